@@ -1,0 +1,184 @@
+import { z } from "zod";
+
+/** Column types order-sync knows how to write (monday `ColumnType` names). */
+export const COLUMN_TYPES = [
+  "text",
+  "long_text",
+  "numbers",
+  "date",
+  "status",
+  "dropdown",
+  "checkbox",
+] as const;
+export type ColumnType = (typeof COLUMN_TYPES)[number];
+
+const nonEmpty = z.string().trim().min(1, "must be a non-empty string");
+/** monday ids are numbers in JSON but `ID` strings in GraphQL; accept both in YAML, keep strings. */
+const boardId = z
+  .union([z.string().regex(/^\d+$/, "must be a numeric monday board id"), z.number().int().positive()])
+  .transform((v) => String(v));
+const columnId = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,99}$/, "must be a monday column id: lower-case letters, digits and _");
+
+/** A board column referenced by id, by title, or both; `type` says how values are written. */
+export const boardColumnSchema = z
+  .object({
+    id: columnId.optional(),
+    title: nonEmpty.optional(),
+    type: z.enum(COLUMN_TYPES),
+    /** status / dropdown labels the column starts with (the emulator creates them; validation knows them). */
+    labels: z.array(nonEmpty).max(40, "monday allows at most 40 status labels").optional(),
+  })
+  .strict()
+  .refine((c) => c.id !== undefined || c.title !== undefined, {
+    message: "give the board column's id, its title, or both",
+  });
+export type BoardColumnRef = z.infer<typeof boardColumnSchema>;
+
+const mappingEntry = z
+  .object({
+    source: nonEmpty,
+    id: columnId.optional(),
+    title: nonEmpty.optional(),
+    type: z.enum(COLUMN_TYPES),
+    labels: z.array(nonEmpty).max(40, "monday allows at most 40 status labels").optional(),
+  })
+  .strict()
+  .refine((c) => c.id !== undefined || c.title !== undefined, {
+    message: "give the board column's id, its title, or both",
+  });
+export type ColumnMapping = z.infer<typeof mappingEntry>;
+
+const sizeEntry = z
+  .object({
+    /** The subitem's name, e.g. `M`. */
+    size: nonEmpty,
+    /** The source column holding that size's quantity, e.g. `SIZE_M`. */
+    source: nonEmpty,
+  })
+  .strict();
+
+const subitemsSchema = z
+  .object({
+    /** The id of the board's subitems board (monday keeps subitems on a board of their own). */
+    boardId,
+    /** Subitem name template; `{size}` is the size, `{COLUMN}` any source column. */
+    name: nonEmpty.default("{size}"),
+    /** The numbers column on the subitems board that holds the size's quantity. */
+    quantityColumn: boardColumnSchema,
+    /** One subitem per size whose quantity is not NULL (zero is a quantity). */
+    sizes: z.array(sizeEntry).min(1, "list at least one size"),
+  })
+  .strict();
+
+const boardSchema = z
+  .object({
+    id: boardId,
+    name: nonEmpty,
+    /** The text column that holds the order number: items are matched on it, never on their name. */
+    keyColumn: boardColumnSchema,
+    /** Item name template, e.g. `{AAG ORDER NUMBER}`; monday allows 1–255 characters. */
+    itemName: nonEmpty.default("{AAG ORDER NUMBER}"),
+    columns: z.array(mappingEntry).default([]),
+    subitems: subitemsSchema.optional(),
+    /** Create status/dropdown labels that the board lacks instead of failing the row. */
+    createLabelsIfMissing: z.boolean().default(false),
+  })
+  .strict();
+export type BoardConfig = z.infer<typeof boardSchema>;
+
+const customerSchema = z
+  .object({
+    /** The value of the customer column in ORDERS_UNIFIED. */
+    name: nonEmpty,
+    board: boardId,
+    /** Group title template, e.g. `{SEASON}`; groups are created on the board when missing. */
+    group: nonEmpty.default("{SEASON}"),
+  })
+  .strict();
+export type CustomerConfig = z.infer<typeof customerSchema>;
+
+const dbUrl = z
+  .string()
+  .trim()
+  .min(1)
+  .refine((u) => !/^[a-z]+:\/\/[^/@]*:[^/@]+@/i.test(u), {
+    message: "must not contain a password: put credentials in ORDER_SYNC_DB_URL instead",
+  });
+
+export const configSchema = z
+  .object({
+    source: z
+      .object({
+        dialect: z.enum(["sqlite", "postgres"]).default("sqlite"),
+        /** SQLite file (relative to the config file) or a postgres:// URL; ORDER_SYNC_DB_URL overrides. */
+        url: dbUrl.default("order-sync.db"),
+        table: nonEmpty.default("ORDERS_UNIFIED"),
+        keyColumn: nonEmpty.default("AAG ORDER NUMBER"),
+        customerColumn: nonEmpty.default("CUSTOMER"),
+        /** Orders whose column contains this text are cancelled: excluded, and archived if synced before. */
+        cancelled: z
+          .object({ column: nonEmpty.default("AAG ORDER NUMBER"), contains: nonEmpty.default("CANCELLED") })
+          .strict()
+          .default({ column: "AAG ORDER NUMBER", contains: "CANCELLED" }),
+      })
+      .strict()
+      .default({
+        dialect: "sqlite",
+        url: "order-sync.db",
+        table: "ORDERS_UNIFIED",
+        keyColumn: "AAG ORDER NUMBER",
+        customerColumn: "CUSTOMER",
+        cancelled: { column: "AAG ORDER NUMBER", contains: "CANCELLED" },
+      }),
+    monday: z
+      .object({
+        /** MONDAY_API_URL overrides. The token always comes from MONDAY_API_TOKEN. */
+        apiUrl: z.url("must be an http(s) URL").default("https://api.monday.com/v2"),
+        apiVersion: z
+          .string()
+          .regex(/^\d{4}-\d{2}$/, "must look like 2026-10")
+          .default("2026-10"),
+        timeoutSeconds: z.number().positive().max(600).default(60),
+      })
+      .strict()
+      .default({ apiUrl: "https://api.monday.com/v2", apiVersion: "2026-10", timeoutSeconds: 60 }),
+    sync: z
+      .object({
+        /** Customers synced at the same time (one writer per board still holds). */
+        concurrency: z.number().int().min(1).max(64).default(4),
+        /** Mutations per request (aliased batch). */
+        batchSize: z.number().int().min(1).max(100).default(25),
+        /** Orders read from the source per page. */
+        pageSize: z.number().int().min(10).max(50_000).default(1000),
+        /** Attempts before a retryable failure is left for the next run. */
+        maxAttempts: z.number().int().min(1).max(20).default(3),
+      })
+      .strict()
+      .default({ concurrency: 4, batchSize: 25, pageSize: 1000, maxAttempts: 3 }),
+    boards: z.array(boardSchema).min(1, "declare at least one board"),
+    customers: z.array(customerSchema).min(1, "map at least one customer to a board"),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const boardIds = new Set<string>();
+    cfg.boards.forEach((b, i) => {
+      if (boardIds.has(b.id)) ctx.addIssue({ code: "custom", path: ["boards", i, "id"], message: `board ${b.id} is declared twice` });
+      boardIds.add(b.id);
+    });
+    const names = new Set<string>();
+    cfg.customers.forEach((c, i) => {
+      if (names.has(c.name))
+        ctx.addIssue({ code: "custom", path: ["customers", i, "name"], message: `customer "${c.name}" is listed twice` });
+      names.add(c.name);
+      if (!boardIds.has(c.board))
+        ctx.addIssue({
+          code: "custom",
+          path: ["customers", i, "board"],
+          message: `board ${c.board} is not declared under boards (declared: ${[...boardIds].join(", ") || "none"})`,
+        });
+    });
+  });
+
+export type Config = z.infer<typeof configSchema>;

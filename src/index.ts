@@ -1,0 +1,2 @@
+// Public entry: the library surface for programs that embed order-sync.
+export * from "./config/index.js";
