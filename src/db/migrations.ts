@@ -1,0 +1,231 @@
+import {
+  Migrator,
+  sql,
+  type ColumnDataType,
+  type CreateTableBuilder,
+  type Expression,
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+} from "kysely";
+import type { Db } from "./open.js";
+import type { DbDialect } from "./types.js";
+
+/** Kysely's bookkeeping tables, named for order-sync so they never meet another tool's. */
+export const MIGRATION_TABLE = "order_sync_migration";
+export const MIGRATION_LOCK_TABLE = "order_sync_migration_lock";
+
+/** A migration run that failed; `applied` lists what succeeded before `failed`. */
+export class MigrationError extends Error {
+  override name = "MigrationError";
+  constructor(
+    message: string,
+    readonly applied: string[],
+    readonly failed: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+type DataType = ColumnDataType | Expression<unknown>;
+
+/** Column types that differ by engine; everything else is plain `varchar(n)` / `integer`. */
+interface DialectTypes {
+  /** Unbounded text (`nvarchar(max)` on SQL Server when it comes). */
+  text: DataType;
+  /** Integer primary key filled by the engine. */
+  autoId: (t: CreateTableBuilder<string, never>, name: string) => CreateTableBuilder<string, never>;
+  /** A key column that sorts and compares in byte order (matches `keyCollation`). */
+  byteOrderKey: (size: number) => DataType;
+}
+
+const DIALECT_TYPES: Record<DbDialect, DialectTypes> = {
+  sqlite: {
+    text: "text",
+    autoId: (t, name) => t.addColumn(name, "integer", (c) => c.primaryKey().autoIncrement()),
+    byteOrderKey: (size) => sql`varchar(${sql.raw(String(size))})`,
+  },
+  postgres: {
+    text: "text",
+    autoId: (t, name) => t.addColumn(name, "serial", (c) => c.primaryKey()),
+    byteOrderKey: (size) => sql`varchar(${sql.raw(String(size))}) collate "C"`,
+  },
+};
+
+const TS = "varchar(32)";
+
+/** The project's migrations, in order; names sort in the order they run. */
+export function migrations(dialect: DbDialect): Record<string, Migration> {
+  const ty = DIALECT_TYPES[dialect];
+  return {
+    "0001_initial": {
+      async up(db: Kysely<unknown>) {
+        await ty
+          .autoId(
+            db.schema.createTable("STG_MON_CustMasterSchedule") as CreateTableBuilder<string, never>,
+            "stg_id",
+          )
+          .addColumn("batch_id", "varchar(64)", (c) => c.notNull())
+          .addColumn("customer", "varchar(255)", (c) => c.notNull())
+          .addColumn("order_key", "varchar(255)", (c) => c.notNull())
+          .addColumn("board_id", "varchar(32)", (c) => c.notNull())
+          .addColumn("action", "varchar(16)", (c) => c.notNull())
+          .addColumn("stg_status", "varchar(16)", (c) => c.notNull())
+          .addColumn("item_name", ty.text)
+          .addColumn("group_title", ty.text)
+          .addColumn("column_values", ty.text)
+          .addColumn("changed_columns", ty.text)
+          .addColumn("new_hash", "varchar(64)")
+          .addColumn("new_values", ty.text)
+          .addColumn("monday_item_id", "varchar(32)")
+          .addColumn("idempotency_key", "varchar(128)")
+          .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("last_error", ty.text)
+          .addColumn("stg_created_date", TS, (c) => c.notNull())
+          .addColumn("stg_updated_date", TS, (c) => c.notNull())
+          .execute();
+        await index(db, "IX_STG_MON_CMS_customer_status", "STG_MON_CustMasterSchedule", [
+          "customer",
+          "stg_status",
+        ]);
+        await index(db, "IX_STG_MON_CMS_batch", "STG_MON_CustMasterSchedule", ["batch_id"]);
+        await index(db, "IX_STG_MON_CMS_order_key", "STG_MON_CustMasterSchedule", ["order_key"]);
+
+        await ty
+          .autoId(
+            db.schema.createTable("STG_MON_CustMasterSchedule_Subitems") as CreateTableBuilder<string, never>,
+            "stg_sub_id",
+          )
+          .addColumn("stg_id", "integer", (c) => c.notNull())
+          .addColumn("batch_id", "varchar(64)", (c) => c.notNull())
+          .addColumn("customer", "varchar(255)", (c) => c.notNull())
+          .addColumn("order_key", "varchar(255)", (c) => c.notNull())
+          .addColumn("size", "varchar(64)", (c) => c.notNull())
+          .addColumn("action", "varchar(16)", (c) => c.notNull())
+          .addColumn("stg_status", "varchar(16)", (c) => c.notNull())
+          .addColumn("item_name", ty.text)
+          .addColumn("column_values", ty.text)
+          .addColumn("quantity", ty.text)
+          .addColumn("monday_subitem_id", "varchar(32)")
+          .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("last_error", ty.text)
+          .addColumn("stg_created_date", TS, (c) => c.notNull())
+          .addColumn("stg_updated_date", TS, (c) => c.notNull())
+          .execute();
+        await index(db, "IX_STG_MON_CMS_Sub_stg_id", "STG_MON_CustMasterSchedule_Subitems", ["stg_id"]);
+        await index(db, "IX_STG_MON_CMS_Sub_customer_status", "STG_MON_CustMasterSchedule_Subitems", [
+          "customer",
+          "stg_status",
+        ]);
+
+        await db.schema
+          .createTable("MON_SyncState")
+          .addColumn("customer", "varchar(255)", (c) => c.notNull())
+          // Byte-order collation so range scans match the source's keyset ordering (see keyCollation).
+          .addColumn("order_key", ty.byteOrderKey(255), (c) => c.notNull())
+          .addColumn("board_id", "varchar(32)", (c) => c.notNull())
+          .addColumn("group_id", "varchar(64)")
+          .addColumn("group_title", ty.text)
+          .addColumn("monday_item_id", "varchar(32)")
+          .addColumn("last_sync_hash", "varchar(64)")
+          .addColumn("last_sync_date", TS)
+          .addColumn("last_values", ty.text)
+          .addColumn("subitem_ids", ty.text)
+          .addColumn("sync_status", "varchar(16)", (c) => c.notNull().defaultTo("ACTIVE"))
+          .addPrimaryKeyConstraint("PK_MON_SyncState", ["customer", "order_key"])
+          .execute();
+        await index(db, "IX_MON_SyncState_board_item", "MON_SyncState", ["board_id", "monday_item_id"]);
+
+        await db.schema
+          .createTable("MON_SyncRuns")
+          .addColumn("batch_id", "varchar(64)", (c) => c.primaryKey())
+          .addColumn("started_at", TS, (c) => c.notNull())
+          .addColumn("finished_at", TS)
+          .addColumn("status", "varchar(16)", (c) => c.notNull())
+          .addColumn("customers", ty.text)
+          .addColumn("counts", ty.text)
+          .addColumn("api_requests", "integer")
+          .addColumn("error", ty.text)
+          .addColumn("command", "varchar(32)")
+          .execute();
+
+        await ty
+          .autoId(db.schema.createTable("MON_ChangeLog") as CreateTableBuilder<string, never>, "change_id")
+          .addColumn("batch_id", "varchar(64)", (c) => c.notNull())
+          .addColumn("customer", "varchar(255)", (c) => c.notNull())
+          .addColumn("order_key", "varchar(255)", (c) => c.notNull())
+          .addColumn("board_id", "varchar(32)")
+          .addColumn("monday_item_id", "varchar(32)")
+          .addColumn("action", "varchar(16)", (c) => c.notNull())
+          .addColumn("before_image", ty.text)
+          .addColumn("after_image", ty.text)
+          .addColumn("changed_at", TS, (c) => c.notNull())
+          .execute();
+        await index(db, "IX_MON_ChangeLog_batch", "MON_ChangeLog", ["batch_id"]);
+      },
+      async down(db: Kysely<unknown>) {
+        for (const table of [
+          "MON_ChangeLog",
+          "MON_SyncRuns",
+          "MON_SyncState",
+          "STG_MON_CustMasterSchedule_Subitems",
+          "STG_MON_CustMasterSchedule",
+        ])
+          await db.schema.dropTable(table).execute();
+      },
+    },
+  };
+}
+
+function index(db: Kysely<unknown>, name: string, table: string, columns: string[]): Promise<void> {
+  return db.schema
+    .createIndex(name)
+    .on(table)
+    .columns(columns)
+    .execute()
+    .then(() => undefined);
+}
+
+/** A Kysely `MigrationProvider` that serves {@link migrations} from code: nothing to find on disk. */
+export function migrationProvider(dialect: DbDialect): MigrationProvider {
+  return { getMigrations: async () => migrations(dialect) };
+}
+
+function migrator(db: Db): Migrator {
+  return new Migrator({
+    db: db.kysely,
+    provider: migrationProvider(db.dialect),
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+  });
+}
+
+/**
+ * Brings the database to the latest schema; running it again applies nothing.
+ * Concurrent runs are serialised by Kysely's migration lock.
+ *
+ * @example
+ * const { applied } = await migrateToLatest(db); // ["0001_initial"] the first time, [] after
+ */
+export async function migrateToLatest(db: Db): Promise<{ applied: string[] }> {
+  const { error, results = [] } = await migrator(db).migrateToLatest();
+  const applied = results.filter((r) => r.status === "Success").map((r) => r.migrationName);
+  if (error !== undefined) {
+    const failed = results.find((r) => r.status === "Error")?.migrationName;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new MigrationError(
+      failed ? `migration ${failed} failed: ${reason}` : `migrations failed: ${reason}`,
+      applied,
+      failed,
+      { cause: error },
+    );
+  }
+  return { applied };
+}
+
+/** Names of the migrations the database has applied, oldest first. */
+export async function appliedMigrations(db: Db): Promise<string[]> {
+  const all = await migrator(db).getMigrations();
+  return all.filter((m) => m.executedAt !== undefined).map((m) => m.name);
+}

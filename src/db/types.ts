@@ -1,0 +1,152 @@
+import type { Generated, Insertable, Selectable, Updateable } from "kysely";
+
+/** The SQL engines order-sync runs on today; MySQL and SQL Server slot in as further members. */
+export type DbDialect = "sqlite" | "postgres";
+
+/** What a staged row asks monday.com to do with an item. */
+export const STAGED_ACTIONS = ["CREATE", "UPDATE", "ARCHIVE"] as const;
+export type StagedAction = (typeof STAGED_ACTIONS)[number];
+
+/** Staged row states: `PENDING → IN_FLIGHT → DONE`, `IN_FLIGHT → FAILED → PENDING`, `DEAD`, `QUARANTINED`. */
+export const STAGED_STATUSES = ["PENDING", "IN_FLIGHT", "DONE", "FAILED", "DEAD", "QUARANTINED"] as const;
+export type StagedStatus = (typeof STAGED_STATUSES)[number];
+
+/** Whether a synced order still has a live item on the board. */
+export const SYNC_STATUSES = ["ACTIVE", "ARCHIVED"] as const;
+export type SyncStatus = (typeof SYNC_STATUSES)[number];
+
+/** Outcome of a run in `MON_SyncRuns`. */
+export const RUN_STATUSES = ["RUNNING", "SUCCESS", "PARTIAL", "FAILED", "HALTED"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** Kinds of change recorded with a before-image in `MON_ChangeLog` (rollback reads them). */
+export const CHANGE_ACTIONS = [
+  "CREATE",
+  "UPDATE",
+  "ARCHIVE",
+  "SUBITEM_CREATE",
+  "SUBITEM_UPDATE",
+  "SUBITEM_ARCHIVE",
+] as const;
+export type ChangeAction = (typeof CHANGE_ACTIONS)[number];
+
+/**
+ * `STG_MON_CustMasterSchedule`: one row per order to push. JSON columns hold text; dates are
+ * ISO-8601 strings (`new Date().toISOString()`), kept as text so every engine stores them alike.
+ */
+export interface StagedOrderTable {
+  stg_id: Generated<number>;
+  batch_id: string;
+  customer: string;
+  order_key: string;
+  board_id: string;
+  action: StagedAction;
+  stg_status: StagedStatus;
+  item_name: string | null;
+  group_title: string | null;
+  /** JSON object: monday column id → value to write. */
+  column_values: string | null;
+  /** JSON array of the source columns that changed. */
+  changed_columns: string | null;
+  new_hash: string | null;
+  /** JSON snapshot of the mapped values, copied into `MON_SyncState.last_values` on success. */
+  new_values: string | null;
+  monday_item_id: string | null;
+  idempotency_key: string | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+  stg_created_date: string;
+  stg_updated_date: string;
+}
+
+/** `STG_MON_CustMasterSchedule_Subitems`: one row per size line of a staged order. */
+export interface StagedSubitemTable {
+  stg_sub_id: Generated<number>;
+  /** The parent row's `stg_id`. */
+  stg_id: number;
+  batch_id: string;
+  customer: string;
+  order_key: string;
+  size: string;
+  action: StagedAction;
+  stg_status: StagedStatus;
+  item_name: string | null;
+  column_values: string | null;
+  /** The size's quantity in canonical text form. */
+  quantity: string | null;
+  monday_subitem_id: string | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+  stg_created_date: string;
+  stg_updated_date: string;
+}
+
+/** `MON_SyncState`: what monday.com holds for each order, keyed by (customer, order_key). */
+export interface SyncStateTable {
+  customer: string;
+  order_key: string;
+  board_id: string;
+  group_id: string | null;
+  group_title: string | null;
+  monday_item_id: string | null;
+  last_sync_hash: string | null;
+  last_sync_date: string | null;
+  /** JSON snapshot of the mapped values last written. */
+  last_values: string | null;
+  /** JSON object: size → monday subitem id. */
+  subitem_ids: string | null;
+  sync_status: Generated<SyncStatus>;
+}
+
+/** `MON_SyncRuns`: one row per run (batch). */
+export interface SyncRunTable {
+  batch_id: string;
+  started_at: string;
+  finished_at: string | null;
+  status: RunStatus;
+  /** JSON array of customer names. */
+  customers: string | null;
+  /** JSON object of counters. */
+  counts: string | null;
+  api_requests: number | null;
+  error: string | null;
+  command: string | null;
+}
+
+/** `MON_ChangeLog`: a before- and after-image of every change pushed, for rollback and audit. */
+export interface ChangeLogTable {
+  change_id: Generated<number>;
+  batch_id: string;
+  customer: string;
+  order_key: string;
+  board_id: string | null;
+  monday_item_id: string | null;
+  action: ChangeAction;
+  before_image: string | null;
+  after_image: string | null;
+  changed_at: string;
+}
+
+/** Kysely's table typing for order-sync's own tables (the source table is dynamic and untyped). */
+export interface Database {
+  STG_MON_CustMasterSchedule: StagedOrderTable;
+  STG_MON_CustMasterSchedule_Subitems: StagedSubitemTable;
+  MON_SyncState: SyncStateTable;
+  MON_SyncRuns: SyncRunTable;
+  MON_ChangeLog: ChangeLogTable;
+}
+
+export type StagedOrder = Selectable<StagedOrderTable>;
+export type NewStagedOrder = Insertable<StagedOrderTable>;
+export type StagedOrderUpdate = Updateable<StagedOrderTable>;
+export type StagedSubitem = Selectable<StagedSubitemTable>;
+export type NewStagedSubitem = Insertable<StagedSubitemTable>;
+export type StagedSubitemUpdate = Updateable<StagedSubitemTable>;
+export type SyncState = Selectable<SyncStateTable>;
+export type NewSyncState = Insertable<SyncStateTable>;
+export type SyncStateUpdate = Updateable<SyncStateTable>;
+export type SyncRun = Selectable<SyncRunTable>;
+export type NewSyncRun = Insertable<SyncRunTable>;
+export type SyncRunUpdate = Updateable<SyncRunTable>;
+export type ChangeLogEntry = Selectable<ChangeLogTable>;
+export type NewChangeLogEntry = Insertable<ChangeLogTable>;

@@ -1,0 +1,202 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appliedMigrations, migrateToLatest, type Db } from "../../src/db/index.js";
+import { describeSourceTable } from "../../src/source/index.js";
+import { testDatabases } from "../helpers/databases.js";
+
+const EXPECTED: Record<string, string[]> = {
+  STG_MON_CustMasterSchedule: [
+    "stg_id",
+    "batch_id",
+    "customer",
+    "order_key",
+    "board_id",
+    "action",
+    "stg_status",
+    "item_name",
+    "group_title",
+    "column_values",
+    "changed_columns",
+    "new_hash",
+    "new_values",
+    "monday_item_id",
+    "idempotency_key",
+    "attempts",
+    "last_error",
+    "stg_created_date",
+    "stg_updated_date",
+  ],
+  STG_MON_CustMasterSchedule_Subitems: [
+    "stg_sub_id",
+    "stg_id",
+    "batch_id",
+    "customer",
+    "order_key",
+    "size",
+    "action",
+    "stg_status",
+    "item_name",
+    "column_values",
+    "quantity",
+    "monday_subitem_id",
+    "attempts",
+    "last_error",
+    "stg_created_date",
+    "stg_updated_date",
+  ],
+  MON_SyncState: [
+    "customer",
+    "order_key",
+    "board_id",
+    "group_id",
+    "group_title",
+    "monday_item_id",
+    "last_sync_hash",
+    "last_sync_date",
+    "last_values",
+    "subitem_ids",
+    "sync_status",
+  ],
+  MON_SyncRuns: [
+    "batch_id",
+    "started_at",
+    "finished_at",
+    "status",
+    "customers",
+    "counts",
+    "api_requests",
+    "error",
+    "command",
+  ],
+  MON_ChangeLog: [
+    "change_id",
+    "batch_id",
+    "customer",
+    "order_key",
+    "board_id",
+    "monday_item_id",
+    "action",
+    "before_image",
+    "after_image",
+    "changed_at",
+  ],
+};
+
+for (const target of await testDatabases()) {
+  describe.skipIf(!target.available)(`migrations on ${target.name}`, () => {
+    let db: Db;
+    beforeAll(async () => {
+      db = await target.open();
+    });
+    afterAll(async () => {
+      await db?.close();
+    });
+
+    it("applies the initial migration, then nothing", async () => {
+      expect(await migrateToLatest(db)).toEqual({ applied: ["0001_initial"] });
+      expect(await migrateToLatest(db)).toEqual({ applied: [] });
+      expect(await appliedMigrations(db)).toEqual(["0001_initial"]);
+    });
+
+    it("creates every table with its columns, names exactly as declared", async () => {
+      for (const [name, columns] of Object.entries(EXPECTED)) {
+        // Looks in this test's schema only (getTables() would read every schema of the server).
+        const table = await describeSourceTable(db, name);
+        expect(table.name).toBe(name);
+        expect(table.columns.map((c) => c.name).sort()).toEqual([...columns].sort());
+      }
+    });
+
+    it("fills ids, defaults and typed rows", async () => {
+      const now = new Date().toISOString();
+      const row = {
+        batch_id: "b1",
+        customer: `O'Brien "Quoted"`,
+        order_key: "AAG-1",
+        board_id: "5001000001",
+        action: "CREATE" as const,
+        stg_status: "PENDING" as const,
+        item_name: "AAG-1 Crew",
+        group_title: "SS26",
+        column_values: JSON.stringify({ text: "x" }),
+        changed_columns: "[]",
+        new_hash: "h",
+        new_values: "{}",
+        monday_item_id: null,
+        idempotency_key: "k",
+        last_error: null,
+        stg_created_date: now,
+        stg_updated_date: now,
+      };
+      const a = await db.kysely
+        .insertInto("STG_MON_CustMasterSchedule")
+        .values(row)
+        .returning("stg_id")
+        .executeTakeFirstOrThrow();
+      const b = await db.kysely
+        .insertInto("STG_MON_CustMasterSchedule")
+        .values(row)
+        .returning("stg_id")
+        .executeTakeFirstOrThrow();
+      expect(typeof a.stg_id).toBe("number");
+      expect(b.stg_id).toBeGreaterThan(a.stg_id);
+      const read = await db.kysely
+        .selectFrom("STG_MON_CustMasterSchedule")
+        .selectAll()
+        .where("stg_id", "=", a.stg_id)
+        .executeTakeFirstOrThrow();
+      expect(read).toMatchObject({ ...row, attempts: 0 });
+
+      await db.kysely
+        .insertInto("MON_SyncState")
+        .values({
+          customer: "C",
+          order_key: "K",
+          board_id: "1",
+          group_id: null,
+          group_title: null,
+          monday_item_id: "9",
+          last_sync_hash: null,
+          last_sync_date: now,
+          last_values: null,
+          subitem_ids: "{}",
+        })
+        .execute();
+      const state = await db.kysely.selectFrom("MON_SyncState").selectAll().executeTakeFirstOrThrow();
+      expect(state.sync_status).toBe("ACTIVE");
+      await expect(
+        db.kysely
+          .insertInto("MON_SyncState")
+          .values({
+            customer: "C",
+            order_key: "K",
+            board_id: "1",
+            group_id: null,
+            group_title: null,
+            monday_item_id: null,
+            last_sync_hash: null,
+            last_sync_date: null,
+            last_values: null,
+            subitem_ids: null,
+          })
+          .execute(),
+      ).rejects.toThrow();
+
+      const log = await db.kysely
+        .insertInto("MON_ChangeLog")
+        .values({
+          batch_id: "b1",
+          customer: "C",
+          order_key: "K",
+          board_id: "1",
+          monday_item_id: "9",
+          action: "UPDATE",
+          before_image: "{}",
+          after_image: "{}",
+          changed_at: now,
+        })
+        .returning("change_id")
+        .executeTakeFirstOrThrow();
+      expect(typeof log.change_id).toBe("number");
+    });
+  });
+}
