@@ -1,0 +1,84 @@
+import { sql, type RawBuilder, type SqlBool } from "kysely";
+import type { DbDialect } from "../db/index.js";
+
+/**
+ * The collation that makes a dialect compare and sort keys in byte order (UTF-8 code point order),
+ * so SQLite, PostgreSQL and {@link compareKeys} agree on which key comes first.
+ */
+export function keyCollation(dialect: DbDialect): RawBuilder<unknown> {
+  return dialect === "postgres" ? sql.raw(`collate "C"`) : sql.raw("collate binary");
+}
+
+/** Where an order key lives and whether it needs casting to text first. */
+export interface KeyColumn {
+  column: string;
+  /** Qualifies the column, e.g. `MON_SyncState` in a join. */
+  table?: string;
+  /** The column is not a text type (integer, numeric, uuid…): compare `CAST(column AS text)`. */
+  cast?: boolean;
+}
+
+function columnRef(key: KeyColumn): RawBuilder<unknown> {
+  const id = key.table === undefined ? sql.id(key.column) : sql.id(key.table, key.column);
+  return key.cast ? sql`cast(${id} as text)` : id;
+}
+
+/**
+ * The key as a byte-ordered text expression, for `ORDER BY` and comparisons.
+ *
+ * @example
+ * db.kysely.selectFrom("MON_SyncState").selectAll().orderBy(orderKeyExpression(db.dialect, { column: "order_key" }))
+ */
+export function orderKeyExpression(dialect: DbDialect, key: KeyColumn): RawBuilder<string> {
+  return sql<string>`${columnRef(key)} ${keyCollation(dialect)}`;
+}
+
+/** A half-open key range `(after, through]`; an absent bound is open. */
+export interface KeyRange {
+  after?: string | null;
+  through?: string | null;
+}
+
+/**
+ * `key > after AND key <= through` in byte order (parameterised), plus `key IS NOT NULL`:
+ * the sync engine runs it over `MON_SyncState.order_key` for the range of a source page, so both
+ * sides of its merge-join see the same keys in the same order.
+ *
+ * @example
+ * .where(keyRangeCondition(db.dialect, { column: "order_key" }, { after: prevLastKey, through: page.lastKey }))
+ */
+export function keyRangeCondition(dialect: DbDialect, key: KeyColumn, range: KeyRange): RawBuilder<SqlBool> {
+  const expr = orderKeyExpression(dialect, key);
+  const parts: RawBuilder<unknown>[] = [sql`${columnRef(key)} is not null`];
+  if (range.after != null) parts.push(sql`${expr} > ${range.after}`);
+  if (range.through != null) parts.push(sql`${expr} <= ${range.through}`);
+  return sql<SqlBool>`(${sql.join(parts, sql` and `)})`;
+}
+
+/**
+ * Compares two keys in byte order (UTF-8 / code point order), the order the database returns them in.
+ * JavaScript's `<` compares UTF-16 code units, which puts emoji before U+E000–U+FFFF: do not use it.
+ */
+export function compareKeys(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (astral code points) must sort after U+E000–U+FFFF: shift both ranges.
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x < y ? -1 : 1;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+}
+
+/** The escape character used in every LIKE pattern we build. */
+export const LIKE_ESCAPE = "\\";
+
+/** Escapes `%`, `_` and the escape character so `text` matches literally inside a LIKE pattern. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => LIKE_ESCAPE + c);
+}

@@ -1,0 +1,157 @@
+import { sql, type RawBuilder } from "kysely";
+import type { Db } from "../db/index.js";
+import {
+  compareKeys,
+  escapeLike,
+  keyCollation,
+  LIKE_ESCAPE,
+  orderKeyExpression,
+  type KeyColumn,
+} from "./keys.js";
+import { describeSourceTable, isTextType, tableIdentifier } from "./table.js";
+
+/** One source order: column name → value as the driver returns it (PostgreSQL dates as strings). */
+export type OrderRow = Record<string, unknown>;
+
+/** One page of orders, in byte order of their keys; `keys[i]` is `rows[i]`'s key as text. */
+export interface OrderPage {
+  rows: OrderRow[];
+  keys: string[];
+  lastKey: string;
+}
+
+/** What to read from the source table, for one customer. */
+export interface ReadOrdersOptions {
+  table: string;
+  keyColumn: string;
+  customerColumn: string;
+  customer: string;
+  /** Orders whose `column` contains `contains` are cancelled (ASCII case-insensitive, like the seed's SQL Server rule); NULL is not cancelled. */
+  cancelled: { column: string; contains: string };
+  /** Columns to return; the key column is always included. */
+  columns: readonly string[];
+  /** Whether the key column is a text type; looked up once when omitted (non-text keys are cast). */
+  keyIsText?: boolean;
+}
+
+/** Internal alias for the text form of a non-text key. */
+const KEY_ALIAS = "__order_sync_key";
+
+/** Chunk size for `IN (...)` lists: far below every engine's parameter limit. */
+export const KEYS_PER_QUERY = 500;
+
+async function resolveKey(db: Db, opts: ReadOrdersOptions): Promise<KeyColumn> {
+  let text = opts.keyIsText;
+  if (text === undefined) {
+    const info = await describeSourceTable(db, opts.table);
+    text = isTextType(info.columns.find((c) => c.name === opts.keyColumn)?.dataType ?? "");
+  }
+  return { column: opts.keyColumn, cast: !text };
+}
+
+function selectList(opts: ReadOrdersOptions, key: KeyColumn): RawBuilder<unknown> {
+  const columns = [...new Set([opts.keyColumn, ...opts.columns])].map((c) => sql.id(c));
+  if (key.cast) columns.push(sql`cast(${sql.id(key.column)} as text) as ${sql.id(KEY_ALIAS)}`);
+  return sql.join(columns);
+}
+
+/** `customer = ? AND NOT cancelled AND key IS NOT NULL`, all values bound. */
+function baseFilter(db: Db, opts: ReadOrdersOptions, includeCancelled = false): RawBuilder<unknown> {
+  const parts: RawBuilder<unknown>[] = [
+    sql`${sql.id(opts.customerColumn)} = ${opts.customer}`,
+    sql`${sql.id(opts.keyColumn)} is not null`,
+  ];
+  if (!includeCancelled) {
+    const col = sql.id(opts.cancelled.column);
+    const pattern = `%${escapeLike(opts.cancelled.contains)}%`;
+    // SQLite's LIKE ignores ASCII case; ILIKE gives PostgreSQL the same rule. Cast: the column may be non-text.
+    const like =
+      db.dialect === "postgres"
+        ? sql`cast(${col} as text) not ilike ${pattern} escape ${LIKE_ESCAPE}`
+        : sql`${col} not like ${pattern} escape ${LIKE_ESCAPE}`;
+    parts.push(sql`(${col} is null or ${like})`);
+  }
+  return sql.join(parts, sql` and `);
+}
+
+function keysOf(rows: OrderRow[], opts: ReadOrdersOptions, key: KeyColumn): string[] {
+  if (!key.cast) return rows.map((r) => String(r[opts.keyColumn]));
+  return rows.map((r) => {
+    const k = String(r[KEY_ALIAS]);
+    delete r[KEY_ALIAS];
+    return k;
+  });
+}
+
+/**
+ * Streams one customer's non-cancelled orders in pages, by keyset pagination in byte order of the key
+ * (`key > lastKey ORDER BY key LIMIT n`, with `COLLATE "C"` on PostgreSQL), so memory stays flat and
+ * pages never skip or repeat a row while others write. Rows with a NULL key are never returned.
+ *
+ * For speed on PostgreSQL the key column should be `COLLATE "C"` (as the demo table is) or carry an
+ * index on `(customer, key COLLATE "C")`.
+ *
+ * @example
+ * for await (const page of readOrderPages(db, { ...config.source, customer: "BLUE HARBOR", columns, pageSize: 1000 })) {
+ *   handle(page.rows, page.keys);
+ * }
+ */
+export async function* readOrderPages(
+  db: Db,
+  opts: ReadOrdersOptions & { pageSize: number; startAfter?: string },
+): AsyncGenerator<OrderPage> {
+  if (!Number.isInteger(opts.pageSize) || opts.pageSize < 1)
+    throw new RangeError(`pageSize must be a positive integer, got ${opts.pageSize}`);
+  const key = await resolveKey(db, opts);
+  const keyExpr = orderKeyExpression(db.dialect, key);
+  const select = selectList(opts, key);
+  const filter = baseFilter(db, opts);
+  let after = opts.startAfter ?? null;
+  for (;;) {
+    const range = after === null ? sql`` : sql` and ${keyExpr} > ${after}`;
+    const { rows } = await sql<OrderRow>`select ${select} from ${tableIdentifier(opts.table)}
+      where ${filter}${range}
+      order by ${keyExpr}
+      limit ${opts.pageSize}`.execute(db.kysely);
+    if (rows.length === 0) return;
+    const keys = keysOf(rows, opts, key);
+    const lastKey = keys[keys.length - 1]!;
+    yield { rows, keys, lastKey };
+    if (rows.length < opts.pageSize) return;
+    after = lastKey;
+  }
+}
+
+/**
+ * Re-reads specific orders of one customer by key (in chunks of {@link KEYS_PER_QUERY}), in byte order.
+ * Cancelled orders are left out unless `includeCancelled` (to tell "cancelled" from "deleted").
+ */
+export async function readOrdersByKeys(
+  db: Db,
+  opts: ReadOrdersOptions & { includeCancelled?: boolean },
+  keys: readonly string[],
+): Promise<{ rows: OrderRow[]; keys: string[] }> {
+  const key = await resolveKey(db, opts);
+  const select = selectList(opts, key);
+  const filter = baseFilter(db, opts, opts.includeCancelled ?? false);
+  // Equality needs no collation except on SQLite columns declared NOCASE; BINARY keeps it exact there.
+  const match = key.cast
+    ? sql`cast(${sql.id(key.column)} as text)`
+    : db.dialect === "sqlite"
+      ? sql`${sql.id(key.column)} ${keyCollation(db.dialect)}`
+      : sql.id(key.column);
+  const unique = [...new Set(keys)];
+  const rows: OrderRow[] = [];
+  const found: string[] = [];
+  for (let i = 0; i < unique.length; i += KEYS_PER_QUERY) {
+    const chunk = unique.slice(i, i + KEYS_PER_QUERY);
+    const r = await sql<OrderRow>`select ${select} from ${tableIdentifier(opts.table)}
+      where ${filter} and ${match} in (${sql.join(chunk)})
+      order by ${orderKeyExpression(db.dialect, key)}`.execute(db.kysely);
+    rows.push(...r.rows);
+    found.push(...keysOf(r.rows, opts, key));
+  }
+  if (unique.length <= KEYS_PER_QUERY) return { rows, keys: found };
+  const order = found.map((_k, i) => i).sort((a, b) => compareKeys(found[a]!, found[b]!));
+  return { rows: order.map((i) => rows[i]!), keys: order.map((i) => found[i]!) };
+}
