@@ -1,0 +1,356 @@
+import { ColumnValueError } from "./errors.js";
+import type { ColumnRecord, MondayColumnType, StoredValue } from "./records.js";
+
+/** What a column-type handler sees when a value is written. */
+export interface WriteContext {
+  column: ColumnRecord;
+  /** A draft of the column's settings: handlers may add labels to it; it is kept only if the whole write succeeds. */
+  settings: Record<string, unknown>;
+  /** `create_labels_if_missing: true` was given. */
+  createLabels: boolean;
+  /** ISO timestamp used for `changed_at`. */
+  now: string;
+}
+
+/** How one column type is written and read. */
+export interface ColumnTypeHandler {
+  /** The `ColumnValue` implementation monday returns for the type. */
+  graphqlType: string;
+  /** `text` of an empty column: `null` for status and dropdown, `""` for most others (monday 2023-10+). */
+  emptyText: "" | null;
+  /** Parses a written value into what monday stores, or `null` to clear the column. Throws `ColumnValueError`. */
+  write(input: unknown, ctx: WriteContext): StoredValue | null;
+  /** Settings of a new column of this type (status and dropdown get labels). */
+  initialSettings?(labels: readonly string[] | undefined): Record<string, unknown>;
+}
+
+/** monday allows at most 40 status labels. */
+export const MAX_STATUS_LABELS = 40;
+/** monday caps long text at 2,000 characters. */
+export const MAX_LONG_TEXT = 2000;
+const DEFAULT_STATUS_LABELS = ["Working on it", "Done", "Stuck"];
+
+function reject(ctx: WriteContext, message: string): never {
+  throw new ColumnValueError(message, ctx.column.type, ctx.column.id);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function stored(value: Record<string, unknown> | string, text: string): StoredValue {
+  return { value: JSON.stringify(value), text };
+}
+
+/** A plain string or number written to a column that takes one (text, numbers). */
+function scalarString(input: unknown, ctx: WriteContext, key?: string): string {
+  const v = isRecord(input) && key !== undefined && key in input ? input[key] : input;
+  if (typeof v === "string") return v;
+  if (typeof v === "number" && Number.isFinite(v)) return String(v);
+  return reject(ctx, `invalid value - expected a string for a ${ctx.column.type} column`);
+}
+
+function writeText(input: unknown, ctx: WriteContext): StoredValue | null {
+  const text = scalarString(input, ctx, "text");
+  return text === "" ? null : stored(text, text);
+}
+
+function writeLongText(input: unknown, ctx: WriteContext): StoredValue | null {
+  const text = scalarString(input, ctx, "text");
+  if (text === "") return null;
+  if (text.length > MAX_LONG_TEXT)
+    reject(ctx, `invalid value - long text is limited to ${MAX_LONG_TEXT} characters`);
+  return stored({ text, changed_at: ctx.now }, text);
+}
+
+const NUMBER_PATTERN = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+function writeNumbers(input: unknown, ctx: WriteContext): StoredValue | null {
+  const raw = scalarString(input, ctx).trim();
+  if (raw === "") return null;
+  if (!NUMBER_PATTERN.test(raw) || !Number.isFinite(Number(raw)))
+    reject(ctx, `invalid value - "${raw}" is not a number`);
+  return stored(raw, raw);
+}
+
+const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+const TIME_PATTERN = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/;
+
+function validDate(date: string): boolean {
+  const m = DATE_PATTERN.exec(date);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const parsed = new Date(Date.UTC(y, mo - 1, d));
+  return parsed.getUTCFullYear() === y && parsed.getUTCMonth() === mo - 1 && parsed.getUTCDate() === d;
+}
+
+function normalizeTime(time: string, ctx: WriteContext): string {
+  const m = TIME_PATTERN.exec(time.trim());
+  const [h, mi, s] = m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : [NaN, NaN, NaN];
+  if (!(h <= 23 && mi <= 59 && s <= 59)) reject(ctx, `invalid value - "${time}" is not a valid time`);
+  return [h, mi, s].map((n) => String(n).padStart(2, "0")).join(":");
+}
+
+function dateParts(input: unknown, ctx: WriteContext): { date: string; time: string | null } {
+  if (typeof input === "string") {
+    const [date = "", time] = input.trim().split(/[ T]/, 2);
+    return { date, time: time ?? null };
+  }
+  if (isRecord(input) && typeof input.date === "string") {
+    const time = input.time;
+    if (time !== undefined && time !== null && typeof time !== "string")
+      reject(ctx, "invalid value - time must be a string");
+    return { date: input.date, time: time ?? null };
+  }
+  return reject(ctx, 'invalid value - a date column takes {"date":"YYYY-MM-DD","time":"HH:MM:SS"}');
+}
+
+function writeDate(input: unknown, ctx: WriteContext): StoredValue | null {
+  const parts = dateParts(input, ctx);
+  if (parts.date === "") return null;
+  if (!validDate(parts.date)) reject(ctx, `invalid value - "${parts.date}" is not a valid date (YYYY-MM-DD)`);
+  if (parts.time === null || parts.time === "") {
+    return stored({ date: parts.date, icon: null, changed_at: ctx.now }, parts.date);
+  }
+  const time = normalizeTime(parts.time, ctx);
+  return stored(
+    { date: parts.date, time, icon: null, changed_at: ctx.now },
+    `${parts.date} ${time.slice(0, 5)}`,
+  );
+}
+
+function statusLabels(settings: Record<string, unknown>): Record<string, string> {
+  if (!isRecord(settings.labels)) settings.labels = {};
+  return settings.labels as Record<string, string>;
+}
+
+function addStatusLabel(label: string, ctx: WriteContext): number {
+  const labels = statusLabels(ctx.settings);
+  const indices = Object.keys(labels).map(Number);
+  if (indices.length >= MAX_STATUS_LABELS)
+    reject(ctx, `invalid value - a status column holds at most ${MAX_STATUS_LABELS} labels`);
+  const index = indices.length ? Math.max(...indices) + 1 : 0;
+  labels[String(index)] = label;
+  return index;
+}
+
+function statusIndexForLabel(label: string, ctx: WriteContext): number {
+  const found = Object.entries(statusLabels(ctx.settings)).find(([, l]) => l === label);
+  if (found) return Number(found[0]);
+  if (!ctx.createLabels) reject(ctx, "invalid value - label does not exist in column");
+  return addStatusLabel(label, ctx);
+}
+
+function statusIndex(input: unknown, ctx: WriteContext): number | null {
+  if (typeof input === "string") return input === "" ? null : statusIndexForLabel(input, ctx);
+  if (typeof input === "number") return input;
+  if (isRecord(input) && typeof input.label === "string")
+    return input.label === "" ? null : statusIndexForLabel(input.label, ctx);
+  if (isRecord(input) && (typeof input.index === "number" || typeof input.index === "string"))
+    return Number(input.index);
+  return reject(ctx, 'invalid value - a status column takes {"label":"..."} or {"index":N}');
+}
+
+function writeStatus(input: unknown, ctx: WriteContext): StoredValue | null {
+  const index = statusIndex(input, ctx);
+  if (index === null) return null;
+  const label = statusLabels(ctx.settings)[String(index)];
+  if (label === undefined) reject(ctx, `invalid value - label index ${index} does not exist in column`);
+  return stored({ index, post_id: null, changed_at: ctx.now }, label);
+}
+
+interface DropdownLabel {
+  id: number;
+  name: string;
+}
+
+function dropdownLabels(settings: Record<string, unknown>): DropdownLabel[] {
+  if (!Array.isArray(settings.labels)) settings.labels = [];
+  return settings.labels as DropdownLabel[];
+}
+
+function dropdownIdForLabel(name: string, ctx: WriteContext): number {
+  const labels = dropdownLabels(ctx.settings);
+  const found = labels.find((l) => l.name === name);
+  if (found) return found.id;
+  if (!ctx.createLabels) reject(ctx, `invalid value - dropdown label "${name}" does not exist in column`);
+  const id = labels.reduce((max, l) => Math.max(max, l.id), 0) + 1;
+  labels.push({ id, name });
+  return id;
+}
+
+function dropdownIds(input: unknown, ctx: WriteContext): number[] {
+  if (typeof input === "string") {
+    const names = input
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
+    return names.map((n) => dropdownIdForLabel(n, ctx));
+  }
+  if (!isRecord(input))
+    return reject(ctx, 'invalid value - a dropdown column takes {"labels":[...]} or {"ids":[...]}');
+  if (input.labels !== undefined && input.ids !== undefined)
+    reject(ctx, "invalid value - dropdown ids and labels cannot be mixed");
+  const list = input.labels ?? input.ids;
+  if (!Array.isArray(list))
+    return reject(ctx, 'invalid value - a dropdown column takes {"labels":[...]} or {"ids":[...]}');
+  if (input.labels !== undefined) return list.map((n) => dropdownIdForLabel(String(n), ctx));
+  return list.map((id) => {
+    const n = Number(id);
+    if (!dropdownLabels(ctx.settings).some((l) => l.id === n))
+      reject(ctx, `invalid value - dropdown id ${String(id)} does not exist`);
+    return n;
+  });
+}
+
+function writeDropdown(input: unknown, ctx: WriteContext): StoredValue | null {
+  const ids = [...new Set(dropdownIds(input, ctx))];
+  if (ids.length === 0) return null;
+  const labels = dropdownLabels(ctx.settings);
+  const text = ids.map((id) => labels.find((l) => l.id === id)?.name ?? "").join(", ");
+  return stored({ ids }, text);
+}
+
+const TRUE_VALUES = new Set([true, "true", 1, "1", "v"]);
+
+function writeCheckbox(input: unknown, ctx: WriteContext): StoredValue | null {
+  const checked = isRecord(input) ? input.checked : input;
+  if (!TRUE_VALUES.has(checked as never)) return null;
+  return stored({ checked: "true", changed_at: ctx.now }, "v");
+}
+
+/** email / link: `{email|url, text}` or `"address display text"`. */
+function addressWriter(key: "email" | "url", valid: RegExp) {
+  return (input: unknown, ctx: WriteContext): StoredValue | null => {
+    let address: unknown;
+    let label: unknown;
+    if (typeof input === "string") [address, label] = input.trim().split(/\s+(.*)/s, 2);
+    else if (isRecord(input)) [address, label] = [input[key], input.text];
+    if (typeof address !== "string")
+      return reject(ctx, `invalid value - expected {"${key}":"...","text":"..."}`);
+    if (address === "") return null;
+    if (!valid.test(address)) reject(ctx, `invalid value - "${address}" is not a valid ${key}`);
+    const text = typeof label === "string" && label !== "" ? label : address;
+    return stored(
+      { [key]: address, text, changed_at: ctx.now },
+      text === address ? address : `${address} - ${text}`,
+    );
+  };
+}
+
+function writePhone(input: unknown, ctx: WriteContext): StoredValue | null {
+  let phone: unknown;
+  let country: unknown;
+  if (typeof input === "string")
+    [, phone, country] = /^(.*?)(?:\s+([A-Za-z]{2}))?$/s.exec(input.trim()) ?? [];
+  else if (isRecord(input)) [phone, country] = [input.phone, input.countryShortName];
+  if (typeof phone !== "string")
+    return reject(ctx, 'invalid value - expected {"phone":"...","countryShortName":"US"}');
+  if (phone === "") return null;
+  if (!/^\+?[\d\s().-]{3,}$/.test(phone))
+    reject(ctx, `invalid value - "${phone}" is not a valid phone number`);
+  const countryShortName = typeof country === "string" ? country.toUpperCase() : "";
+  return stored({ phone, countryShortName, changed_at: ctx.now }, phone);
+}
+
+/** Any other writable type: monday stores the JSON object as given (with `changed_at`); the text is not derived. */
+function writePassthrough(input: unknown, ctx: WriteContext): StoredValue | null {
+  if (!isRecord(input)) return reject(ctx, `invalid value - a ${ctx.column.type} column takes a JSON object`);
+  return stored({ ...input, changed_at: ctx.now }, "");
+}
+
+function readOnly(input: unknown, ctx: WriteContext): never {
+  return reject(ctx, `invalid value - ${ctx.column.type} columns cannot be written`);
+}
+
+function statusSettings(labels: readonly string[] | undefined): Record<string, unknown> {
+  return { labels: Object.fromEntries((labels ?? DEFAULT_STATUS_LABELS).map((l, i) => [String(i), l])) };
+}
+
+function dropdownSettings(labels: readonly string[] | undefined): Record<string, unknown> {
+  return { labels: (labels ?? []).map((name, i) => ({ id: i + 1, name })) };
+}
+
+const readOnlyHandler = (graphqlType: string): ColumnTypeHandler => ({
+  graphqlType,
+  emptyText: "",
+  write: readOnly,
+});
+
+/** Column types and how monday writes and returns their values. */
+export const COLUMN_TYPE_HANDLERS: Readonly<Record<string, ColumnTypeHandler>> = {
+  text: { graphqlType: "TextValue", emptyText: "", write: writeText },
+  long_text: { graphqlType: "LongTextValue", emptyText: "", write: writeLongText },
+  numbers: { graphqlType: "NumbersValue", emptyText: "", write: writeNumbers },
+  date: { graphqlType: "DateValue", emptyText: "", write: writeDate },
+  status: {
+    graphqlType: "StatusValue",
+    emptyText: null,
+    write: writeStatus,
+    initialSettings: statusSettings,
+  },
+  dropdown: {
+    graphqlType: "DropdownValue",
+    emptyText: null,
+    write: writeDropdown,
+    initialSettings: dropdownSettings,
+  },
+  checkbox: { graphqlType: "CheckboxValue", emptyText: "", write: writeCheckbox },
+  email: {
+    graphqlType: "EmailValue",
+    emptyText: "",
+    write: addressWriter("email", /^[^\s@]+@[^\s@]+\.[^\s@]+$/),
+  },
+  link: {
+    graphqlType: "LinkValue",
+    emptyText: "",
+    write: addressWriter("url", /^[a-z][a-z0-9+.-]*:\/\/\S+$/i),
+  },
+  phone: { graphqlType: "PhoneValue", emptyText: "", write: writePhone },
+  formula: readOnlyHandler("UnsupportedValue"),
+  mirror: readOnlyHandler("UnsupportedValue"),
+  auto_number: readOnlyHandler("UnsupportedValue"),
+  item_id: readOnlyHandler("UnsupportedValue"),
+  creation_log: readOnlyHandler("UnsupportedValue"),
+  last_updated: readOnlyHandler("UnsupportedValue"),
+  subtasks: readOnlyHandler("UnsupportedValue"),
+};
+
+const PASSTHROUGH: ColumnTypeHandler = {
+  graphqlType: "UnsupportedValue",
+  emptyText: "",
+  write: writePassthrough,
+};
+
+/** The handler for a column type (types without their own rules store JSON objects as given). */
+export function columnTypeHandler(type: MondayColumnType): ColumnTypeHandler {
+  return COLUMN_TYPE_HANDLERS[type] ?? PASSTHROUGH;
+}
+
+/** Settings of a new column: status/dropdown labels, `{}` for the rest. */
+export function initialColumnSettings(
+  type: MondayColumnType,
+  labels?: readonly string[],
+): Record<string, unknown> {
+  return columnTypeHandler(type).initialSettings?.(labels) ?? {};
+}
+
+/** `null`, `""` and `{}` clear a column of any type. */
+export function isClearingValue(input: unknown): boolean {
+  return input === null || input === "" || (isRecord(input) && Object.keys(input).length === 0);
+}
+
+/**
+ * Parses one written value for `column` and returns what monday would store (`null` = empty).
+ *
+ * @example writeColumnValue(statusColumn, { label: "Done" }, { createLabels: false, settings, now })
+ *   // → { value: '{"index":1,"post_id":null,"changed_at":"..."}', text: "Done" }
+ */
+export function writeColumnValue(
+  column: ColumnRecord,
+  input: unknown,
+  ctx: Omit<WriteContext, "column">,
+): StoredValue | null {
+  if (isClearingValue(input)) return null;
+  return columnTypeHandler(column.type).write(input, { ...ctx, column });
+}

@@ -1,0 +1,30 @@
+export { startEmulator, emulatorSchema, emulatorSchemaPath } from "./server.js";
+export type { Emulator, EmulatorOptions } from "./server.js";
+export { EmulatorStore, checkItemName, MAX_ITEM_NAME, MAX_ITEMS_PER_BOARD } from "./store.js";
+export type { BoardSpec, ColumnSpec, GroupSpec, ItemSpec, StoreOptions } from "./store.js";
+export type {
+  BoardRecord,
+  ColumnRecord,
+  GroupRecord,
+  ItemRecord,
+  StoredValue,
+  RecordState,
+} from "./records.js";
+export { seedBoardsFromConfig } from "./seed.js";
+export { MutationLog } from "./mutation-log.js";
+export type { MutationLogEntry } from "./mutation-log.js";
+export { ComplexityBudget, MUTATION_COST, MINUTE_BUDGET, operationComplexity } from "./complexity.js";
+export type { ComplexityCharge } from "./complexity.js";
+export { COLUMN_TYPE_HANDLERS, writeColumnValue, MAX_STATUS_LABELS, MAX_LONG_TEXT } from "./column-values.js";
+export {
+  MondayApiError,
+  ColumnValueError,
+  InvalidColumnIdError,
+  InvalidBoardIdError,
+  ResourceNotFoundError,
+  ItemNameTooLongError,
+  ItemsLimitationError,
+  InvalidArgumentError,
+  CursorExpiredError,
+  InternalServerError,
+} from "./errors.js";

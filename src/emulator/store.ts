@@ -1,0 +1,362 @@
+import { initialColumnSettings, writeColumnValue } from "./column-values.js";
+import {
+  InternalServerError,
+  InvalidArgumentError,
+  InvalidBoardIdError,
+  InvalidColumnIdError,
+  ItemNameTooLongError,
+  ItemsLimitationError,
+  ResourceNotFoundError,
+} from "./errors.js";
+import type {
+  BoardRecord,
+  ColumnRecord,
+  GroupRecord,
+  ItemRecord,
+  MondayColumnType,
+  RecordState,
+  StoredValue,
+} from "./records.js";
+
+/** A column to create: `id` is derived from the type when omitted, like monday does (`text_mk00001`). */
+export interface ColumnSpec {
+  id?: string;
+  title: string;
+  type: MondayColumnType;
+  /** Status / dropdown labels the column starts with. */
+  labels?: readonly string[];
+  description?: string;
+}
+
+/** A group to create: `id` is generated when omitted (`group_mk00001`). */
+export interface GroupSpec {
+  id?: string;
+  title: string;
+  color?: string;
+}
+
+/** A board to create; see {@link EmulatorStore.createBoard}. */
+export interface BoardSpec {
+  id?: string;
+  name: string;
+  kind?: BoardRecord["kind"];
+  description?: string;
+  columns: readonly ColumnSpec[];
+  /** Defaults to one group, `topics` "Group Title", as a new monday board has. */
+  groups?: readonly GroupSpec[];
+  /** Pre-creates the board's subitems board (monday creates it with the first subitem). */
+  subitemsBoard?: { id?: string; name?: string; columns: readonly ColumnSpec[] };
+}
+
+/** An item to create; `columnValues` is the parsed `column_values` object. */
+export interface ItemSpec {
+  boardId: string;
+  name: string;
+  groupId?: string | null;
+  columnValues?: Record<string, unknown>;
+  createLabels?: boolean;
+  parentItemId?: string | null;
+}
+
+/** monday's maximum number of items on a board. */
+export const MAX_ITEMS_PER_BOARD = 10_000;
+/** Item names are 1–255 characters. */
+export const MAX_ITEM_NAME = 255;
+
+/** Column id prefixes monday uses for new columns (status columns are `color_…`, numbers `numeric_…`). */
+const COLUMN_ID_PREFIX: Readonly<Record<string, string>> = {
+  status: "color",
+  numbers: "numeric",
+  checkbox: "boolean",
+  people: "person",
+};
+const GROUP_COLORS = ["#579bfc", "#00c875", "#fdab3d", "#e2445c", "#a25ddc", "#037f4c"];
+
+/** Options of an {@link EmulatorStore}. */
+export interface StoreOptions {
+  /** Clock for `created_at`, `updated_at` and `changed_at` (tests may freeze it). */
+  now?: () => Date;
+  /** First item id handed out; ids are numeric strings that only grow. */
+  firstItemId?: number;
+}
+
+/**
+ * The emulator's in-memory monday.com account: boards, columns, groups, items and their values.
+ * Tests reach it through `emulator.store` to inspect or alter state without going through the API.
+ *
+ * @example
+ * const store = new EmulatorStore();
+ * const board = store.createBoard({ id: "1", name: "Orders", columns: [{ id: "status", title: "Status", type: "status", labels: ["Open", "Done"] }] });
+ * store.createItem({ boardId: board.id, name: "A-1", columnValues: { status: { label: "Done" } } });
+ */
+export class EmulatorStore {
+  readonly boards = new Map<string, BoardRecord>();
+  readonly items = new Map<string, ItemRecord>();
+  private nextItemId: number;
+  private nextBoardId = 7_000_000_001;
+  private nextSuffix = 1;
+  private readonly clock: () => Date;
+
+  constructor(options: StoreOptions = {}) {
+    this.clock = options.now ?? (() => new Date());
+    this.nextItemId = options.firstItemId ?? 9_000_000_001;
+  }
+
+  /** The current time as monday writes it (ISO 8601, UTC). */
+  now(): string {
+    return this.clock().toISOString();
+  }
+
+  /** Creates a board with its columns (a `name` column first, as on monday), groups and optional subitems board. */
+  createBoard(spec: BoardSpec): BoardRecord {
+    const id = spec.id ?? this.newBoardId();
+    if (this.boards.has(id)) throw new InvalidArgumentError(`board ${id} already exists`, { board_id: id });
+    const board: BoardRecord = {
+      id,
+      name: spec.name,
+      kind: spec.kind ?? "public",
+      description: spec.description ?? null,
+      state: "active",
+      columns: [],
+      groups: [],
+      subitemsBoardId: null,
+      parentBoardId: null,
+      items: new Map(),
+    };
+    this.boards.set(id, board);
+    this.addColumn(id, { id: "name", title: "Name", type: "name" });
+    for (const column of spec.columns) this.addColumn(id, column);
+    const groups = spec.groups?.length ? spec.groups : [{ id: "topics", title: "Group Title" }];
+    for (const group of groups) this.addGroup(id, group);
+    if (spec.subitemsBoard) this.ensureSubitemsBoard(id, spec.subitemsBoard);
+    return board;
+  }
+
+  /** The board with `id`, or `InvalidBoardIdException`. */
+  getBoard(id: string): BoardRecord {
+    const board = this.boards.get(id);
+    if (!board || board.state === "deleted") throw new InvalidBoardIdError(id);
+    return board;
+  }
+
+  /** Adds a column; its id is derived from the type when not given. */
+  addColumn(boardId: string, spec: ColumnSpec): ColumnRecord {
+    const board = this.getBoard(boardId);
+    const id = spec.id ?? this.deriveColumnId(board, spec.type);
+    if (board.columns.some((c) => c.id === id))
+      throw new InvalidArgumentError(`column ${id} already exists on board ${boardId}`, { column_id: id });
+    const column: ColumnRecord = {
+      id,
+      title: spec.title,
+      type: spec.type,
+      description: spec.description ?? null,
+      archived: false,
+      settings: initialColumnSettings(spec.type, spec.labels),
+    };
+    board.columns.push(column);
+    return column;
+  }
+
+  /** The live (not archived) column `columnId` of a board, or `InvalidColumnIdException`. */
+  getColumn(board: BoardRecord, columnId: string): ColumnRecord {
+    const column = board.columns.find((c) => c.id === columnId && !c.archived);
+    if (!column) throw new InvalidColumnIdError(columnId);
+    return column;
+  }
+
+  /** Adds a group; monday-like id (`group_mk…`) when none is given. */
+  addGroup(boardId: string, spec: GroupSpec): GroupRecord {
+    const board = this.getBoard(boardId);
+    const id = spec.id ?? `group_mk${this.suffix()}`;
+    if (board.groups.some((g) => g.id === id))
+      throw new InvalidArgumentError(`group ${id} already exists on board ${boardId}`, { group_id: id });
+    const color = spec.color ?? GROUP_COLORS[board.groups.length % GROUP_COLORS.length] ?? "#579bfc";
+    const group: GroupRecord = { id, title: spec.title, color, archived: false, deleted: false };
+    board.groups.push(group);
+    return group;
+  }
+
+  /** The live group `groupId` of a board, or `ResourceNotFoundException`. */
+  getGroup(board: BoardRecord, groupId: string): GroupRecord {
+    const group = board.groups.find((g) => g.id === groupId && !g.deleted);
+    if (!group) throw new ResourceNotFoundError("Group", groupId);
+    return group;
+  }
+
+  /** The board's first live group (where items land without `group_id`). */
+  topGroup(board: BoardRecord): GroupRecord {
+    const group = board.groups.find((g) => !g.deleted && !g.archived);
+    if (!group) throw new InternalServerError(`board ${board.id} has no group`);
+    return group;
+  }
+
+  /** The subitems board of `parentBoardId`, created (with `spec`) if it has none yet. */
+  ensureSubitemsBoard(parentBoardId: string, spec?: BoardSpec["subitemsBoard"]): BoardRecord {
+    const parent = this.getBoard(parentBoardId);
+    if (parent.subitemsBoardId) return this.getBoard(parent.subitemsBoardId);
+    const board = this.createBoard({
+      id: spec?.id,
+      name: spec?.name ?? `Subitems of ${parent.name}`,
+      kind: parent.kind,
+      columns: spec?.columns ?? [],
+      groups: [{ id: "topics", title: "Subitems" }],
+    });
+    board.parentBoardId = parent.id;
+    parent.subitemsBoardId = board.id;
+    return board;
+  }
+
+  /** Creates an item after validating its name and every column value (nothing is written if one fails). */
+  createItem(spec: ItemSpec): ItemRecord {
+    const board = this.getBoard(spec.boardId);
+    checkItemName(spec.name);
+    const group = spec.groupId ? this.getGroup(board, spec.groupId) : this.topGroup(board);
+    const live = this.itemsOfBoard(board.id, ["active", "archived"]);
+    if (live.length >= MAX_ITEMS_PER_BOARD) throw new ItemsLimitationError(board.id, MAX_ITEMS_PER_BOARD);
+    const now = this.now();
+    const draft: ItemRecord = {
+      id: "",
+      name: spec.name,
+      boardId: board.id,
+      groupId: group.id,
+      state: "active",
+      values: new Map(),
+      parentItemId: spec.parentItemId ?? null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.applyValues(draft, board, spec.columnValues ?? {}, spec.createLabels ?? false);
+    draft.id = String(this.nextItemId++);
+    this.items.set(draft.id, draft);
+    board.items.set(draft.id, draft);
+    return draft;
+  }
+
+  /** Creates a subitem of `parentItemId` on the parent board's subitems board (created on first use). */
+  createSubitem(
+    parentItemId: string,
+    spec: Omit<ItemSpec, "boardId" | "parentItemId" | "groupId">,
+  ): ItemRecord {
+    const parent = this.getItem(parentItemId);
+    const subBoard = this.ensureSubitemsBoard(parent.boardId);
+    return this.createItem({ ...spec, boardId: subBoard.id, parentItemId: parent.id });
+  }
+
+  /** The item `id` in any state, or `ResourceNotFoundException`. */
+  getItem(id: string): ItemRecord {
+    const item = this.items.get(id);
+    if (!item) throw new ResourceNotFoundError("Item", id);
+    return item;
+  }
+
+  /** Writes column values (and `name`) to an item of `boardId`; all values are validated before any is stored. */
+  changeColumnValues(
+    boardId: string,
+    itemId: string,
+    values: Record<string, unknown>,
+    createLabels = false,
+  ): ItemRecord {
+    const board = this.getBoard(boardId);
+    const item = this.getItem(itemId);
+    if (item.boardId !== board.id || item.state === "deleted")
+      throw new ResourceNotFoundError("Item", itemId);
+    this.applyValues(item, board, values, createLabels);
+    item.updatedAt = this.now();
+    return item;
+  }
+
+  /** Moves an item to another group of its board. */
+  moveItem(itemId: string, groupId: string): ItemRecord {
+    const item = this.getItem(itemId);
+    item.groupId = this.getGroup(this.getBoard(item.boardId), groupId).id;
+    item.updatedAt = this.now();
+    return item;
+  }
+
+  /** Sets an item's state (`archived` / `deleted` / back to `active`). */
+  setItemState(itemId: string, state: RecordState): ItemRecord {
+    const item = this.getItem(itemId);
+    if (item.state === "deleted") throw new ResourceNotFoundError("Item", itemId);
+    item.state = state;
+    item.updatedAt = this.now();
+    return item;
+  }
+
+  /** A board's items in creation order, limited to the given states. */
+  itemsOfBoard(boardId: string, states: readonly RecordState[] = ["active"]): ItemRecord[] {
+    const items = this.boards.get(boardId)?.items.values() ?? [];
+    return [...items].filter((i) => states.includes(i.state));
+  }
+
+  /** The subitems of an item (not deleted), in creation order. */
+  subitemsOf(item: ItemRecord): ItemRecord[] {
+    const board = this.boards.get(item.boardId);
+    if (!board?.subitemsBoardId) return [];
+    return this.itemsOfBoard(board.subitemsBoardId, ["active", "archived"]).filter(
+      (s) => s.parentItemId === item.id,
+    );
+  }
+
+  /** The stored value of a column, or `undefined` when empty. */
+  valueOf(item: ItemRecord, columnId: string): StoredValue | undefined {
+    return item.values.get(columnId);
+  }
+
+  private applyValues(
+    item: ItemRecord,
+    board: BoardRecord,
+    values: Record<string, unknown>,
+    createLabels: boolean,
+  ): void {
+    const now = this.now();
+    const drafts = new Map<ColumnRecord, Record<string, unknown>>();
+    const results = new Map<string, StoredValue | null>();
+    let name: string | undefined;
+    for (const [columnId, input] of Object.entries(values)) {
+      const column = this.getColumn(board, columnId);
+      if (column.type === "name") {
+        name = nameFromInput(input);
+        continue;
+      }
+      const settings = drafts.get(column) ?? structuredClone(column.settings);
+      drafts.set(column, settings);
+      results.set(columnId, writeColumnValue(column, input, { settings, createLabels, now }));
+    }
+    if (name !== undefined) item.name = name;
+    for (const [column, settings] of drafts) column.settings = settings;
+    for (const [columnId, value] of results) {
+      if (value === null) item.values.delete(columnId);
+      else item.values.set(columnId, value);
+    }
+  }
+
+  private newBoardId(): string {
+    while (this.boards.has(String(this.nextBoardId))) this.nextBoardId++;
+    return String(this.nextBoardId++);
+  }
+
+  private deriveColumnId(board: BoardRecord, type: MondayColumnType): string {
+    const prefix = COLUMN_ID_PREFIX[type] ?? type;
+    let id: string;
+    do id = `${prefix}_mk${this.suffix()}`;
+    while (board.columns.some((c) => c.id === id));
+    return id;
+  }
+
+  /** A short, unique, lower-case suffix like monday's `mkx1abcd`. */
+  private suffix(): string {
+    return (this.nextSuffix++).toString(36).padStart(6, "0");
+  }
+}
+
+/** Item names are 1–255 characters (counted as characters, not UTF-16 units). */
+export function checkItemName(name: string): void {
+  const length = [...name].length;
+  if (length < 1 || length > MAX_ITEM_NAME) throw new ItemNameTooLongError(length);
+}
+
+function nameFromInput(input: unknown): string {
+  const name = typeof input === "string" ? input : typeof input === "number" ? String(input) : "";
+  checkItemName(name);
+  return name;
+}

@@ -1,0 +1,72 @@
+// A minimal GraphQL client for the emulator tests: real HTTP via fetch, no project code in between.
+import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
+
+/** A GraphQL response as the emulator sends it. */
+export interface GqlResponse<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  data?: T;
+  errors?: {
+    message: string;
+    path?: (string | number)[];
+    extensions: { code: string; status_code: number; error_data?: Record<string, unknown> };
+  }[];
+}
+
+/** Posts one GraphQL request (raw token in `Authorization`, as monday wants). */
+export async function gql<T = Record<string, unknown>>(
+  emulator: Emulator,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = { Authorization: "test-token" },
+): Promise<GqlResponse<T>> {
+  const res = await fetch(emulator.url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "API-Version": "2026-10", ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as Omit<GqlResponse<T>, "status" | "headers">;
+  return { status: res.status, headers: res.headers, ...body };
+}
+
+/** A test board: one column of each type the emulator writes. */
+export const TEST_COLUMNS = [
+  { id: "key", title: "Key", type: "text" },
+  { id: "notes", title: "Notes", type: "long_text" },
+  { id: "qty", title: "Qty", type: "numbers" },
+  { id: "due", title: "Due", type: "date" },
+  { id: "status", title: "Status", type: "status", labels: ["Open", "Done", "Stuck"] },
+  { id: "tags", title: "Tags", type: "dropdown", labels: ["Red", "Green", "Blue"] },
+  { id: "flag", title: "Flag", type: "checkbox" },
+  { id: "mail", title: "Mail", type: "email" },
+  { id: "tel", title: "Phone", type: "phone" },
+  { id: "site", title: "Site", type: "link" },
+] as const;
+
+/** Starts an emulator with one board (`id` "100") holding {@link TEST_COLUMNS}. */
+export async function emulatorWithBoard(options: EmulatorOptions = {}): Promise<Emulator> {
+  const emulator = await startEmulator({ port: 0, ...options });
+  emulator.store.createBoard({
+    id: "100",
+    name: "Test board",
+    columns: TEST_COLUMNS.map((c) => ({ ...c, ...("labels" in c && { labels: [...c.labels] }) })),
+    groups: [
+      { id: "topics", title: "First" },
+      { id: "second", title: "Second" },
+    ],
+  });
+  return emulator;
+}
+
+export const CREATE_ITEM = `mutation ($board: ID!, $name: String!, $values: JSON, $labels: Boolean, $group: String) {
+  create_item(board_id: $board, item_name: $name, column_values: $values, create_labels_if_missing: $labels, group_id: $group) {
+    id name state group { id } column_values { id type text value }
+  }
+}`;
+
+/** `column_values` of an item as `{ id: { text, value } }`. */
+export function valuesById(item: {
+  column_values: { id: string; text: string | null; value: string | null }[];
+}) {
+  return Object.fromEntries(item.column_values.map((c) => [c.id, { text: c.text, value: c.value }]));
+}
