@@ -1,5 +1,12 @@
 export { configSchema, COLUMN_TYPES } from "./schema.js";
-export type { Config, BoardConfig, CustomerConfig, ColumnMapping, BoardColumnRef, ColumnType } from "./schema.js";
+export type {
+  Config,
+  BoardConfig,
+  CustomerConfig,
+  ColumnMapping,
+  BoardColumnRef,
+  ColumnType,
+} from "./schema.js";
 export { ConfigError, loadSettings, parseConfig, resolveSettings, formatIssues } from "./load.js";
 export type { Settings } from "./load.js";
 export { starterConfig, STARTER_BOARD_ID, STARTER_SUBITEMS_BOARD_ID } from "./starter.js";

@@ -68,12 +68,20 @@ export function loadSettings(path: string, env: NodeJS.ProcessEnv = process.env)
 }
 
 /** Applies environment overrides to a validated config. */
-export function resolveSettings(config: Config, baseDir: string, env: NodeJS.ProcessEnv = process.env): Settings {
+export function resolveSettings(
+  config: Config,
+  baseDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Settings {
   const envDb = env.ORDER_SYNC_DB_URL?.trim();
   const url = envDb || config.source.url;
   const dialect = /^postgres(ql)?:\/\//i.test(url) ? "postgres" : envDb ? "sqlite" : config.source.dialect;
   const dbUrl =
-    dialect === "sqlite" ? (isAbsolute(url) || url === ":memory:" ? url : resolve(baseDir, url.replace(/^file:/, ""))) : url;
+    dialect === "sqlite"
+      ? isAbsolute(url) || url === ":memory:"
+        ? url
+        : resolve(baseDir, url.replace(/^file:/, ""))
+      : url;
   return {
     config,
     baseDir,

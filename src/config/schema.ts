@@ -164,13 +164,22 @@ export const configSchema = z
   .superRefine((cfg, ctx) => {
     const boardIds = new Set<string>();
     cfg.boards.forEach((b, i) => {
-      if (boardIds.has(b.id)) ctx.addIssue({ code: "custom", path: ["boards", i, "id"], message: `board ${b.id} is declared twice` });
+      if (boardIds.has(b.id))
+        ctx.addIssue({
+          code: "custom",
+          path: ["boards", i, "id"],
+          message: `board ${b.id} is declared twice`,
+        });
       boardIds.add(b.id);
     });
     const names = new Set<string>();
     cfg.customers.forEach((c, i) => {
       if (names.has(c.name))
-        ctx.addIssue({ code: "custom", path: ["customers", i, "name"], message: `customer "${c.name}" is listed twice` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["customers", i, "name"],
+          message: `customer "${c.name}" is listed twice`,
+        });
       names.add(c.name);
       if (!boardIds.has(c.board))
         ctx.addIssue({

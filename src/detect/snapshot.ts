@@ -1,0 +1,107 @@
+import { createHash } from "node:crypto";
+import type { CustomerConfig } from "../config/index.js";
+import {
+  canonicalValue,
+  renderTemplate,
+  ValueError,
+  type Canonical,
+  type ResolvedBoard,
+} from "../mapping/index.js";
+
+/**
+ * What an order looks like on its board, in canonical form: hashed for change detection and recorded
+ * in `MON_SyncState.last_values` once monday holds it.
+ */
+export interface OrderSnapshot {
+  name: string;
+  group: string;
+  /** Board column id → canonical value (the key column included). */
+  columns: Record<string, Canonical>;
+  /** Size → canonical quantity, for sizes whose quantity is not NULL. */
+  subitems: Record<string, Canonical>;
+}
+
+/** A row that cannot be mapped: names the order, the source column, the value and what is wrong. */
+export class RowError extends Error {
+  override name = "RowError";
+  constructor(
+    readonly orderKey: string,
+    readonly column: string,
+    readonly value: unknown,
+    readonly reason: string,
+  ) {
+    super(`order ${orderKey}, column [${column}]: ${reason}`);
+  }
+}
+
+const MAX_ITEM_NAME = 255;
+
+/** Builds the canonical snapshot of one source row for its board; throws {@link RowError}. */
+export function buildSnapshot(
+  row: Record<string, unknown>,
+  orderKey: string,
+  board: ResolvedBoard,
+  customer: CustomerConfig,
+): OrderSnapshot {
+  const lookup = (column: string): unknown => {
+    if (!(column in row))
+      throw new RowError(orderKey, column, undefined, "the template names a column the source row lacks");
+    return row[column];
+  };
+  const name = renderTemplate(board.config.itemName, lookup);
+  if (name.length === 0)
+    throw new RowError(
+      orderKey,
+      board.config.itemName,
+      "",
+      "the item name is empty; monday needs 1–255 characters",
+    );
+  if ([...name].length > MAX_ITEM_NAME)
+    throw new RowError(
+      orderKey,
+      board.config.itemName,
+      name,
+      `the item name has ${name.length} characters; monday allows at most 255`,
+    );
+  const group = renderTemplate(customer.group, lookup) || "Orders";
+  const columns: Record<string, Canonical> = { [board.keyColumn.id]: orderKey };
+  for (const column of board.columns)
+    columns[column.id] = canonical(orderKey, column.source, column.type, row[column.source]);
+  const subitems: Record<string, Canonical> = {};
+  if (board.subitems) {
+    for (const { size, source } of board.subitems.sizes) {
+      const qty = canonical(orderKey, source, "numbers", row[source]);
+      if (qty !== null) subitems[size] = qty;
+    }
+  }
+  return { name, group, columns, subitems };
+}
+
+function canonical(
+  orderKey: string,
+  source: string,
+  type: Parameters<typeof canonicalValue>[0],
+  raw: unknown,
+): Canonical {
+  try {
+    return canonicalValue(type, raw);
+  } catch (e) {
+    if (e instanceof ValueError) throw new RowError(orderKey, source, raw, e.message);
+    throw e;
+  }
+}
+
+/** JSON with object keys sorted at every level, so equal snapshots always hash alike. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+}
+
+/** SHA-256 (hex) of a snapshot's canonical JSON. */
+export function hashSnapshot(snapshot: OrderSnapshot): string {
+  return createHash("sha256").update(canonicalJson(snapshot)).digest("hex");
+}

@@ -1,0 +1,142 @@
+import type { BoardColumnRef, BoardConfig, ColumnType } from "../config/index.js";
+
+/** The parts of a live board's schema that mapping needs (structurally what `MondayClient.getBoards` returns). */
+export interface LiveBoard {
+  id: string;
+  name: string;
+  columns: readonly { id: string; title: string; type: string; settings?: unknown }[];
+  groups: readonly { id: string; title: string }[];
+}
+
+/** A mapped column resolved against the live board: the id to write and the type to write as. */
+export interface ResolvedColumn {
+  source: string;
+  id: string;
+  title: string;
+  type: ColumnType;
+  /** Status/dropdown labels the board knows (from the column settings). */
+  labels: readonly string[];
+}
+
+/** A board mapping with every column reference resolved to a live column id. */
+export interface ResolvedBoard {
+  id: string;
+  name: string;
+  config: BoardConfig;
+  keyColumn: ResolvedColumn;
+  columns: readonly ResolvedColumn[];
+  subitems?: {
+    boardId: string;
+    name: string;
+    quantityColumn: ResolvedColumn;
+    sizes: readonly { size: string; source: string }[];
+  };
+}
+
+/** A mapping that does not fit the live board: the customer's run stops before anything is written (exit 2). */
+export class MappingError extends Error {
+  override name = "MappingError";
+  constructor(
+    message: string,
+    readonly boardId: string,
+    readonly configKey: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Labels held in a status (`{"labels":{"0":"Done"}}`) or dropdown (`{"labels":[{"id":1,"name":"A"}]}`) column's settings. */
+export function columnLabels(settings: unknown): string[] {
+  const parsed: unknown = typeof settings === "string" ? safeJson(settings) : settings;
+  if (!parsed || typeof parsed !== "object") return [];
+  const labels = (parsed as { labels?: unknown }).labels;
+  if (Array.isArray(labels))
+    return labels
+      .map((l: unknown) => (l && typeof l === "object" ? (l as { name?: unknown }).name : l))
+      .filter((l): l is string => typeof l === "string");
+  if (labels && typeof labels === "object")
+    return Object.values(labels as Record<string, unknown>).filter(
+      (l): l is string => typeof l === "string" && l !== "",
+    );
+  return [];
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function resolveColumn(
+  board: LiveBoard,
+  ref: BoardColumnRef,
+  source: string,
+  configKey: string,
+): ResolvedColumn {
+  const byId = ref.id ? board.columns.find((c) => c.id === ref.id) : undefined;
+  const byTitle = !byId && ref.title ? board.columns.filter((c) => c.title === ref.title) : [];
+  if (byTitle.length > 1)
+    throw new MappingError(
+      `board ${board.id} ("${board.name}") has ${byTitle.length} columns titled "${ref.title}" (${configKey}); map it by id instead`,
+      board.id,
+      configKey,
+    );
+  const live = byId ?? byTitle[0];
+  if (!live) {
+    const what = ref.id ? `id "${ref.id}"` : `title "${ref.title}"`;
+    throw new MappingError(
+      `board ${board.id} ("${board.name}") has no column with ${what} (${configKey}); its columns are: ${board.columns
+        .map((c) => `${c.id} "${c.title}"`)
+        .join(", ")}`,
+      board.id,
+      configKey,
+    );
+  }
+  if (live.type !== ref.type)
+    throw new MappingError(
+      `column "${live.id}" ("${live.title}") on board ${board.id} is of type ${live.type}, but ${configKey} maps it as ${ref.type}`,
+      board.id,
+      configKey,
+    );
+  return { source, id: live.id, title: live.title, type: ref.type, labels: columnLabels(live.settings) };
+}
+
+/**
+ * Resolves a board's configured mapping (columns by id or by title) against its live schema.
+ * Throws {@link MappingError} naming the board, the config key and what is missing.
+ */
+export function resolveBoard(
+  config: BoardConfig,
+  configIndex: number,
+  board: LiveBoard | undefined,
+  subitemsBoard: LiveBoard | undefined,
+): ResolvedBoard {
+  const at = `boards[${configIndex}]`;
+  if (!board)
+    throw new MappingError(
+      `board ${config.id} (${at}.id) does not exist or the token cannot see it`,
+      config.id,
+      `${at}.id`,
+    );
+  const keyColumn = resolveColumn(board, config.keyColumn, "", `${at}.keyColumn`);
+  const columns = config.columns.map((c, i) => resolveColumn(board, c, c.source, `${at}.columns[${i}]`));
+  let subitems: ResolvedBoard["subitems"];
+  if (config.subitems) {
+    const s = config.subitems;
+    if (!subitemsBoard)
+      throw new MappingError(
+        `subitems board ${s.boardId} (${at}.subitems.boardId) does not exist or the token cannot see it`,
+        s.boardId,
+        `${at}.subitems.boardId`,
+      );
+    subitems = {
+      boardId: s.boardId,
+      name: s.name,
+      quantityColumn: resolveColumn(subitemsBoard, s.quantityColumn, "", `${at}.subitems.quantityColumn`),
+      sizes: s.sizes,
+    };
+  }
+  return { id: board.id, name: board.name, config, keyColumn, columns, ...(subitems ? { subitems } : {}) };
+}

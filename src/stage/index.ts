@@ -1,0 +1,20 @@
+export {
+  stageOrders,
+  claimOrders,
+  claimSubitems,
+  markOrders,
+  markSubitems,
+  clearDone,
+  leftoverRows,
+  deleteStaged,
+  stagingCounts,
+  nowIso,
+} from "./staging.js";
+export type {
+  StageAction,
+  StageStatus,
+  StagedOrder,
+  StagedSubitem,
+  NewStagedOrder,
+  NewStagedSubitem,
+} from "./staging.js";

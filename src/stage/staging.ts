@@ -1,0 +1,426 @@
+import type { Kysely, Transaction } from "kysely";
+import type { Database, Db, StagedAction, StagedStatus } from "../db/index.js";
+import type { OrderSnapshot } from "../detect/index.js";
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+/** What a staged row asks monday to do. */
+export type StageAction = StagedAction;
+/**
+ * Staged row states (DESIGN.md): PENDING → IN_FLIGHT → DONE (cleared); IN_FLIGHT → FAILED (retried next run);
+ * IN_FLIGHT → DEAD (monday rejected the data); QUARANTINED (the row cannot be mapped; never sent).
+ */
+export type StageStatus = StagedStatus;
+
+/** A parent (item) row of `STG_MON_CustMasterSchedule`. */
+export interface StagedOrder {
+  stgId: number;
+  batchId: string;
+  customer: string;
+  orderKey: string;
+  boardId: string;
+  action: StageAction;
+  status: StageStatus;
+  itemName: string | null;
+  groupTitle: string | null;
+  /** monday `column_values` to write, keyed by column id (only the changed ones for an UPDATE). */
+  columnValues: Record<string, unknown>;
+  changedColumns: string[];
+  newHash: string | null;
+  newValues: OrderSnapshot | null;
+  mondayItemId: string | null;
+  attempts: number;
+  lastError: string | null;
+}
+
+/** A size line of `STG_MON_CustMasterSchedule_Subitems`. */
+export interface StagedSubitem {
+  stgSubId: number;
+  stgId: number;
+  batchId: string;
+  customer: string;
+  orderKey: string;
+  size: string;
+  action: StageAction;
+  status: StageStatus;
+  itemName: string | null;
+  columnValues: Record<string, unknown>;
+  quantity: string | null;
+  mondaySubitemId: string | null;
+  attempts: number;
+}
+
+export type NewStagedOrder = Omit<StagedOrder, "stgId" | "attempts"> & { attempts?: number };
+export type NewStagedSubitem = Omit<
+  StagedSubitem,
+  "stgSubId" | "stgId" | "batchId" | "customer" | "orderKey" | "status" | "attempts"
+>;
+
+const ORDERS = "STG_MON_CustMasterSchedule" as const;
+const SUBITEMS = "STG_MON_CustMasterSchedule_Subitems" as const;
+
+/** ISO-8601 timestamp used in every date column of the project's tables. */
+export const nowIso = (): string => new Date().toISOString();
+
+/**
+ * Writes one page of staged orders and their size lines in a single transaction, all PENDING
+ * (QUARANTINED rows keep their status and are never sent).
+ */
+export async function stageOrders(
+  db: Db,
+  entries: readonly { order: NewStagedOrder; subitems: readonly NewStagedSubitem[] }[],
+): Promise<void> {
+  if (entries.length === 0) return;
+  const now = nowIso();
+  await db.kysely.transaction().execute(async (tx) => {
+    for (let i = 0; i < entries.length; i += 200) {
+      const chunk = entries.slice(i, i + 200);
+      const inserted = await tx
+        .insertInto(ORDERS)
+        .values(
+          chunk.map(({ order: o }) => ({
+            batch_id: o.batchId,
+            customer: o.customer,
+            order_key: o.orderKey,
+            board_id: o.boardId,
+            action: o.action,
+            stg_status: o.status,
+            item_name: o.itemName,
+            group_title: o.groupTitle,
+            column_values: JSON.stringify(o.columnValues),
+            changed_columns: JSON.stringify(o.changedColumns),
+            new_hash: o.newHash,
+            new_values: o.newValues ? JSON.stringify(o.newValues) : null,
+            monday_item_id: o.mondayItemId,
+            idempotency_key: null,
+            attempts: o.attempts ?? 0,
+            last_error: o.lastError,
+            stg_created_date: now,
+            stg_updated_date: now,
+          })),
+        )
+        .returning(["stg_id", "order_key"])
+        .execute();
+      const idByKey = new Map(inserted.map((r) => [r.order_key, Number(r.stg_id)]));
+      const subRows = chunk.flatMap(({ order: o, subitems }) =>
+        subitems.map((s) => ({
+          stg_id: idByKey.get(o.orderKey) ?? 0,
+          batch_id: o.batchId,
+          customer: o.customer,
+          order_key: o.orderKey,
+          size: s.size,
+          action: s.action,
+          stg_status: "PENDING" as const,
+          item_name: s.itemName,
+          column_values: JSON.stringify(s.columnValues),
+          quantity: s.quantity,
+          monday_subitem_id: s.mondaySubitemId,
+          attempts: 0,
+          last_error: null,
+          stg_created_date: now,
+          stg_updated_date: now,
+        })),
+      );
+      for (let j = 0; j < subRows.length; j += 500)
+        await tx
+          .insertInto(SUBITEMS)
+          .values(subRows.slice(j, j + 500))
+          .execute();
+    }
+  });
+}
+
+interface RawOrder {
+  stg_id: number | string;
+  batch_id: string;
+  customer: string;
+  order_key: string;
+  board_id: string;
+  action: string;
+  stg_status: string;
+  item_name: string | null;
+  group_title: string | null;
+  column_values: string | null;
+  changed_columns: string | null;
+  new_hash: string | null;
+  new_values: string | null;
+  monday_item_id: string | null;
+  attempts: number | string;
+  last_error: string | null;
+}
+
+function parseOrder(r: RawOrder): StagedOrder {
+  return {
+    stgId: Number(r.stg_id),
+    batchId: r.batch_id,
+    customer: r.customer,
+    orderKey: r.order_key,
+    boardId: r.board_id,
+    action: r.action as StageAction,
+    status: r.stg_status as StageStatus,
+    itemName: r.item_name,
+    groupTitle: r.group_title,
+    columnValues: r.column_values ? (JSON.parse(r.column_values) as Record<string, unknown>) : {},
+    changedColumns: r.changed_columns ? (JSON.parse(r.changed_columns) as string[]) : [],
+    newHash: r.new_hash,
+    newValues: r.new_values ? (JSON.parse(r.new_values) as OrderSnapshot) : null,
+    mondayItemId: r.monday_item_id,
+    attempts: Number(r.attempts),
+    lastError: r.last_error,
+  };
+}
+
+interface RawSubitem {
+  stg_sub_id: number | string;
+  stg_id: number | string;
+  batch_id: string;
+  customer: string;
+  order_key: string;
+  size: string;
+  action: string;
+  stg_status: string;
+  item_name: string | null;
+  column_values: string | null;
+  quantity: string | null;
+  monday_subitem_id: string | null;
+  attempts: number | string;
+}
+
+function parseSubitem(r: RawSubitem): StagedSubitem {
+  return {
+    stgSubId: Number(r.stg_sub_id),
+    stgId: Number(r.stg_id),
+    batchId: r.batch_id,
+    customer: r.customer,
+    orderKey: r.order_key,
+    size: r.size,
+    action: r.action as StageAction,
+    status: r.stg_status as StageStatus,
+    itemName: r.item_name,
+    columnValues: r.column_values ? (JSON.parse(r.column_values) as Record<string, unknown>) : {},
+    quantity: r.quantity,
+    mondaySubitemId: r.monday_subitem_id,
+    attempts: Number(r.attempts),
+  };
+}
+
+/** Claims up to `limit` PENDING orders of a batch: they become IN_FLIGHT (a crash leaves them for reconciliation). */
+export async function claimOrders(
+  db: Db,
+  customer: string,
+  batchId: string,
+  limit: number,
+): Promise<StagedOrder[]> {
+  return db.kysely.transaction().execute(async (tx) => {
+    const rows = (await tx
+      .selectFrom(ORDERS)
+      .selectAll()
+      .where("customer", "=", customer)
+      .where("batch_id", "=", batchId)
+      .where("stg_status", "=", "PENDING")
+      .orderBy("stg_id")
+      .limit(limit)
+      .execute()) as RawOrder[];
+    if (rows.length === 0) return [];
+    await tx
+      .updateTable(ORDERS)
+      .set({ stg_status: "IN_FLIGHT", stg_updated_date: nowIso() })
+      .where(
+        "stg_id",
+        "in",
+        rows.map((r) => Number(r.stg_id)),
+      )
+      .execute();
+    return rows.map((r) => ({ ...parseOrder(r), status: "IN_FLIGHT" as const }));
+  });
+}
+
+/**
+ * Claims up to `limit` PENDING size lines whose parent order is DONE (so its item id is known), with the
+ * parent's item id.
+ */
+export async function claimSubitems(
+  db: Db,
+  customer: string,
+  batchId: string,
+  limit: number,
+): Promise<(StagedSubitem & { parentItemId: string })[]> {
+  return db.kysely.transaction().execute(async (tx) => {
+    const rows = (await tx
+      .selectFrom(`${SUBITEMS} as s`)
+      .innerJoin(`${ORDERS} as o`, "o.stg_id", "s.stg_id")
+      .selectAll("s")
+      .select("o.monday_item_id as parent_item_id")
+      .where("s.customer", "=", customer)
+      .where("s.batch_id", "=", batchId)
+      .where("s.stg_status", "=", "PENDING")
+      .where("o.stg_status", "=", "DONE")
+      .orderBy("s.stg_sub_id")
+      .limit(limit)
+      .execute()) as (RawSubitem & { parent_item_id: string | null })[];
+    if (rows.length === 0) return [];
+    await tx
+      .updateTable(SUBITEMS)
+      .set({ stg_status: "IN_FLIGHT", stg_updated_date: nowIso() })
+      .where(
+        "stg_sub_id",
+        "in",
+        rows.map((r) => Number(r.stg_sub_id)),
+      )
+      .execute();
+    return rows.map((r) => ({
+      ...parseSubitem(r),
+      status: "IN_FLIGHT" as const,
+      parentItemId: r.parent_item_id ?? "",
+    }));
+  });
+}
+
+/** Moves staged orders to a new state, counting an attempt and keeping the error for FAILED/DEAD. */
+export async function markOrders(
+  db: Executor,
+  updates: readonly {
+    stgId: number;
+    status: StageStatus;
+    error?: string;
+    mondayItemId?: string;
+    attempted?: boolean;
+  }[],
+): Promise<void> {
+  const now = nowIso();
+  for (const u of updates) {
+    await db
+      .updateTable(ORDERS)
+      .set((eb) => ({
+        stg_status: u.status,
+        stg_updated_date: now,
+        last_error: u.error ?? null,
+        ...(u.mondayItemId ? { monday_item_id: u.mondayItemId } : {}),
+        ...(u.attempted === false ? {} : { attempts: eb("attempts", "+", 1) }),
+      }))
+      .where("stg_id", "=", u.stgId)
+      .execute();
+  }
+}
+
+/**
+ * Moves staged size lines to a new state (as {@link markOrders}); rows without an error or id of their
+ * own (the common DONE case) go in one statement.
+ */
+export async function markSubitems(
+  db: Executor,
+  updates: readonly { stgSubId: number; status: StageStatus; error?: string; mondaySubitemId?: string }[],
+): Promise<void> {
+  const now = nowIso();
+  const byStatus = new Map<StageStatus, number[]>();
+  for (const u of updates) {
+    if (u.error === undefined && u.mondaySubitemId === undefined) {
+      byStatus.set(u.status, [...(byStatus.get(u.status) ?? []), u.stgSubId]);
+      continue;
+    }
+    await db
+      .updateTable(SUBITEMS)
+      .set((eb) => ({
+        stg_status: u.status,
+        stg_updated_date: now,
+        last_error: u.error ?? null,
+        attempts: eb("attempts", "+", 1),
+        ...(u.mondaySubitemId ? { monday_subitem_id: u.mondaySubitemId } : {}),
+      }))
+      .where("stg_sub_id", "=", u.stgSubId)
+      .execute();
+  }
+  for (const [status, ids] of byStatus)
+    await db
+      .updateTable(SUBITEMS)
+      .set((eb) => ({
+        stg_status: status,
+        stg_updated_date: now,
+        last_error: null,
+        attempts: eb("attempts", "+", 1),
+      }))
+      .where("stg_sub_id", "in", ids)
+      .execute();
+}
+
+/**
+ * The clear step: deletes DONE size lines, then DONE orders that have no size line left.
+ * Returns how many rows were cleared.
+ */
+export async function clearDone(db: Db, customer: string): Promise<number> {
+  return db.kysely.transaction().execute(async (tx) => {
+    const subs = await tx
+      .deleteFrom(SUBITEMS)
+      .where("customer", "=", customer)
+      .where("stg_status", "=", "DONE")
+      .executeTakeFirst();
+    const orders = await tx
+      .deleteFrom(ORDERS)
+      .where("customer", "=", customer)
+      .where("stg_status", "=", "DONE")
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom(`${SUBITEMS} as s`)
+              .select("s.stg_sub_id")
+              .whereRef("s.stg_id", "=", `${ORDERS}.stg_id`),
+          ),
+        ),
+      )
+      .executeTakeFirst();
+    return Number(subs.numDeletedRows) + Number(orders.numDeletedRows);
+  });
+}
+
+/** Staged rows of a customer left by earlier runs (any state but DONE), for reconciliation. */
+export async function leftoverRows(
+  db: Db,
+  customer: string,
+): Promise<{ orders: StagedOrder[]; subitems: StagedSubitem[] }> {
+  const orders = (
+    (await db.kysely
+      .selectFrom(ORDERS)
+      .selectAll()
+      .where("customer", "=", customer)
+      .orderBy("stg_id")
+      .execute()) as RawOrder[]
+  ).map(parseOrder);
+  const subitems = (
+    (await db.kysely
+      .selectFrom(SUBITEMS)
+      .selectAll()
+      .where("customer", "=", customer)
+      .orderBy("stg_sub_id")
+      .execute()) as RawSubitem[]
+  ).map(parseSubitem);
+  return { orders, subitems };
+}
+
+/** Deletes a customer's staged rows except those in `keep` (e.g. DEAD rows that wait for an operator). */
+export async function deleteStaged(db: Db, customer: string, keepStgIds: readonly number[]): Promise<void> {
+  await db.kysely.transaction().execute(async (tx) => {
+    let subs = tx.deleteFrom(SUBITEMS).where("customer", "=", customer);
+    let orders = tx.deleteFrom(ORDERS).where("customer", "=", customer);
+    if (keepStgIds.length) {
+      subs = subs.where("stg_id", "not in", keepStgIds);
+      orders = orders.where("stg_id", "not in", keepStgIds);
+    }
+    await subs.execute();
+    await orders.execute();
+  });
+}
+
+/** Staged row counts by table and state (for `status`). */
+export async function stagingCounts(db: Db): Promise<{ table: string; status: string; count: number }[]> {
+  const out: { table: string; status: string; count: number }[] = [];
+  for (const table of [ORDERS, SUBITEMS] as const) {
+    const rows = await db.kysely
+      .selectFrom(table)
+      .select(["stg_status", db.kysely.fn.countAll<string | number>().as("n")])
+      .groupBy("stg_status")
+      .execute();
+    for (const r of rows) out.push({ table, status: r.stg_status, count: Number(r.n) });
+  }
+  return out;
+}

@@ -1,0 +1,2 @@
+export { loadStateRange, loadStateByKeys, saveState } from "./sync-state.js";
+export type { SyncStateRow } from "./sync-state.js";

@@ -1,0 +1,119 @@
+import { sql, type Kysely, type Transaction } from "kysely";
+import type { Database, Db } from "../db/index.js";
+import { hashSnapshot, type KnownOrder, type OrderSnapshot } from "../detect/index.js";
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+/** The `MON_SyncState` row of an order, parsed. */
+export interface SyncStateRow extends KnownOrder {
+  customer: string;
+  boardId: string;
+  groupId: string | null;
+}
+
+interface RawStateRow {
+  customer: string;
+  order_key: string;
+  board_id: string;
+  group_id: string | null;
+  monday_item_id: string | null;
+  last_sync_hash: string | null;
+  last_values: string | null;
+  subitem_ids: string | null;
+  sync_status: string;
+}
+
+function parseState(r: RawStateRow): SyncStateRow {
+  return {
+    customer: r.customer,
+    orderKey: r.order_key,
+    boardId: r.board_id,
+    groupId: r.group_id,
+    mondayItemId: r.monday_item_id,
+    lastHash: r.last_sync_hash,
+    lastValues: r.last_values ? (JSON.parse(r.last_values) as OrderSnapshot) : null,
+    subitemIds: r.subitem_ids ? (JSON.parse(r.subitem_ids) as Record<string, string>) : {},
+    archived: r.sync_status === "ARCHIVED",
+  };
+}
+
+/** `order_key` compared in byte order on every dialect, matching how the source is paged. */
+function keyRef(db: Db) {
+  return db.dialect === "postgres" ? sql`order_key COLLATE "C"` : sql`order_key`;
+}
+
+/**
+ * Sync-state rows of a customer with `after < order_key <= upTo` (either bound open when null):
+ * the slice that lines up with one page of source orders.
+ */
+export async function loadStateRange(
+  db: Db,
+  customer: string,
+  after: string | null,
+  upTo: string | null,
+): Promise<Map<string, SyncStateRow>> {
+  let query = db.kysely.selectFrom("MON_SyncState").selectAll().where("customer", "=", customer);
+  if (after !== null) query = query.where(sql<boolean>`${keyRef(db)} > ${after}`);
+  if (upTo !== null) query = query.where(sql<boolean>`${keyRef(db)} <= ${upTo}`);
+  const rows = (await query.execute()) as RawStateRow[];
+  return new Map(rows.map((r) => [r.order_key, parseState(r)]));
+}
+
+/** Sync-state rows of a customer for the given keys. */
+export async function loadStateByKeys(
+  db: Executor,
+  customer: string,
+  keys: readonly string[],
+): Promise<Map<string, SyncStateRow>> {
+  const out = new Map<string, SyncStateRow>();
+  for (let i = 0; i < keys.length; i += 500) {
+    const chunk = keys.slice(i, i + 500);
+    const rows = (await db
+      .selectFrom("MON_SyncState")
+      .selectAll()
+      .where("customer", "=", customer)
+      .where("order_key", "in", chunk)
+      .execute()) as RawStateRow[];
+    for (const r of rows) out.set(r.order_key, parseState(r));
+  }
+  return out;
+}
+
+/** Writes an order's state: what monday now holds, its hash (always the hash of `values`), item and subitem ids. */
+export async function saveState(
+  db: Executor,
+  state: {
+    customer: string;
+    orderKey: string;
+    boardId: string;
+    groupId: string | null;
+    mondayItemId: string;
+    values: OrderSnapshot | null;
+    subitemIds: Record<string, string>;
+    archived: boolean;
+  },
+  now: string,
+): Promise<void> {
+  const row = {
+    board_id: state.boardId,
+    group_id: state.groupId,
+    group_title: state.values?.group ?? null,
+    monday_item_id: state.mondayItemId,
+    last_sync_hash: state.values ? hashSnapshot(state.values) : null,
+    last_sync_date: now,
+    last_values: state.values ? JSON.stringify(state.values) : null,
+    subitem_ids: JSON.stringify(state.subitemIds),
+    sync_status: state.archived ? ("ARCHIVED" as const) : ("ACTIVE" as const),
+  };
+  const updated = await db
+    .updateTable("MON_SyncState")
+    .set(row)
+    .where("customer", "=", state.customer)
+    .where("order_key", "=", state.orderKey)
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 0)
+    await db
+      .insertInto("MON_SyncState")
+      .values({ customer: state.customer, order_key: state.orderKey, ...row })
+      .execute();
+}

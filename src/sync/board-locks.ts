@@ -1,0 +1,19 @@
+/**
+ * One writer per board: monday warns that concurrent mutations to one board can corrupt data
+ * (API-FACTS.md), so every write to a board runs through that board's queue.
+ */
+export class BoardLocks {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  /** Runs `task` after every earlier task for the same board has settled. */
+  run<T>(boardId: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(boardId) ?? Promise.resolve();
+    const next = previous.then(task, task);
+    const tail = next.catch(() => undefined);
+    this.tails.set(boardId, tail);
+    void tail.then(() => {
+      if (this.tails.get(boardId) === tail) this.tails.delete(boardId);
+    });
+    return next;
+  }
+}

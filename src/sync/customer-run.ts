@@ -1,0 +1,402 @@
+import type { CustomerConfig, Settings } from "../config/index.js";
+import type { Db } from "../db/index.js";
+import { buildSnapshot, detectChange, RowError, type Change, type OrderSnapshot } from "../detect/index.js";
+import { mondayWriteValue, renderTemplate, templateColumns, type ResolvedBoard } from "../mapping/index.js";
+import { readOrderPages } from "../source/index.js";
+import {
+  deleteStaged,
+  leftoverRows,
+  stageOrders,
+  type NewStagedOrder,
+  type NewStagedSubitem,
+} from "../stage/index.js";
+import { loadStateByKeys, loadStateRange, saveState, type SyncStateRow } from "../state/index.js";
+import type { SyncEvents } from "./events.js";
+import type { SyncMonday } from "./port.js";
+
+/** Counts for one customer's run (also summed for the whole run). */
+export interface SyncCounts {
+  created: number;
+  updated: number;
+  archived: number;
+  unchanged: number;
+  failed: number;
+  dead: number;
+  quarantined: number;
+  subitemsCreated: number;
+  subitemsUpdated: number;
+  subitemsArchived: number;
+  adopted: number;
+}
+
+export const emptyCounts = (): SyncCounts => ({
+  created: 0,
+  updated: 0,
+  archived: 0,
+  unchanged: 0,
+  failed: 0,
+  dead: 0,
+  quarantined: 0,
+  subitemsCreated: 0,
+  subitemsUpdated: 0,
+  subitemsArchived: 0,
+  adopted: 0,
+});
+
+/** One planned change, as `plan` prints it. */
+export interface PlannedChange {
+  customer: string;
+  orderKey: string;
+  action: "CREATE" | "UPDATE" | "ARCHIVE" | "QUARANTINE";
+  columns: string[];
+  subitems?: { create: string[]; update: string[]; archive: string[] };
+  reason?: string;
+}
+
+/** Everything one customer's run needs. */
+export interface CustomerRunContext {
+  settings: Settings;
+  db: Db;
+  monday: SyncMonday;
+  events: SyncEvents;
+  batchId: string;
+  customer: CustomerConfig;
+  board: ResolvedBoard;
+}
+
+/** Source columns a board mapping reads. */
+export function sourceColumns(settings: Settings, board: ResolvedBoard, customer: CustomerConfig): string[] {
+  const src = settings.config.source;
+  const cols = new Set<string>([src.keyColumn, src.customerColumn]);
+  for (const c of board.columns) cols.add(c.source);
+  for (const t of [board.config.itemName, customer.group, board.subitems?.name ?? ""]) {
+    for (const c of templateColumns(t)) if (c !== "size") cols.add(c);
+  }
+  for (const s of board.subitems?.sizes ?? []) cols.add(s.source);
+  return [...cols];
+}
+
+/**
+ * Step 0 of a customer's run: rows left staged by an earlier run. Creates whose outcome is unknown
+ * (IN_FLIGHT after a crash, or FAILED/attempted) are looked up on the board by the key column and the
+ * items found are adopted into the sync state, so they are never created twice. Then every leftover row
+ * but DEAD ones is dropped: this run's detection stages afresh what is still needed.
+ * Returns the DEAD rows' hashes by order key (an unchanged order whose push monday rejected is not resent).
+ */
+export async function reconcileLeftovers(
+  ctx: CustomerRunContext,
+  counts: SyncCounts,
+): Promise<Map<string, string | null>> {
+  const { db, monday, board, customer } = ctx;
+  const { orders, subitems } = await leftoverRows(db, customer.name);
+  const uncertain = (s: { status: string; attempts: number; action: string }) =>
+    s.action === "CREATE" &&
+    (s.status === "IN_FLIGHT" || ((s.status === "FAILED" || s.status === "PENDING") && s.attempts > 0));
+  const keys = new Set<string>();
+  for (const o of orders) if (uncertain(o)) keys.add(o.orderKey);
+  for (const s of subitems) if (uncertain(s)) keys.add(s.orderKey);
+  if (keys.size > 0) {
+    const names = new Map<string, Map<string, string>>(); // order → subitem name → size
+    for (const s of subitems)
+      if (s.action === "CREATE" && s.itemName)
+        (names.get(s.orderKey) ?? names.set(s.orderKey, new Map()).get(s.orderKey)!).set(s.itemName, s.size);
+    const found = await monday.findItemsByKey(board.id, board.keyColumn.id, [...keys]);
+    const states = await loadStateByKeys(db.kysely, customer.name, [...keys]);
+    for (const item of found) {
+      const known = states.get(item.key);
+      const subitemIds: Record<string, string> = {
+        ...(known?.mondayItemId === item.id ? known.subitemIds : {}),
+      };
+      for (const sub of item.subitems) {
+        const size = names.get(item.key)?.get(sub.name);
+        if (size && !subitemIds[size]) subitemIds[size] = sub.id;
+      }
+      // Adopted values are unknown, so they are left empty: the next detection re-sends every column once.
+      const adoptedValues: OrderSnapshot | null =
+        known?.mondayItemId === item.id && known.lastValues
+          ? {
+              ...known.lastValues,
+              subitems: Object.fromEntries(
+                Object.keys(subitemIds).map((s) => [s, known.lastValues?.subitems[s] ?? null]),
+              ),
+            }
+          : null;
+      await saveState(
+        db.kysely,
+        {
+          customer: customer.name,
+          orderKey: item.key,
+          boardId: board.id,
+          groupId: known?.groupId ?? null,
+          mondayItemId: item.id,
+          values: adoptedValues,
+          subitemIds,
+          archived: false,
+        },
+        new Date().toISOString(),
+      );
+      counts.adopted++;
+      ctx.events.emit("adopted", { customer: customer.name, orderKey: item.key, itemId: item.id });
+    }
+  }
+  const dead = orders.filter((o) => o.status === "DEAD");
+  await deleteStaged(
+    db,
+    customer.name,
+    dead.map((o) => o.stgId),
+  );
+  return new Map(dead.map((o) => [o.orderKey, o.newHash]));
+}
+
+/** Staging rows (parent + size lines) for one detected change. */
+function stageEntry(
+  ctx: CustomerRunContext,
+  change: Exclude<Change, { kind: "UNCHANGED" }>,
+): { order: NewStagedOrder; subitems: NewStagedSubitem[] } {
+  const { board, batchId, customer } = ctx;
+  const base = {
+    batchId,
+    customer: customer.name,
+    orderKey: change.orderKey,
+    boardId: board.id,
+    status: "PENDING" as const,
+    attempts: 0,
+    lastError: null,
+  };
+  if (change.kind === "GONE")
+    return {
+      order: {
+        ...base,
+        action: "ARCHIVE",
+        itemName: null,
+        groupTitle: null,
+        columnValues: {},
+        changedColumns: [],
+        newHash: null,
+        newValues: null,
+        mondayItemId: change.known.mondayItemId,
+      },
+      subitems: [],
+    };
+  const s = change.snapshot;
+  const typeOf = new Map(board.columns.map((c) => [c.id, c.type] as const));
+  typeOf.set(board.keyColumn.id, board.keyColumn.type);
+  const write = (ids: readonly string[]) =>
+    Object.fromEntries(
+      ids
+        .filter((id) => id !== "name")
+        .map((id) => [id, mondayWriteValue(typeOf.get(id) ?? "text", s.columns[id] ?? null)]),
+    );
+  const subitemRow = (
+    size: string,
+    action: "CREATE" | "UPDATE" | "ARCHIVE",
+    id: string | null,
+  ): NewStagedSubitem => {
+    const qty = s.subitems[size] ?? null;
+    const qtyCol = board.subitems!.quantityColumn;
+    return {
+      size,
+      action,
+      itemName: action === "CREATE" ? subitemName(board, size, change.orderKey, s) : null,
+      columnValues: action === "ARCHIVE" ? {} : { [qtyCol.id]: mondayWriteValue(qtyCol.type, qty) },
+      quantity: qty,
+      mondaySubitemId: id,
+    };
+  };
+  if (change.kind === "NEW")
+    return {
+      order: {
+        ...base,
+        action: "CREATE",
+        itemName: s.name,
+        groupTitle: s.group,
+        columnValues: write(Object.keys(s.columns).filter((id) => s.columns[id] !== null)),
+        changedColumns: Object.keys(s.columns),
+        newHash: change.hash,
+        newValues: s,
+        mondayItemId: null,
+      },
+      subitems: Object.keys(s.subitems).map((size) => subitemRow(size, "CREATE", null)),
+    };
+  const columnValues = write(change.changedColumns);
+  // monday renames an item through the `name` key of change_multiple_column_values.
+  if (change.changedColumns.includes("name")) columnValues.name = s.name;
+  const ids = change.known.subitemIds;
+  return {
+    order: {
+      ...base,
+      action: "UPDATE",
+      itemName: s.name,
+      groupTitle: change.groupChanged ? s.group : null,
+      columnValues,
+      changedColumns: change.changedColumns,
+      newHash: change.hash,
+      newValues: s,
+      mondayItemId: change.known.mondayItemId,
+    },
+    subitems: [
+      ...change.subitems.create.map((size) => subitemRow(size, "CREATE", null)),
+      ...change.subitems.update.map((size) => subitemRow(size, "UPDATE", ids[size] ?? null)),
+      ...change.subitems.archive.map((size) => subitemRow(size, "ARCHIVE", ids[size] ?? null)),
+    ],
+  };
+}
+
+function subitemName(board: ResolvedBoard, size: string, orderKey: string, s: OrderSnapshot): string {
+  const name = renderTemplate(board.subitems?.name ?? "{size}", (n) =>
+    n === "size" ? size : n === "key" ? orderKey : s.name,
+  );
+  return name || size;
+}
+
+/**
+ * Steps read → detect → stage for one customer: pages through the source in key order, lines each page
+ * up with the same key range of the sync state, and stages what differs. Unchanged orders cost nothing.
+ * With `plan` given, nothing is written: the changes are collected instead.
+ */
+export async function detectAndStage(
+  ctx: CustomerRunContext,
+  counts: SyncCounts,
+  deadHashes: Map<string, string | null>,
+  plan?: PlannedChange[],
+): Promise<number> {
+  const { settings, db, board, customer } = ctx;
+  const src = settings.config.source;
+  let staged = 0;
+  let previousLast: string | null = null;
+  const stageChanges = async (
+    changes: Exclude<Change, { kind: "UNCHANGED" }>[],
+    quarantined: NewStagedOrder[],
+  ) => {
+    if (plan) {
+      for (const c of changes) plan.push(planned(customer.name, c));
+      return;
+    }
+    const entries = [
+      ...changes
+        .filter((c) => {
+          const dead = deadHashes.get(c.orderKey);
+          if (dead === undefined) return true;
+          // A DEAD row waits for an operator unless the order changed since.
+          if (c.kind !== "GONE" && dead === c.hash) {
+            counts.dead++;
+            return false;
+          }
+          return true;
+        })
+        .map((c) => stageEntry(ctx, c)),
+      ...quarantined.map((order) => ({ order, subitems: [] })),
+    ];
+    const superseded = changes.filter((c) => deadHashes.has(c.orderKey)).map((c) => c.orderKey);
+    if (superseded.length) await dropDead(ctx, superseded, deadHashes);
+    await stageOrders(db, entries);
+    staged += entries.length;
+  };
+
+  for await (const page of readOrderPages(db, {
+    table: src.table,
+    keyColumn: src.keyColumn,
+    customerColumn: src.customerColumn,
+    customer: customer.name,
+    cancelled: src.cancelled,
+    columns: sourceColumns(settings, board, customer),
+    pageSize: settings.config.sync.pageSize,
+  })) {
+    const known = await loadStateRange(db, customer.name, previousLast, page.lastKey);
+    const changes: Exclude<Change, { kind: "UNCHANGED" }>[] = [];
+    const quarantined: NewStagedOrder[] = [];
+    for (const row of page.rows) {
+      const orderKey = String(row[src.keyColumn]);
+      const state = known.get(orderKey);
+      known.delete(orderKey);
+      try {
+        const change = detectChange(orderKey, buildSnapshot(row, orderKey, board, customer), state);
+        if (change.kind === "UNCHANGED") counts.unchanged++;
+        else changes.push(change);
+      } catch (e) {
+        if (!(e instanceof RowError)) throw e;
+        counts.quarantined++;
+        if (plan)
+          plan.push({
+            customer: customer.name,
+            orderKey,
+            action: "QUARANTINE",
+            columns: [e.column],
+            reason: e.message,
+          });
+        else quarantined.push(quarantineRow(ctx, orderKey, e, state));
+      }
+    }
+    // Keys in this range that the source no longer has (deleted, or cancelled): archive them.
+    for (const state of known.values())
+      if (!state.archived && state.mondayItemId)
+        changes.push({ kind: "GONE", orderKey: state.orderKey, known: state });
+    await stageChanges(changes, quarantined);
+    previousLast = page.lastKey;
+    ctx.events.emit("progress", {
+      customer: customer.name,
+      phase: "detect",
+      done: counts.unchanged + staged,
+    });
+  }
+  const tail = await loadStateRange(db, customer.name, previousLast, null);
+  const gone = [...tail.values()]
+    .filter((s) => !s.archived && s.mondayItemId)
+    .map((s): Change & { kind: "GONE" } => ({ kind: "GONE", orderKey: s.orderKey, known: s }));
+  await stageChanges(gone, []);
+  return staged;
+}
+
+async function dropDead(
+  ctx: CustomerRunContext,
+  keys: string[],
+  deadHashes: Map<string, string | null>,
+): Promise<void> {
+  const { orders } = await leftoverRows(ctx.db, ctx.customer.name);
+  const keep = orders.filter((o) => !(o.status === "DEAD" && keys.includes(o.orderKey))).map((o) => o.stgId);
+  await deleteStaged(ctx.db, ctx.customer.name, keep);
+  for (const k of keys) deadHashes.delete(k);
+}
+
+function quarantineRow(
+  ctx: CustomerRunContext,
+  orderKey: string,
+  e: RowError,
+  state: SyncStateRow | undefined,
+): NewStagedOrder {
+  return {
+    batchId: ctx.batchId,
+    customer: ctx.customer.name,
+    orderKey,
+    boardId: ctx.board.id,
+    action: state && !state.archived ? "UPDATE" : "CREATE",
+    status: "QUARANTINED",
+    itemName: null,
+    groupTitle: null,
+    columnValues: {},
+    changedColumns: [e.column],
+    newHash: null,
+    newValues: null,
+    mondayItemId: state?.mondayItemId ?? null,
+    lastError: e.message,
+  };
+}
+
+function planned(customer: string, c: Exclude<Change, { kind: "UNCHANGED" }>): PlannedChange {
+  if (c.kind === "GONE") return { customer, orderKey: c.orderKey, action: "ARCHIVE", columns: [] };
+  if (c.kind === "NEW")
+    return {
+      customer,
+      orderKey: c.orderKey,
+      action: "CREATE",
+      columns: Object.keys(c.snapshot.columns),
+      subitems: { create: Object.keys(c.snapshot.subitems), update: [], archive: [] },
+    };
+  return {
+    customer,
+    orderKey: c.orderKey,
+    action: "UPDATE",
+    columns: [...c.changedColumns, ...(c.groupChanged ? ["group"] : [])],
+    subitems: c.subitems,
+  };
+}

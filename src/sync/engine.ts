@@ -1,0 +1,314 @@
+import { randomBytes } from "node:crypto";
+import { bulkhead } from "cockatiel";
+import { ConfigError, type CustomerConfig, type Settings } from "../config/index.js";
+import { migrateToLatest, type Db } from "../db/index.js";
+import { MappingError, resolveBoard, type ResolvedBoard } from "../mapping/index.js";
+import { checkSourceTable } from "../source/index.js";
+import { clearDone, nowIso } from "../stage/index.js";
+import { BoardLocks } from "./board-locks.js";
+import {
+  detectAndStage,
+  emptyCounts,
+  reconcileLeftovers,
+  sourceColumns,
+  type CustomerRunContext,
+  type PlannedChange,
+  type SyncCounts,
+} from "./customer-run.js";
+import { SyncEvents } from "./events.js";
+import { MondayUnavailableError, type SyncMonday } from "./port.js";
+import { GroupDirectory, pushStaged } from "./push.js";
+
+/** Exit codes (DESIGN.md): the CLI returns them, scripts rely on them. */
+export const EXIT = { ok: 0, rowsFailed: 1, config: 2, halted: 3, mondayUnavailable: 4 } as const;
+
+/** What the sync engine is given: settings, the database, and monday.com behind an injected shape. */
+export interface SyncDeps {
+  settings: Settings;
+  db: Db;
+  monday: SyncMonday;
+  events?: SyncEvents;
+}
+
+export interface CustomerResult {
+  customer: string;
+  boardId: string;
+  ok: boolean;
+  counts: SyncCounts;
+  error?: string;
+  durationMs: number;
+}
+
+/** The one JSON object `sync --json` prints. */
+export interface SyncSummary {
+  batchId: string;
+  status: "SUCCESS" | "PARTIAL" | "FAILED";
+  exitCode: number;
+  counts: SyncCounts;
+  apiRequests: number;
+  durationMs: number;
+  customers: CustomerResult[];
+  failures: { customer: string; orderKey: string; action: string; status: string; error: string }[];
+}
+
+/** A new batch id: sortable by time, unique across processes. */
+export function newBatchId(): string {
+  return `${new Date()
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z")}-${randomBytes(3).toString("hex")}`;
+}
+
+/** The configured customers a run covers; unknown names are a usage error. */
+export function selectCustomers(settings: Settings, names: readonly string[] | undefined): CustomerConfig[] {
+  const all = settings.config.customers;
+  if (!names || names.length === 0) return all;
+  const unknown = names.filter((n) => !all.some((c) => c.name === n));
+  if (unknown.length)
+    throw new ConfigError(
+      `unknown customer ${unknown.map((u) => JSON.stringify(u)).join(", ")}; configured: ${all.map((c) => JSON.stringify(c.name)).join(", ")}`,
+    );
+  return all.filter((c) => names.includes(c.name));
+}
+
+/** Reads every board (and subitems board) the customers use, in one request, and resolves the mappings. */
+async function resolveBoards(
+  settings: Settings,
+  monday: SyncMonday,
+  customers: readonly CustomerConfig[],
+  groups: GroupDirectory,
+): Promise<Map<string, ResolvedBoard | MappingError>> {
+  const boards = settings.config.boards.filter((b) => customers.some((c) => c.board === b.id));
+  const ids = [...new Set(boards.flatMap((b) => [b.id, ...(b.subitems ? [b.subitems.boardId] : [])]))];
+  const live = new Map((await monday.getBoards(ids)).map((b) => [b.id, b]));
+  const out = new Map<string, ResolvedBoard | MappingError>();
+  for (const board of boards) {
+    const index = settings.config.boards.indexOf(board);
+    try {
+      const liveBoard = live.get(board.id);
+      out.set(
+        board.id,
+        resolveBoard(board, index, liveBoard, board.subitems ? live.get(board.subitems.boardId) : undefined),
+      );
+      if (liveBoard) groups.seed(board.id, liveBoard.groups);
+    } catch (e) {
+      if (!(e instanceof MappingError)) throw e;
+      out.set(board.id, e);
+    }
+  }
+  return out;
+}
+
+/** Checks the source table has every column the selected customers' mappings read (exit 2 otherwise). */
+async function checkSource(deps: SyncDeps, customers: readonly CustomerConfig[]): Promise<void> {
+  const { config } = deps.settings;
+  const required: { column: string; where: string }[] = [
+    { column: config.source.keyColumn, where: "source.keyColumn" },
+    { column: config.source.customerColumn, where: "source.customerColumn" },
+    { column: config.source.cancelled.column, where: "source.cancelled.column" },
+  ];
+  config.boards.forEach((b, i) => {
+    if (!customers.some((c) => c.board === b.id)) return;
+    b.columns.forEach((c, j) =>
+      required.push({ column: c.source, where: `boards[${i}].columns[${j}].source` }),
+    );
+    b.subitems?.sizes.forEach((s, j) =>
+      required.push({ column: s.source, where: `boards[${i}].subitems.sizes[${j}].source` }),
+    );
+  });
+  await checkSourceTable(deps.db, config.source, required);
+}
+
+interface Prepared {
+  batchId: string;
+  customers: CustomerConfig[];
+  boards: Map<string, ResolvedBoard | MappingError>;
+  groups: GroupDirectory;
+  locks: BoardLocks;
+  events: SyncEvents;
+}
+
+async function prepare(deps: SyncDeps, names: readonly string[] | undefined): Promise<Prepared> {
+  const customers = selectCustomers(deps.settings, names);
+  await migrateToLatest(deps.db);
+  await checkSource(deps, customers);
+  const locks = new BoardLocks();
+  const groups = new GroupDirectory({ monday: deps.monday }, locks);
+  const boards = await resolveBoards(deps.settings, deps.monday, customers, groups);
+  return { batchId: newBatchId(), customers, boards, groups, locks, events: deps.events ?? new SyncEvents() };
+}
+
+function addCounts(into: SyncCounts, from: SyncCounts): void {
+  for (const key of Object.keys(into) as (keyof SyncCounts)[]) into[key] += from[key];
+}
+
+/**
+ * One sync run (DESIGN.md pipeline): for each customer, in parallel up to `sync.concurrency`:
+ * reconcile leftovers → read → detect → stage → push → record → clear. Returns the run summary;
+ * the run log (`MON_SyncRuns`) holds the same.
+ */
+export async function runSync(
+  deps: SyncDeps,
+  options: { customers?: readonly string[]; command?: string } = {},
+): Promise<SyncSummary> {
+  const started = Date.now();
+  const requestsBefore = deps.monday.requests;
+  const p = await prepare(deps, options.customers);
+  const { batchId, events } = p;
+  await deps.db.kysely
+    .insertInto("MON_SyncRuns")
+    .values({
+      batch_id: batchId,
+      started_at: nowIso(),
+      finished_at: null,
+      status: "RUNNING",
+      customers: JSON.stringify(p.customers.map((c) => c.name)),
+      counts: null,
+      api_requests: 0,
+      error: null,
+      command: options.command ?? "sync",
+    })
+    .execute();
+  events.emit("runStarted", { batchId, customers: p.customers.map((c) => c.name) });
+  const failures: SyncSummary["failures"] = [];
+  const onFailed = (f: {
+    customer: string;
+    orderKey: string;
+    action: string;
+    error: string;
+    status: string;
+  }) => {
+    if (failures.length < 100) failures.push(f);
+  };
+  events.on("rowFailed", onFailed);
+  let unavailable: MondayUnavailableError | undefined;
+  let configProblem = false;
+  const pool = bulkhead(deps.settings.config.sync.concurrency, Infinity);
+  const results = await Promise.all(
+    p.customers.map((customer) =>
+      pool.execute(async (): Promise<CustomerResult> => {
+        const t0 = Date.now();
+        const counts = emptyCounts();
+        const board = p.boards.get(customer.board);
+        const result = (ok: boolean, error?: string): CustomerResult => {
+          const r = {
+            customer: customer.name,
+            boardId: customer.board,
+            ok,
+            counts,
+            durationMs: Date.now() - t0,
+            ...(error ? { error } : {}),
+          };
+          events.emit("customerDone", {
+            batchId,
+            customer: customer.name,
+            ok,
+            ...(error ? { error } : {}),
+            durationMs: r.durationMs,
+          });
+          return r;
+        };
+        if (unavailable) return result(false, `not run: ${unavailable.message}`);
+        if (!board || board instanceof MappingError) {
+          configProblem = true;
+          return result(false, board?.message ?? `board ${customer.board} is not configured`);
+        }
+        events.emit("customerStarted", { batchId, customer: customer.name });
+        const ctx: CustomerRunContext = {
+          settings: deps.settings,
+          db: deps.db,
+          monday: deps.monday,
+          events,
+          batchId,
+          customer,
+          board,
+        };
+        try {
+          const dead = await reconcileLeftovers(ctx, counts);
+          await detectAndStage(ctx, counts, dead);
+          await pushStaged(ctx, counts, p.groups, p.locks);
+          await clearDone(deps.db, customer.name);
+          return result(true);
+        } catch (e) {
+          if (e instanceof MondayUnavailableError) unavailable = e;
+          return result(false, e instanceof Error ? e.message : String(e));
+        }
+      }),
+    ),
+  );
+  events.off("rowFailed", onFailed);
+  const counts = emptyCounts();
+  for (const r of results) addCounts(counts, r.counts);
+  const rowProblems = counts.failed + counts.dead + counts.quarantined;
+  const exitCode = unavailable
+    ? EXIT.mondayUnavailable
+    : configProblem
+      ? EXIT.config
+      : rowProblems > 0 || results.some((r) => !r.ok)
+        ? EXIT.rowsFailed
+        : EXIT.ok;
+  const status = exitCode === EXIT.ok ? "SUCCESS" : results.some((r) => r.ok) ? "PARTIAL" : "FAILED";
+  const summary: SyncSummary = {
+    batchId,
+    status,
+    exitCode,
+    counts,
+    apiRequests: deps.monday.requests - requestsBefore,
+    durationMs: Date.now() - started,
+    customers: results,
+    failures,
+  };
+  await deps.db.kysely
+    .updateTable("MON_SyncRuns")
+    .set({
+      finished_at: nowIso(),
+      status,
+      counts: JSON.stringify(counts),
+      api_requests: summary.apiRequests,
+      error:
+        results
+          .filter((r) => r.error)
+          .map((r) => `${r.customer}: ${r.error}`)
+          .join("\n") || null,
+    })
+    .where("batch_id", "=", batchId)
+    .execute();
+  events.emit("runDone", { batchId, status, durationMs: summary.durationMs });
+  return summary;
+}
+
+/** The `plan` command: detection only; reads monday's board schema but writes nothing anywhere but migrations. */
+export async function planSync(
+  deps: SyncDeps,
+  options: { customers?: readonly string[] } = {},
+): Promise<{ changes: PlannedChange[]; counts: SyncCounts; errors: { customer: string; error: string }[] }> {
+  const p = await prepare(deps, options.customers);
+  const changes: PlannedChange[] = [];
+  const counts = emptyCounts();
+  const errors: { customer: string; error: string }[] = [];
+  for (const customer of p.customers) {
+    const board = p.boards.get(customer.board);
+    if (!board || board instanceof MappingError) {
+      errors.push({ customer: customer.name, error: board?.message ?? "board not configured" });
+      continue;
+    }
+    const ctx: CustomerRunContext = {
+      settings: deps.settings,
+      db: deps.db,
+      monday: deps.monday,
+      events: p.events,
+      batchId: p.batchId,
+      customer,
+      board,
+    };
+    await detectAndStage(ctx, counts, new Map(), changes);
+  }
+  for (const c of changes) {
+    if (c.action === "CREATE") counts.created++;
+    else if (c.action === "UPDATE") counts.updated++;
+    else if (c.action === "ARCHIVE") counts.archived++;
+  }
+  return { changes, counts, errors };
+}
+
+export { sourceColumns };

@@ -1,0 +1,7 @@
+export { runSync, planSync, newBatchId, selectCustomers, EXIT } from "./engine.js";
+export type { SyncDeps, SyncSummary, CustomerResult } from "./engine.js";
+export type { SyncCounts, PlannedChange } from "./customer-run.js";
+export { SyncEvents } from "./events.js";
+export type { SyncEventMap } from "./events.js";
+export { MondayUnavailableError } from "./port.js";
+export type { SyncMonday, WriteOp, WriteOutcome, FoundItem } from "./port.js";

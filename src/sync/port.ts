@@ -1,0 +1,60 @@
+import type { LiveBoard } from "../mapping/index.js";
+
+/** One mutation the push step sends; several go into one aliased request. */
+export type WriteOp =
+  | {
+      kind: "create_item";
+      boardId: string;
+      groupId: string;
+      itemName: string;
+      columnValues: Record<string, unknown>;
+      createLabels: boolean;
+    }
+  | {
+      kind: "change_columns";
+      boardId: string;
+      itemId: string;
+      columnValues: Record<string, unknown>;
+      createLabels: boolean;
+    }
+  | { kind: "move_item"; itemId: string; groupId: string }
+  | {
+      kind: "create_subitem";
+      parentItemId: string;
+      itemName: string;
+      columnValues: Record<string, unknown>;
+      createLabels: boolean;
+    }
+  | { kind: "archive_item"; itemId: string };
+
+/**
+ * The result of one op: its item id, or why it failed. `permanent` failures (monday rejected the data)
+ * make the row DEAD; others leave it FAILED for the next attempt.
+ */
+export type WriteOutcome = { ok: true; id: string } | { ok: false; permanent: boolean; message: string };
+
+/** An item found on a board by its key column, with its subitems (for crash reconciliation). */
+export interface FoundItem {
+  id: string;
+  key: string;
+  subitems: { id: string; name: string }[];
+}
+
+/**
+ * What the sync engine needs from monday.com (STYLE.md #2: an injected shape). `MondayClient` over HTTP
+ * implements it in `monday-port.ts`; the emulator is reached the same way, over real HTTP.
+ */
+export interface SyncMonday {
+  getBoards(ids: string[]): Promise<LiveBoard[]>;
+  findItemsByKey(boardId: string, keyColumnId: string, keys: string[]): Promise<FoundItem[]>;
+  createGroup(boardId: string, title: string): Promise<{ id: string; title: string }>;
+  /** Sends the ops as one request; one outcome per op, in order. Throws when the whole request fails. */
+  write(ops: readonly WriteOp[], idempotencyKey?: string): Promise<WriteOutcome[]>;
+  /** HTTP requests sent so far. */
+  readonly requests: number;
+}
+
+/** A whole-request failure that ends the run: monday unreachable, or the token refused (exit code 4). */
+export class MondayUnavailableError extends Error {
+  override name = "MondayUnavailableError";
+}
