@@ -1,0 +1,41 @@
+import { planSync } from "../../sync/index.js";
+import { mondayFor, openContext, type GlobalOptions } from "../context.js";
+import { printJson, table } from "../output.js";
+
+/** `order-sync plan`: what a sync would do, column by column; reads the boards' schema, writes nothing to monday. */
+export async function planCommand(
+  opts: { customer?: string[]; limit: string },
+  global: GlobalOptions,
+): Promise<number> {
+  const ctx = await openContext(global);
+  try {
+    const result = await planSync(
+      { settings: ctx.settings, db: ctx.db, monday: mondayFor(ctx.settings) },
+      opts.customer ? { customers: opts.customer } : {},
+    );
+    if (global.json) {
+      printJson(result);
+    } else {
+      const c = result.counts;
+      process.stdout.write(
+        `plan: ${c.created} to create, ${c.updated} to update, ${c.archived} to archive, ${c.unchanged} unchanged, ${c.quarantined} that cannot be mapped\n`,
+      );
+      const limit = Math.max(0, Number(opts.limit) || 0);
+      if (result.changes.length)
+        process.stdout.write(
+          `${table(
+            ["customer", "order", "action", "columns"],
+            result.changes
+              .slice(0, limit)
+              .map((ch) => [ch.customer, ch.orderKey, ch.action, ch.reason ?? ch.columns.join(", ")]),
+          )}\n`,
+        );
+      if (result.changes.length > limit)
+        process.stdout.write(`… ${result.changes.length - limit} more (use --limit or --json)\n`);
+      for (const e of result.errors) process.stdout.write(`! ${e.customer}: ${e.error}\n`);
+    }
+    return result.errors.length ? 2 : 0;
+  } finally {
+    await ctx.close();
+  }
+}

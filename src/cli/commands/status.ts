@@ -1,0 +1,92 @@
+import { migrateToLatest } from "../../db/index.js";
+import { stagingCounts } from "../../stage/index.js";
+import { openContext, type GlobalOptions } from "../context.js";
+import { printJson, table } from "../output.js";
+
+async function lastRuns(db: Awaited<ReturnType<typeof openContext>>["db"], limit: number) {
+  const rows = await db.kysely
+    .selectFrom("MON_SyncRuns")
+    .selectAll()
+    .orderBy("started_at", "desc")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    batchId: r.batch_id,
+    command: r.command,
+    status: r.status,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    apiRequests: Number(r.api_requests ?? 0),
+    counts: r.counts ? (JSON.parse(r.counts) as Record<string, number>) : null,
+    error: r.error,
+  }));
+}
+
+/** `order-sync status`: staged rows by state (old PENDING rows are a problem) and the last runs. */
+export async function statusCommand(global: GlobalOptions): Promise<number> {
+  const ctx = await openContext(global);
+  try {
+    await migrateToLatest(ctx.db);
+    const staging = await stagingCounts(ctx.db);
+    const runs = await lastRuns(ctx.db, 5);
+    if (global.json) printJson({ staging, runs });
+    else {
+      process.stdout.write(
+        staging.length
+          ? `staging:\n${table(
+              ["table", "state", "rows"],
+              staging.map((s) => [s.table, s.status, s.count]),
+            )}\n`
+          : "staging: empty\n",
+      );
+      process.stdout.write(
+        runs.length
+          ? `last runs:\n${table(
+              ["batch", "status", "started", "created", "updated", "archived", "failed", "requests"],
+              runs.map((r) => [
+                r.batchId,
+                r.status ?? "",
+                r.startedAt ?? "",
+                r.counts?.created ?? 0,
+                r.counts?.updated ?? 0,
+                r.counts?.archived ?? 0,
+                (r.counts?.failed ?? 0) + (r.counts?.dead ?? 0),
+                r.apiRequests,
+              ]),
+            )}\n`
+          : "no runs yet\n",
+      );
+    }
+    return 0;
+  } finally {
+    await ctx.close();
+  }
+}
+
+/** `order-sync runs`: the run log, newest first. */
+export async function runsCommand(opts: { limit: string }, global: GlobalOptions): Promise<number> {
+  const ctx = await openContext(global);
+  try {
+    await migrateToLatest(ctx.db);
+    const runs = await lastRuns(ctx.db, Math.max(1, Number(opts.limit) || 20));
+    if (global.json) printJson(runs);
+    else
+      process.stdout.write(
+        `${table(
+          ["batch", "command", "status", "started", "finished", "requests", "error"],
+          runs.map((r) => [
+            r.batchId,
+            r.command ?? "",
+            r.status ?? "",
+            r.startedAt ?? "",
+            r.finishedAt ?? "",
+            r.apiRequests,
+            (r.error ?? "").split("\n")[0] ?? "",
+          ]),
+        )}\n`,
+      );
+    return 0;
+  } finally {
+    await ctx.close();
+  }
+}

@@ -1,0 +1,160 @@
+import { Command, CommanderError, Option } from "commander";
+import { ConfigError } from "../config/index.js";
+import { DatabaseError, MigrationError } from "../db/index.js";
+import { MappingError } from "../mapping/index.js";
+import { SourceError } from "../source/index.js";
+import { EXIT, MondayUnavailableError } from "../sync/index.js";
+import { demoCommand } from "./commands/demo.js";
+import { emulatorCommand } from "./commands/emulator.js";
+import { initCommand } from "./commands/init.js";
+import { migrateCommand } from "./commands/migrate.js";
+import { planCommand } from "./commands/plan.js";
+import { runsCommand, statusCommand } from "./commands/status.js";
+import { syncCommand } from "./commands/sync.js";
+import type { GlobalOptions } from "./context.js";
+
+/** A failure the user can act on: printed as one message, never as a stack trace. */
+function userError(e: unknown): { message: string; code: number } | undefined {
+  if (e instanceof ConfigError || e instanceof SourceError || e instanceof MappingError)
+    return { message: e.message, code: EXIT.config };
+  if (e instanceof DatabaseError || e instanceof MigrationError)
+    return { message: e.message, code: EXIT.config };
+  if (e instanceof MondayUnavailableError) return { message: e.message, code: EXIT.mondayUnavailable };
+  return undefined;
+}
+
+/** Builds the `order-sync` program; each command sets `process.exitCode`-style results through `exit`. */
+export function buildProgram(exit: (code: number) => void): Command {
+  const program = new Command("order-sync")
+    .description("Keeps monday.com boards in step with an orders database: staging → monday.com → clear.")
+    .option("-c, --config <file>", "config file", "order-sync.yaml")
+    .option("--json", "print one JSON summary on stdout (logs go to stderr)")
+    .addOption(
+      new Option("--log-level <level>", "log level").choices([
+        "fatal",
+        "error",
+        "warn",
+        "info",
+        "debug",
+        "trace",
+        "silent",
+      ]),
+    )
+    .showHelpAfterError()
+    .addHelpText(
+      "after",
+      `
+Environment:
+  MONDAY_API_TOKEN    monday.com API token (any non-empty value for the emulator)
+  MONDAY_API_URL      overrides monday.apiUrl, e.g. http://127.0.0.1:4000/v2 for the emulator
+  ORDER_SYNC_DB_URL   database URL (postgres://…) or SQLite file; overrides source.url
+
+Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by a data-quality failure;
+4 monday.com unavailable (unreachable, token refused, daily limit).`,
+    );
+  const global = (cmd: Command): GlobalOptions => cmd.optsWithGlobals<GlobalOptions>();
+  const run =
+    (fn: (...args: never[]) => Promise<number>) =>
+    async (...args: unknown[]) => {
+      exit(await (fn as (...a: unknown[]) => Promise<number>)(...args));
+    };
+
+  program
+    .command("init")
+    .description(
+      "write a starter order-sync.yaml and a SQLite demo database (order-sync.db) holding ORDERS_UNIFIED",
+    )
+    .option("-d, --dir <dir>", "folder to write into", ".")
+    .option("-n, --orders <n>", "demo orders to generate", "2000")
+    .option("--seed <n>", "random seed of the demo data", "42")
+    .option("-f, --force", "overwrite existing files")
+    .action(
+      run((o: { dir: string; orders: string; seed: string; force?: boolean }, cmd: Command) =>
+        initCommand(o, global(cmd)),
+      ),
+    );
+
+  program
+    .command("migrate")
+    .description("create or upgrade order-sync's own tables (sync also does this)")
+    .action(run((_o: unknown, cmd: Command) => migrateCommand(global(cmd))));
+
+  program
+    .command("plan")
+    .description(
+      "dry run: what sync would create, update and archive, column by column; no writes to monday.com",
+    )
+    .option("--customer <name...>", "only these customers")
+    .option("--limit <n>", "changes to list (all in --json)", "50")
+    .action(run((o: { customer?: string[]; limit: string }, cmd: Command) => planCommand(o, global(cmd))));
+
+  program
+    .command("sync")
+    .description("push new and changed orders to monday.com (read → detect → stage → push → record → clear)")
+    .option("--customer <name...>", "only these customers")
+    .action(run((o: { customer?: string[] }, cmd: Command) => syncCommand(o, global(cmd))));
+
+  program
+    .command("status")
+    .description("staged rows by state, and the last runs")
+    .action(run((_o: unknown, cmd: Command) => statusCommand(global(cmd))));
+
+  program
+    .command("runs")
+    .description("the run log (MON_SyncRuns), newest first")
+    .option("--limit <n>", "runs to list", "20")
+    .action(run((o: { limit: string }, cmd: Command) => runsCommand(o, global(cmd))));
+
+  program
+    .command("emulator")
+    .description("serve the built-in monday.com API emulator at http://HOST:PORT/v2")
+    .option("-p, --port <n>", "port", "4000")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--token <token>", "accept only this Authorization token (default: any non-empty token)")
+    .option("--latency <ms>", "added response latency", "0")
+    .action(
+      run((o: { port: string; host: string; token?: string; latency: string }, cmd: Command) =>
+        emulatorCommand(
+          o,
+          cmd.optsWithGlobals<GlobalOptions>(),
+          cmd.getOptionValueSource("config") === "default",
+        ),
+      ),
+    );
+
+  program
+    .command("demo")
+    .description("end-to-end demo: demo database + in-process emulator, sync, change some orders, sync again")
+    .option("-d, --dir <dir>", "folder for the demo's config and database", "order-sync-demo")
+    .option("-n, --orders <n>", "demo orders", "2000")
+    .action(run((o: { dir: string; orders: string }, cmd: Command) => demoCommand(o, global(cmd))));
+
+  return program;
+}
+
+/**
+ * Runs the CLI and returns the exit code (DESIGN.md: 0 ok, 1 rows failed, 2 usage/config, 3 halted,
+ * 4 monday.com unavailable). User errors print one clear message; only bugs print a stack.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv as string[]);
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT.config;
+    const known = userError(e);
+    if (known) {
+      process.stderr.write(`order-sync: ${known.message}\n`);
+      return known.code;
+    }
+    process.stderr.write(
+      `order-sync: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
+    return 1;
+  }
+}

@@ -1,0 +1,154 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createServer } from "node:net";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli, spawnCli, waitForLine } from "../helpers/cli.js";
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), "order-sync-cli-"));
+  dirs.push(d);
+  return d;
+};
+const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at .+:\d+:\d+/);
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+describe("order-sync CLI", () => {
+  afterAll(() => undefined);
+
+  it("prints help with every command", async () => {
+    const r = await runCli(["--help"]);
+    expect(r.code).toBe(0);
+    for (const cmd of ["init", "migrate", "plan", "sync", "status", "runs", "emulator", "demo"])
+      expect(r.stdout).toContain(cmd);
+  });
+
+  it("exits 2 with the bad key named, and no stack trace, for an invalid config", async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, "order-sync.yaml"),
+      "boards:\n  - id: abc\n    name: X\n    keyColumn: { id: k, type: txt }\ncustomers:\n  - { name: A, board: '999' }\nsync: { concurency: 3 }\n",
+    );
+    const r = await runCli(["sync", "--config", join(dir, "order-sync.yaml")], {
+      env: { MONDAY_API_TOKEN: "t" },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("boards[0].id: must be a numeric monday board id");
+    expect(r.stderr).toContain("boards[0].keyColumn.type");
+    expect(r.stderr).toMatch(/sync: Unrecognized key: "concurency"/);
+    noStack(r.stderr);
+    writeFileSync(
+      join(dir, "order-sync.yaml"),
+      "boards:\n  - id: 1\n    name: X\n    keyColumn: { id: k, type: text }\ncustomers:\n  - { name: A, board: 999 }\n",
+    );
+    const r2 = await runCli(["plan", "--config", join(dir, "order-sync.yaml")], {
+      env: { MONDAY_API_TOKEN: "t" },
+    });
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toContain("customers[0].board: board 999 is not declared under boards (declared: 1)");
+  });
+
+  it("exits 2 for a missing config file and for unparseable YAML", async () => {
+    const dir = tempDir();
+    const missing = await runCli(["sync", "--config", join(dir, "nope.yaml")]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/not found.*order-sync init/);
+    writeFileSync(join(dir, "bad.yaml"), "boards: [\n");
+    const bad = await runCli(["plan", "--config", join(dir, "bad.yaml")]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("is not valid YAML");
+    noStack(bad.stderr);
+  });
+
+  it("init writes order-sync.yaml and order-sync.db, and refuses to overwrite them", async () => {
+    const dir = tempDir();
+    const r = await runCli(["init", "--dir", dir, "--orders", "120"]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, "order-sync.yaml"), "utf8")).toContain("ORDERS_UNIFIED");
+    expect(r.stdout).toContain("120 orders");
+    const again = await runCli(["init", "--dir", dir]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain("--force");
+  });
+
+  it("exits 2 naming the table when ORDERS_UNIFIED is missing", async () => {
+    const dir = tempDir();
+    await runCli(["init", "--dir", dir, "--orders", "0"]);
+    const config = readFileSync(join(dir, "order-sync.yaml"), "utf8").replace(
+      "url: order-sync.db",
+      "url: empty.db",
+    );
+    writeFileSync(join(dir, "order-sync.yaml"), config);
+    const r = await runCli(["sync", "--config", join(dir, "order-sync.yaml")], {
+      env: { MONDAY_API_TOKEN: "t", MONDAY_API_URL: "http://127.0.0.1:9/v2" },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/ORDERS_UNIFIED/);
+    expect(r.stderr).toMatch(/not found|does not exist/);
+    noStack(r.stderr);
+  });
+
+  it("set-up contract: init, emulator --config, sync --json, then status", async () => {
+    const dir = tempDir();
+    expect((await runCli(["init", "--dir", dir, "--orders", "150"])).code).toBe(0);
+    const port = await freePort();
+    const emulator = spawnCli(["emulator", "--port", String(port), "--config", join(dir, "order-sync.yaml")]);
+    try {
+      const line = await waitForLine(emulator, /listening on/);
+      expect(line).toContain(`http://127.0.0.1:${port}/v2`);
+      const env = { MONDAY_API_TOKEN: "any", MONDAY_API_URL: `http://127.0.0.1:${port}/v2` };
+      const sync = await runCli(["sync", "--json", "--config", join(dir, "order-sync.yaml")], { env });
+      expect(sync.stderr).not.toContain("unexpected error");
+      expect(sync.code).toBe(0);
+      const summary = JSON.parse(sync.stdout) as {
+        counts: Record<string, number>;
+        batchId: string;
+        apiRequests: number;
+      };
+      expect(summary.counts.created).toBeGreaterThan(100);
+      expect(summary.counts.failed).toBe(0);
+      expect(summary.apiRequests).toBeGreaterThan(0);
+      expect(summary.batchId).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+      const plan = await runCli(["plan", "--json", "--config", join(dir, "order-sync.yaml")], { env });
+      expect(plan.code).toBe(0);
+      expect((JSON.parse(plan.stdout) as { changes: unknown[] }).changes).toEqual([]);
+      const status = await runCli(["status", "--config", join(dir, "order-sync.yaml")], { env });
+      expect(status.code).toBe(0);
+      expect(status.stdout).toContain(summary.batchId);
+    } finally {
+      emulator.kill("SIGTERM");
+    }
+  });
+
+  it("exits 4 with a clear message when monday.com is unreachable", async () => {
+    const dir = tempDir();
+    await runCli(["init", "--dir", dir, "--orders", "20"]);
+    const port = await freePort();
+    const r = await runCli(["sync", "--config", join(dir, "order-sync.yaml")], {
+      env: { MONDAY_API_TOKEN: "t", MONDAY_API_URL: `http://127.0.0.1:${port}/v2` },
+    });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain("monday.com is unreachable");
+    noStack(r.stderr);
+  });
+
+  it("demo runs the three syncs and reports what it did", async () => {
+    const dir = tempDir();
+    const r = await runCli(["demo", "--dir", join(dir, "demo"), "--orders", "300", "--json"]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { runs: { summary: { counts: Record<string, number> } }[] };
+    expect(out.runs).toHaveLength(3);
+    expect(out.runs[0]!.summary.counts.created).toBeGreaterThan(250);
+    expect(out.runs[1]!.summary.counts.unchanged).toBe(out.runs[0]!.summary.counts.created);
+    expect(out.runs[2]!.summary.counts.updated).toBe(5);
+    expect(out.runs[2]!.summary.counts.archived).toBe(1);
+  });
+});
