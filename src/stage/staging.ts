@@ -1,5 +1,12 @@
 import type { Kysely, Transaction } from "kysely";
-import type { Database, Db, StagedAction, StagedStatus } from "../db/index.js";
+import type {
+  Database,
+  Db,
+  StagedAction,
+  StagedStatus,
+  StagedOrder as StagedOrderRow,
+  StagedSubitem as StagedSubitemRow,
+} from "../db/index.js";
 import type { OrderSnapshot } from "../detect/index.js";
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -130,24 +137,7 @@ export async function stageOrders(
   });
 }
 
-interface RawOrder {
-  stg_id: number | string;
-  batch_id: string;
-  customer: string;
-  order_key: string;
-  board_id: string;
-  action: string;
-  stg_status: string;
-  item_name: string | null;
-  group_title: string | null;
-  column_values: string | null;
-  changed_columns: string | null;
-  new_hash: string | null;
-  new_values: string | null;
-  monday_item_id: string | null;
-  attempts: number | string;
-  last_error: string | null;
-}
+type RawOrder = StagedOrderRow;
 
 function parseOrder(r: RawOrder): StagedOrder {
   return {
@@ -156,8 +146,8 @@ function parseOrder(r: RawOrder): StagedOrder {
     customer: r.customer,
     orderKey: r.order_key,
     boardId: r.board_id,
-    action: r.action as StageAction,
-    status: r.stg_status as StageStatus,
+    action: r.action,
+    status: r.stg_status,
     itemName: r.item_name,
     groupTitle: r.group_title,
     columnValues: r.column_values ? (JSON.parse(r.column_values) as Record<string, unknown>) : {},
@@ -170,21 +160,7 @@ function parseOrder(r: RawOrder): StagedOrder {
   };
 }
 
-interface RawSubitem {
-  stg_sub_id: number | string;
-  stg_id: number | string;
-  batch_id: string;
-  customer: string;
-  order_key: string;
-  size: string;
-  action: string;
-  stg_status: string;
-  item_name: string | null;
-  column_values: string | null;
-  quantity: string | null;
-  monday_subitem_id: string | null;
-  attempts: number | string;
-}
+type RawSubitem = StagedSubitemRow;
 
 function parseSubitem(r: RawSubitem): StagedSubitem {
   return {
@@ -194,8 +170,8 @@ function parseSubitem(r: RawSubitem): StagedSubitem {
     customer: r.customer,
     orderKey: r.order_key,
     size: r.size,
-    action: r.action as StageAction,
-    status: r.stg_status as StageStatus,
+    action: r.action,
+    status: r.stg_status,
     itemName: r.item_name,
     columnValues: r.column_values ? (JSON.parse(r.column_values) as Record<string, unknown>) : {},
     quantity: r.quantity,
@@ -212,7 +188,7 @@ export async function claimOrders(
   limit: number,
 ): Promise<StagedOrder[]> {
   return db.kysely.transaction().execute(async (tx) => {
-    const rows = (await tx
+    const rows = await tx
       .selectFrom(ORDERS)
       .selectAll()
       .where("customer", "=", customer)
@@ -220,7 +196,7 @@ export async function claimOrders(
       .where("stg_status", "=", "PENDING")
       .orderBy("stg_id")
       .limit(limit)
-      .execute()) as RawOrder[];
+      .execute();
     if (rows.length === 0) return [];
     await tx
       .updateTable(ORDERS)
@@ -379,20 +355,20 @@ export async function leftoverRows(
   customer: string,
 ): Promise<{ orders: StagedOrder[]; subitems: StagedSubitem[] }> {
   const orders = (
-    (await db.kysely
+    await db.kysely
       .selectFrom(ORDERS)
       .selectAll()
       .where("customer", "=", customer)
       .orderBy("stg_id")
-      .execute()) as RawOrder[]
+      .execute()
   ).map(parseOrder);
   const subitems = (
-    (await db.kysely
+    await db.kysely
       .selectFrom(SUBITEMS)
       .selectAll()
       .where("customer", "=", customer)
       .orderBy("stg_sub_id")
-      .execute()) as RawSubitem[]
+      .execute()
   ).map(parseSubitem);
   return { orders, subitems };
 }

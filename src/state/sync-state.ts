@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from "kysely";
-import type { Database, Db } from "../db/index.js";
+import type { Database, Db, SyncState } from "../db/index.js";
 import { hashSnapshot, type KnownOrder, type OrderSnapshot } from "../detect/index.js";
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -11,17 +11,7 @@ export interface SyncStateRow extends KnownOrder {
   groupId: string | null;
 }
 
-interface RawStateRow {
-  customer: string;
-  order_key: string;
-  board_id: string;
-  group_id: string | null;
-  monday_item_id: string | null;
-  last_sync_hash: string | null;
-  last_values: string | null;
-  subitem_ids: string | null;
-  sync_status: string;
-}
+type RawStateRow = SyncState;
 
 function parseState(r: RawStateRow): SyncStateRow {
   return {
@@ -55,7 +45,7 @@ export async function loadStateRange(
   let query = db.kysely.selectFrom("MON_SyncState").selectAll().where("customer", "=", customer);
   if (after !== null) query = query.where(sql<boolean>`${keyRef(db)} > ${after}`);
   if (upTo !== null) query = query.where(sql<boolean>`${keyRef(db)} <= ${upTo}`);
-  const rows = (await query.execute()) as RawStateRow[];
+  const rows = await query.execute();
   return new Map(rows.map((r) => [r.order_key, parseState(r)]));
 }
 
@@ -68,12 +58,12 @@ export async function loadStateByKeys(
   const out = new Map<string, SyncStateRow>();
   for (let i = 0; i < keys.length; i += 500) {
     const chunk = keys.slice(i, i + 500);
-    const rows = (await db
+    const rows = await db
       .selectFrom("MON_SyncState")
       .selectAll()
       .where("customer", "=", customer)
       .where("order_key", "in", chunk)
-      .execute()) as RawStateRow[];
+      .execute();
     for (const r of rows) out.set(r.order_key, parseState(r));
   }
   return out;

@@ -53,6 +53,15 @@ export interface PlannedChange {
   reason?: string;
 }
 
+/**
+ * What earlier runs left staged: DEAD rows' hashes (not resent while the order is unchanged), and the
+ * attempts and last error of FAILED rows, carried into the rows this run stages for the same orders.
+ */
+export interface Leftovers {
+  dead: Map<string, string | null>;
+  failed: Map<string, { attempts: number; lastError: string | null }>;
+}
+
 /** Everything one customer's run needs. */
 export interface CustomerRunContext {
   settings: Settings;
@@ -81,12 +90,8 @@ export function sourceColumns(settings: Settings, board: ResolvedBoard, customer
  * (IN_FLIGHT after a crash, or FAILED/attempted) are looked up on the board by the key column and the
  * items found are adopted into the sync state, so they are never created twice. Then every leftover row
  * but DEAD ones is dropped: this run's detection stages afresh what is still needed.
- * Returns the DEAD rows' hashes by order key (an unchanged order whose push monday rejected is not resent).
  */
-export async function reconcileLeftovers(
-  ctx: CustomerRunContext,
-  counts: SyncCounts,
-): Promise<Map<string, string | null>> {
+export async function reconcileLeftovers(ctx: CustomerRunContext, counts: SyncCounts): Promise<Leftovers> {
   const { db, monday, board, customer } = ctx;
   const { orders, subitems } = await leftoverRows(db, customer.name);
   const uncertain = (s: { status: string; attempts: number; action: string }) =>
@@ -145,7 +150,10 @@ export async function reconcileLeftovers(
     customer.name,
     dead.map((o) => o.stgId),
   );
-  return new Map(dead.map((o) => [o.orderKey, o.newHash]));
+  const failed = new Map<string, { attempts: number; lastError: string | null }>();
+  for (const o of orders)
+    if (o.status === "FAILED") failed.set(o.orderKey, { attempts: o.attempts, lastError: o.lastError });
+  return { dead: new Map(dead.map((o) => [o.orderKey, o.newHash])), failed };
 }
 
 /** Staging rows (parent + size lines) for one detected change. */
@@ -257,13 +265,14 @@ function subitemName(board: ResolvedBoard, size: string, orderKey: string, s: Or
 export async function detectAndStage(
   ctx: CustomerRunContext,
   counts: SyncCounts,
-  deadHashes: Map<string, string | null>,
+  leftovers: Leftovers,
   plan?: PlannedChange[],
 ): Promise<number> {
   const { settings, db, board, customer } = ctx;
   const src = settings.config.source;
   let staged = 0;
   let previousLast: string | null = null;
+  const deadHashes = leftovers.dead;
   const stageChanges = async (
     changes: Exclude<Change, { kind: "UNCHANGED" }>[],
     quarantined: NewStagedOrder[],
@@ -284,7 +293,13 @@ export async function detectAndStage(
           }
           return true;
         })
-        .map((c) => stageEntry(ctx, c)),
+        .map((c) => {
+          const entry = stageEntry(ctx, c);
+          const before = leftovers.failed.get(c.orderKey);
+          if (before)
+            entry.order = { ...entry.order, attempts: before.attempts, lastError: before.lastError };
+          return entry;
+        }),
       ...quarantined.map((order) => ({ order, subitems: [] })),
     ];
     const superseded = changes.filter((c) => deadHashes.has(c.orderKey)).map((c) => c.orderKey);

@@ -224,8 +224,8 @@ export async function runSync(
           board,
         };
         try {
-          const dead = await reconcileLeftovers(ctx, counts);
-          await detectAndStage(ctx, counts, dead);
+          const leftovers = await reconcileLeftovers(ctx, counts);
+          await detectAndStage(ctx, counts, leftovers);
           await pushStaged(ctx, counts, p.groups, p.locks);
           await clearDone(deps.db, customer.name);
           return result(true);
@@ -301,7 +301,7 @@ export async function planSync(
       customer,
       board,
     };
-    await detectAndStage(ctx, counts, new Map(), changes);
+    await detectAndStage(ctx, counts, { dead: new Map(), failed: new Map() }, changes);
   }
   for (const c of changes) {
     if (c.action === "CREATE") counts.created++;

@@ -247,13 +247,28 @@ function opsForSubitem(ctx: CustomerRunContext, row: StagedSubitem & { parentIte
   }
 }
 
-function failure(o: Extract<WriteOutcome, { ok: false }>, attempts: number, maxAttempts: number) {
-  // Retryable failures stay FAILED (the next run reconciles and retries them); permanent ones are DEAD.
-  return {
-    status: o.permanent ? ("DEAD" as const) : ("FAILED" as const),
-    error: o.message,
-    final: o.permanent || attempts + 1 >= maxAttempts,
-  };
+/**
+ * Counts and reports a failed row. Permanent failures (monday rejected the data) make it DEAD; others
+ * leave it FAILED, and the next run reconciles and retries it.
+ */
+function noteFailure(
+  ctx: CustomerRunContext,
+  counts: SyncCounts,
+  orderKey: string,
+  action: string,
+  outcome: Extract<WriteOutcome, { ok: false }>,
+): { status: "DEAD" | "FAILED"; error: string } {
+  const status = outcome.permanent ? ("DEAD" as const) : ("FAILED" as const);
+  if (status === "DEAD") counts.dead++;
+  else counts.failed++;
+  ctx.events.emit("rowFailed", {
+    customer: ctx.customer.name,
+    orderKey,
+    action,
+    error: outcome.message,
+    status,
+  });
+  return { status, error: outcome.message };
 }
 
 /** The record step for items: sync state, change log with before-images, and the staged row's new state. */
@@ -276,17 +291,8 @@ async function recordOrders(
     for (const [i, row] of rows.entries()) {
       const outcome = outcomes[i] ?? { ok: false, permanent: false, message: "no outcome" };
       if (!outcome.ok) {
-        const f = failure(outcome, row.attempts, ctx.settings.config.sync.maxAttempts);
-        if (f.status === "DEAD") counts.dead++;
-        else counts.failed++;
+        const f = noteFailure(ctx, counts, row.orderKey, row.action, outcome);
         await markOrders(tx, [{ stgId: row.stgId, status: f.status, error: f.error }]);
-        ctx.events.emit("rowFailed", {
-          customer: customer.name,
-          orderKey: row.orderKey,
-          action: row.action,
-          error: f.error,
-          status: f.status,
-        });
         continue;
       }
       const known = states.get(row.orderKey);
@@ -359,19 +365,10 @@ async function recordSubitems(
     for (const [i, row] of rows.entries()) {
       const outcome = outcomes[i] ?? { ok: false, permanent: false, message: "no outcome" };
       if (!outcome.ok) {
-        const f = failure(outcome, row.attempts, ctx.settings.config.sync.maxAttempts);
-        if (f.status === "DEAD") counts.dead++;
-        else counts.failed++;
+        const f = noteFailure(ctx, counts, row.orderKey, `SUBITEM_${row.action}`, outcome);
         await markSubitems(tx, [
           { stgSubId: row.stgSubId, status: f.status, error: `size ${row.size}: ${f.error}` },
         ]);
-        ctx.events.emit("rowFailed", {
-          customer: customer.name,
-          orderKey: row.orderKey,
-          action: `SUBITEM_${row.action}`,
-          error: f.error,
-          status: f.status,
-        });
         continue;
       }
       const state = states.get(row.orderKey);
