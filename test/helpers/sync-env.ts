@@ -1,4 +1,5 @@
 import { tmpdir } from "node:os";
+import { expect } from "vitest";
 import { sql } from "kysely";
 import { parse as parseYaml } from "yaml";
 import {
@@ -13,6 +14,7 @@ import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { HttpTransport, MondayClient, type MondayItem } from "../../src/monday/index.js";
 import { mondayFor } from "../../src/cli/context.js";
 import { runSync, type SyncSummary } from "../../src/sync/index.js";
+import { canonicalValue } from "../../src/mapping/index.js";
 
 /** A database, the emulator over real HTTP, and settings pointing at both: one sync set-up for a test. */
 export interface SyncEnv {
@@ -77,4 +79,47 @@ export async function stagedCount(db: Db): Promise<number> {
     .select(db.kysely.fn.countAll().as("n"))
     .executeTakeFirst();
   return Number(a?.n ?? 0) + Number(b?.n ?? 0);
+}
+
+/**
+ * Asserts the boards hold exactly the database's open orders of the configured customers, field by
+ * field: one item per order (no duplicates), its group, name, every mapped column and every size subitem.
+ */
+export async function expectBoardsMatchDatabase(env: SyncEnv, db: Db): Promise<number> {
+  const rows = await sourceRows(db);
+  const open = [...rows.values()].filter((r) => !String(r["AAG ORDER NUMBER"]).includes("CANCELLED"));
+  let seen = 0;
+  for (const board of env.settings.config.boards) {
+    const items = await boardItems(env, board.id);
+    const keys = items.map((i) => i.columnValues[board.keyColumn.id!]?.text ?? "");
+    expect(new Set(keys).size, `duplicate items on board ${board.id}`).toBe(keys.length);
+    const customers = env.settings.config.customers.filter((c) => c.board === board.id).map((c) => c.name);
+    const expected = open.filter((r) => customers.includes(String(r.CUSTOMER)));
+    expect(items.length).toBe(expected.length);
+    for (const item of items) {
+      const key = item.columnValues[board.keyColumn.id!]?.text ?? "";
+      const row = rows.get(key);
+      expect(row, `item ${item.id} has key ${key} that is not an open order`).toBeDefined();
+      if (!row) continue;
+      expect(item.group?.title).toBe(String(row.SEASON));
+      expect(item.name).toBe(`${key} ${String(row.STYLE)}`);
+      for (const column of board.columns) {
+        const want = canonicalValue(column.type, row[column.source]);
+        const got = item.columnValues[column.id!]?.text || null;
+        expect(got, `${key} ${column.source}`).toBe(want);
+      }
+      const sizes = Object.fromEntries(
+        item.subitems.map((s) => [s.name, s.columnValues.quantity?.text ?? null]),
+      );
+      const wantSizes = Object.fromEntries(
+        board
+          .subitems!.sizes.filter((s) => row[s.source] !== null)
+          .map((s) => [s.size, String(Number(row[s.source]))]),
+      );
+      expect(sizes, `${key} sizes`).toEqual(wantSizes);
+      expect(item.subitems, `${key} has duplicate subitems`).toHaveLength(Object.keys(wantSizes).length);
+    }
+    seen += items.length;
+  }
+  return seen;
 }

@@ -1,11 +1,15 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_CUSTOMERS } from "../../src/config/index.js";
 import { migrateToLatest, type Db } from "../../src/db/index.js";
 import { createOrdersTable, writeDemoOrders } from "../../src/demo/index.js";
-import { canonicalValue } from "../../src/mapping/index.js";
 import { testDatabases } from "../helpers/databases.js";
-import { boardItems, sourceRows, stagedCount, syncEnv, type SyncEnv } from "../helpers/sync-env.js";
+import {
+  expectBoardsMatchDatabase,
+  sourceRows,
+  stagedCount,
+  syncEnv,
+  type SyncEnv,
+} from "../helpers/sync-env.js";
 
 const ORDERS = 2000;
 
@@ -25,44 +29,7 @@ for (const engine of await testDatabases()) {
       await db?.close();
     });
 
-    /** Asserts the boards hold exactly the database's open orders, field by field. */
-    async function expectBoardsEqualDatabase(): Promise<number> {
-      const rows = await sourceRows(db);
-      const open = [...rows.values()].filter((r) => !String(r["AAG ORDER NUMBER"]).includes("CANCELLED"));
-      let seen = 0;
-      for (const board of env.settings.config.boards) {
-        const items = await boardItems(env, board.id);
-        const keys = items.map((i) => i.columnValues[board.keyColumn.id!]?.text ?? "");
-        expect(new Set(keys).size, `duplicate items on board ${board.id}`).toBe(keys.length);
-        const customers = DEMO_CUSTOMERS.filter((c) => c.board === board.id).map((c) => c.name);
-        const expected = open.filter((r) => customers.includes(String(r.CUSTOMER)));
-        expect(items.length).toBe(expected.length);
-        for (const item of items) {
-          const key = item.columnValues[board.keyColumn.id!]?.text ?? "";
-          const row = rows.get(key);
-          expect(row, `item ${item.id} has key ${key} that is not an open order`).toBeDefined();
-          if (!row) continue;
-          expect(item.group?.title).toBe(String(row.SEASON));
-          expect(item.name).toBe(`${key} ${String(row.STYLE)}`);
-          for (const column of board.columns) {
-            const want = canonicalValue(column.type, row[column.source]);
-            const got = item.columnValues[column.id!]?.text || null;
-            expect(got, `${key} ${column.source}`).toBe(want);
-          }
-          const sizes = Object.fromEntries(
-            item.subitems.map((s) => [s.name, s.columnValues.quantity?.text ?? null]),
-          );
-          const wantSizes = Object.fromEntries(
-            board
-              .subitems!.sizes.filter((s) => row[s.source] !== null)
-              .map((s) => [s.size, String(Number(row[s.source]))]),
-          );
-          expect(sizes, `${key} sizes`).toEqual(wantSizes);
-        }
-        seen += items.length;
-      }
-      return seen;
-    }
+    const expectBoardsEqualDatabase = () => expectBoardsMatchDatabase(env, db);
 
     it("creates one item per open order, in its season group, with every column and size subitem", async () => {
       const summary = await env.sync();

@@ -1,0 +1,75 @@
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadSettings, type Settings } from "../../src/config/index.js";
+import { openDatabase, type Db } from "../../src/db/index.js";
+import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { HttpTransport, MondayClient } from "../../src/monday/index.js";
+import { mulberry32 } from "../../src/demo/index.js";
+import { runCli, spawnCli } from "../helpers/cli.js";
+import { expectBoardsMatchDatabase, stagedCount, type SyncEnv } from "../helpers/sync-env.js";
+
+const ORDERS = 400;
+const KILLS = 5;
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.on("close", (code) => resolve(code)));
+}
+
+describe("a sync killed with SIGKILL during the push, several times, then run to completion", () => {
+  let dir: string;
+  let config: string;
+  let emulator: Emulator;
+  let settings: Settings;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "order-sync-crash-"));
+    expect((await runCli(["init", "--dir", dir, "--orders", String(ORDERS)])).code).toBe(0);
+    config = join(dir, "order-sync.yaml");
+    settings = loadSettings(config, {});
+    // Latency makes the push long enough for the kills to land in the middle of it.
+    emulator = await startEmulator({ port: 0, config: settings.config, latencyMs: 25 });
+    env = { MONDAY_API_URL: emulator.url, MONDAY_API_TOKEN: "crash-test" };
+  });
+  afterAll(async () => {
+    await emulator?.close();
+  });
+
+  it("ends with exactly one item per order and every value correct", async () => {
+    const random = mulberry32(20261130);
+    const itemsAfterKill: number[] = [];
+    for (let i = 0; i < KILLS; i++) {
+      const child = spawnCli(["sync", "--config", config], { env });
+      const done = exited(child);
+      await new Promise((r) => setTimeout(r, 1200 + Math.floor(random() * 2500)));
+      child.kill("SIGKILL");
+      await done;
+      itemsAfterKill.push(emulator.log.entries.filter((e) => e.operation === "create_item" && e.ok).length);
+    }
+    console.log("items created after each kill:", itemsAfterKill.join(", "));
+    const final = await runCli(["sync", "--json", "--config", config], { env });
+    console.log("final run:", JSON.stringify((JSON.parse(final.stdout) as { counts: unknown }).counts));
+    expect(final.stderr).not.toContain("unexpected error");
+    expect(final.code).toBe(0);
+    // At least one kill landed while items were being created.
+    expect(itemsAfterKill.some((n) => n > 0 && n < ORDERS * 0.97)).toBe(true);
+
+    const db: Db = await openDatabase(settings.db);
+    try {
+      const client = new MondayClient(
+        new HttpTransport({ url: emulator.url, token: "t", apiVersion: "2026-10" }),
+      );
+      const view = { db, emulator, settings, client } as unknown as SyncEnv;
+      const items = await expectBoardsMatchDatabase(view, db);
+      expect(items).toBeGreaterThan(ORDERS * 0.9);
+      expect(await stagedCount(db)).toBe(0);
+      const again = await runCli(["sync", "--json", "--config", config], { env });
+      expect(JSON.parse(again.stdout)).toMatchObject({ counts: { created: 0, updated: 0, archived: 0 } });
+    } finally {
+      await db.close();
+    }
+  }, 180_000);
+});
