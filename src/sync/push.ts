@@ -312,7 +312,8 @@ async function recordOrders(
           subitems: row.action === "CREATE" ? {} : (before?.subitems ?? {}),
         };
         if (row.action === "CREATE") counts.created++;
-        else counts.updated++;
+        // An UPDATE that only changes sizes sends nothing for the item itself.
+        else if (Object.keys(row.columnValues).length > 0 || row.groupTitle !== null) counts.updated++;
       }
       await saveState(
         tx,

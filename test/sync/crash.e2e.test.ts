@@ -14,6 +14,8 @@ import { expectBoardsMatchDatabase, stagedCount, type SyncEnv } from "../helpers
 const ORDERS = 400;
 const KILLS = 5;
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.on("close", (code) => resolve(code)));
 }
@@ -43,10 +45,17 @@ describe("a sync killed with SIGKILL during the push, several times, then run to
     const itemsAfterKill: number[] = [];
     for (let i = 0; i < KILLS; i++) {
       const child = spawnCli(["sync", "--config", config], { env });
+      let stderr = "";
+      child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
       const done = exited(child);
-      await new Promise((r) => setTimeout(r, 1200 + Math.floor(random() * 2500)));
+      // Kill at a random point after this run has started writing (process start-up time varies a lot).
+      const writesBefore = emulator.log.entries.length;
+      const deadline = Date.now() + 60_000;
+      while (emulator.log.entries.length === writesBefore && Date.now() < deadline) await sleep(20);
+      await sleep(Math.floor(random() * 3000));
       child.kill("SIGKILL");
-      await done;
+      const code = await done;
+      if (code !== null) console.log(`run ${i} ended by itself with ${code}: ${stderr.slice(-2000)}`);
       itemsAfterKill.push(emulator.log.entries.filter((e) => e.operation === "create_item" && e.ok).length);
     }
     console.log("items created after each kill:", itemsAfterKill.join(", "));
