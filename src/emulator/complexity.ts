@@ -35,9 +35,10 @@ export const MUTATION_COST: Readonly<Record<string, number>> = {
 
 /** Personal-token budget per 60 s window. */
 export const MINUTE_BUDGET = 10_000_000;
-/** Per-query cap (reported, not enforced yet). */
+/** The most one query may cost; above it the query is refused before it runs. */
 export const QUERY_CAP = 5_000_000;
-const WINDOW_MS = 60_000;
+/** Length of the minute budget's window, in emulator ms. */
+export const WINDOW_MS = 60_000;
 
 type Args = Record<string, unknown>;
 /** How many objects a list field can return, given its arguments (`undefined` = not a list). */
@@ -120,48 +121,73 @@ export interface ComplexityCharge {
   before: number;
   query: number;
   after: number;
+  /** Real seconds until the window resets (see {@link EmulatorClock.realWholeSeconds}). */
   reset_in_x_seconds: number;
 }
 
+/** The outcome of {@link ComplexityBudget.tryCharge}. */
+export type ChargeResult =
+  { ok: true; before: number; after: number } | { ok: false; remaining: number; resetInMs: number };
+
 /**
- * The minute budget: a window that opens with its first call and resets 60 s later; failed calls count.
- * It only reports: going over does not answer 429 yet.
+ * The minute budget: a window that opens with its first call and resets 60 s (emulator time) later;
+ * failed calls count. {@link tryCharge} refuses what does not fit (limits enforced),
+ * {@link charge} always charges (limits off: the budget only reports and may go negative).
  */
 export class ComplexityBudget {
   private windowStart: number | null = null;
   private used = 0;
 
   constructor(
-    readonly limit = MINUTE_BUDGET,
+    /** Points per window; may be changed at run time. */
+    public limit = MINUTE_BUDGET,
+    /** Emulator time in ms. */
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** Charges `points` to the current window and returns the before/after figures. */
-  charge(points: number): ComplexityCharge {
-    this.expire();
-    this.windowStart ??= this.clock();
+  /** Charges `points` to the current window, whatever is left. */
+  charge(points: number): { before: number; after: number } {
+    this.open();
     const before = this.remaining();
     this.used += points;
-    return { before, query: points, after: this.remaining(), reset_in_x_seconds: this.resetInSeconds() };
+    return { before, after: this.remaining() };
   }
 
-  /** Points left in the current window (may go negative while limits are not enforced). */
+  /** Charges `points` when they fit in what remains; otherwise charges nothing and says when the window resets. */
+  tryCharge(points: number): ChargeResult {
+    this.open();
+    const remaining = this.remaining();
+    if (points > remaining) return { ok: false, remaining, resetInMs: this.resetInMs() };
+    return { ok: true, ...this.charge(points) };
+  }
+
+  /** Points left in the current window (may be negative while limits are not enforced). */
   remaining(): number {
     this.expire();
     return this.limit - this.used;
   }
 
-  /** Seconds until the window resets (60 when no window is open). */
-  resetInSeconds(): number {
+  /** Emulator ms until the window resets (a full window when none is open). */
+  resetInMs(): number {
     this.expire();
-    if (this.windowStart === null) return WINDOW_MS / 1000;
-    return Math.max(0, Math.ceil((this.windowStart + WINDOW_MS - this.clock()) / 1000));
+    if (this.windowStart === null) return WINDOW_MS;
+    return Math.max(0, this.windowStart + WINDOW_MS - this.clock());
+  }
+
+  /** Whole emulator seconds until the window resets (60 when no window is open). */
+  resetInSeconds(): number {
+    return Math.ceil(this.resetInMs() / 1000);
   }
 
   /** Forgets everything spent. */
   reset(): void {
     this.windowStart = null;
     this.used = 0;
+  }
+
+  private open(): void {
+    this.expire();
+    this.windowStart ??= this.clock();
   }
 
   private expire(): void {

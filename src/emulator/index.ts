@@ -13,8 +13,30 @@ export type {
 export { seedBoardsFromConfig } from "./seed.js";
 export { MutationLog } from "./mutation-log.js";
 export type { MutationLogEntry } from "./mutation-log.js";
-export { ComplexityBudget, MUTATION_COST, MINUTE_BUDGET, operationComplexity } from "./complexity.js";
-export type { ComplexityCharge } from "./complexity.js";
+export {
+  ComplexityBudget,
+  MUTATION_COST,
+  MINUTE_BUDGET,
+  QUERY_CAP,
+  WINDOW_MS,
+  operationComplexity,
+} from "./complexity.js";
+export type { ComplexityCharge, ChargeResult } from "./complexity.js";
+export { EmulatorClock } from "./clock.js";
+export { DEFAULT_LIMITS, LIMIT_ERRORS } from "./limits.js";
+export type { LimitSettings, LimitKind } from "./limits.js";
+export {
+  FAULT_KINDS,
+  DEFAULT_FAULTS,
+  FaultSpecError,
+  parseFaultSpec,
+  checkFaultSpec,
+  seededRandom,
+} from "./faults.js";
+export type { FaultKind, FaultSpec, FaultScope, FaultSettings } from "./faults.js";
+export type { FaultOptions } from "./admin.js";
+export { IDEMPOTENCY_TTL_MS } from "./idempotency.js";
+export type { EmulatorStats } from "./stats.js";
 export { COLUMN_TYPE_HANDLERS, writeColumnValue, MAX_STATUS_LABELS, MAX_LONG_TEXT } from "./column-values.js";
 export {
   MondayApiError,

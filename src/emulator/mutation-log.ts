@@ -18,6 +18,8 @@ export interface MutationLogEntry {
   ok: boolean;
   /** The error code (e.g. `ColumnValueException`) when `ok` is false. */
   error?: string;
+  /** Set when the request was executed but its reply never reached the client (`drop_after_commit` fault). */
+  replyLost?: boolean;
 }
 
 /**
@@ -27,9 +29,9 @@ export interface MutationLogEntry {
 export class MutationLog {
   /** Every executed mutation, in order. */
   readonly entries: MutationLogEntry[] = [];
-  /** HTTP requests received (any method, any outcome). */
+  /** `/v2` requests received (any outcome; admin requests are not counted). */
   requests = 0;
-  /** Requests whose operation was a mutation with at least one field. */
+  /** Requests whose operation was a mutation with at least one field (any outcome). */
   writeRequests = 0;
 
   /** Appends one executed mutation. */
@@ -40,6 +42,11 @@ export class MutationLog {
   /** Entries of one mutation field, e.g. `log.ofOperation("change_multiple_column_values")`. */
   ofOperation(operation: string): MutationLogEntry[] {
     return this.entries.filter((e) => e.operation === operation);
+  }
+
+  /** Marks the entries of one request as executed without a reply reaching the client. */
+  markReplyLost(request: number): void {
+    for (const entry of this.entries) if (entry.request === request) entry.replyLost = true;
   }
 
   /** Clears entries and counters. */

@@ -8,19 +8,54 @@ import {
   execute,
   getOperationAST,
   GraphQLError,
-  parse,
   validate,
   type DocumentNode,
   type ExecutionResult,
   type GraphQLSchema,
+  type OperationDefinitionNode,
 } from "graphql";
 import type { Config } from "../config/index.js";
+import { handleAdmin, type AdminControls, type FaultOptions } from "./admin.js";
+import { EmulatorClock } from "./clock.js";
 import { ComplexityBudget, operationComplexity } from "./complexity.js";
-import { MondayApiError } from "./errors.js";
+import {
+  BAD_GATEWAY_HTML,
+  checkFaultSpec,
+  DEFAULT_FAULTS,
+  FAULT_RETRY_MS,
+  FaultPicker,
+  seededRandom,
+  type FaultKind,
+  type FaultSettings,
+  type FaultSpec,
+} from "./faults.js";
+import { IdempotencyCache, type StoredReply } from "./idempotency.js";
+import {
+  checkLimitSettings,
+  CONCURRENCY_RETRY_MS,
+  DEFAULT_LIMITS,
+  LIMIT_ERRORS,
+  RequestWindow,
+  type LimitKind,
+  type LimitSettings,
+} from "./limits.js";
 import { MutationLog } from "./mutation-log.js";
 import { CursorBook } from "./paging.js";
+import {
+  ACCOUNT_ID,
+  errorReply,
+  graphqlReply,
+  headerValue,
+  parseBody,
+  parseDocument,
+  rateLimitReply,
+  readRequestBody,
+  type HttpReply,
+  type RequestBody,
+} from "./replies.js";
 import { createRootValue, type RequestContext } from "./resolvers.js";
 import { seedBoardsFromConfig } from "./seed.js";
+import { StatsCounter, type EmulatorStats } from "./stats.js";
 import { EmulatorStore } from "./store.js";
 
 /** Absolute path of the emulator's SDL (a subset of monday's official SDL). */
@@ -33,8 +68,8 @@ export function emulatorSchema(): GraphQLSchema {
   return cachedSchema;
 }
 
-/** Options of {@link startEmulator}. */
-export interface EmulatorOptions {
+/** Options of {@link startEmulator}. Limits and faults are off unless asked for. */
+export interface EmulatorOptions extends Partial<LimitSettings> {
   /** Port to listen on; 0 (the default) picks a free one. */
   port?: number;
   /** Interface to bind; default 127.0.0.1. */
@@ -45,8 +80,22 @@ export interface EmulatorOptions {
   config?: Config;
   /** An existing store to serve (e.g. one a test prepared); a new one by default. */
   store?: EmulatorStore;
-  /** Delay added before every response, to make timing visible. */
+  /** Real ms added before an admitted request executes (refusals answer at once); default 0. */
   latencyMs?: number;
+  /** Up to this many real ms more, drawn per request from the seeded PRNG; default 0. */
+  latencyJitterMs?: number;
+  /** How much faster than real time emulator time runs (budget windows, expiries); default 1. */
+  timeScale?: number;
+  /** Real time in ms; default `Date.now` (tests inject a manual clock). */
+  now?: () => number;
+  /** Fraction of requests each fault answers; default none. */
+  faults?: FaultSpec;
+  /** Which requests faults may hit; default `"all"`. */
+  faultsOn?: FaultSettings["faultsOn"];
+  /** How long a `timeout` fault holds the connection before destroying it, in real ms; default 30,000. */
+  faultTimeoutMs?: number;
+  /** Seed of the PRNG behind faults and latency jitter; default 1. */
+  seed?: number;
 }
 
 /** A running emulator. */
@@ -57,181 +106,243 @@ export interface Emulator {
   store: EmulatorStore;
   log: MutationLog;
   budget: ComplexityBudget;
-  /** HTTP requests received so far (same as `log.requests`). */
+  /** Emulator time (scaled). */
+  clock: EmulatorClock;
+  /** `/v2` requests received so far (same as `log.requests`). */
   readonly requestCount: number;
+  /** Counters for the benchmark: requests, 429s by code, complexity, faults, replays, conflicts. */
+  stats(): EmulatorStats;
+  /** Zeroes the stats counters and the log's request counts. */
+  resetStats(): void;
+  /** Replaces the fault fractions (`{}` turns faults off) and optionally their scope, timeout and seed. */
+  setFaults(faults: FaultSpec, options?: FaultOptions): void;
+  /** The current fault settings. */
+  faultSettings(): FaultSettings;
+  /** Changes some limits, e.g. `setLimits({ enforceLimits: true, budgetPerMinute: 1_000_000 })`. */
+  setLimits(settings: Partial<LimitSettings>): void;
+  /** The current limits. */
+  limitSettings(): LimitSettings;
   close(): Promise<void>;
 }
 
 const API_VERSION_PATTERN = /^\d{4}-\d{2}$/;
 const CURRENT_API_VERSION = "2026-10";
-const ACCOUNT_ID = 1;
+const DEFAULT_SEED = 1;
 
-interface HttpReply {
-  status: number;
-  body: unknown;
-}
+/** What the pipeline decided to do with a request. */
+type Outcome =
+  | { kind: "send"; reply: HttpReply }
+  /** `timeout` fault: answer nothing, destroy the socket later. */
+  | { kind: "hold" }
+  /** `drop_after_commit` fault: the request ran; destroy the socket without a reply. */
+  | { kind: "drop" };
 
-/** graphql-js validation messages → the codes monday (graphql-ruby) answers with. */
-const VALIDATION_CODES: readonly (readonly [RegExp, string])[] = [
-  [/^Cannot query field/, "undefinedField"],
-  [/^Unknown argument/, "argumentNotAccepted"],
-  [/argument .* is required, but it was not provided/, "missingRequiredArguments"],
-  [/^Unknown type/, "undefinedType"],
-  [/^Variable "\$[^"]*" (got invalid value|of required type|of non-null type)/, "variableMismatch"],
-  [/cannot represent|^Expected value of type|^Enum .* cannot represent/, "argumentLiteralsIncompatible"],
-];
+const sendOutcome = (reply: HttpReply): Outcome => ({ kind: "send", reply });
 
-function validationCode(message: string): string {
-  return VALIDATION_CODES.find(([pattern]) => pattern.test(message))?.[1] ?? "GRAPHQL_VALIDATION_FAILED";
-}
-
-function errorReply(status: number, message: string, code: string): HttpReply {
-  return { status, body: { errors: [{ message, extensions: { code, status_code: status } }] } };
-}
-
-/** One GraphQL error in monday's shape: `extensions { code, status_code, error_data, request_id }`. */
-function formatError(error: GraphQLError, requestId: string): Record<string, unknown> {
-  const original = error.originalError;
-  const ownCode = typeof error.extensions.code === "string" ? error.extensions.code : undefined;
-  const extensions =
-    original instanceof MondayApiError
-      ? { code: original.code, status_code: original.statusCode, error_data: original.errorData }
-      : error.path
-        ? { code: "INTERNAL_SERVER_ERROR", status_code: 500, error_data: {} }
-        : { code: ownCode ?? validationCode(error.message), status_code: 400, error_data: {} };
-  return {
-    message: error.message,
-    ...(error.locations && { locations: error.locations }),
-    ...(error.path && { path: error.path }),
-    extensions: { ...extensions, request_id: requestId },
-  };
-}
-
-function graphqlReply(result: ExecutionResult, requestId: string): HttpReply {
-  const body: Record<string, unknown> = {};
-  if ("data" in result) body.data = result.data;
-  if (result.errors?.length) body.errors = result.errors.map((e) => formatError(e, requestId));
-  body.account_id = ACCOUNT_ID;
-  return { status: 200, body };
-}
-
-function parseDocument(query: string): DocumentNode | GraphQLError {
-  try {
-    return parse(query);
-  } catch (error) {
-    if (!(error instanceof GraphQLError)) throw error;
-    const at = error.locations?.[0];
-    const where = at ? ` at [${at.line}, ${at.column}]` : "";
-    return new GraphQLError(
-      `Parse error on ${error.message.replace(/^Syntax Error: /, "").replace(/\.$/, "")}${where}`,
-      {
-        extensions: { code: "PARSING_ERROR" },
-      },
-    );
-  }
-}
-
-interface RequestBody {
-  query: string;
-  variables: Record<string, unknown>;
-  operationName: string | undefined;
-}
-
-function parseBody(text: string): RequestBody | HttpReply {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return errorReply(400, "Invalid JSON in request body", "JsonParseException");
-  }
-  const body = (json ?? {}) as Record<string, unknown>;
-  if (typeof body.query !== "string" || body.query.trim() === "") {
-    return errorReply(400, "No query string was present", "INVALID_REQUEST");
-  }
-  if (body.variables !== undefined && body.variables !== null && typeof body.variables !== "object") {
-    return errorReply(400, "variables must be a JSON object", "INVALID_REQUEST");
-  }
-  return {
-    query: body.query,
-    variables: (body.variables ?? {}) as Record<string, unknown>,
-    operationName: typeof body.operationName === "string" ? body.operationName : undefined,
-  };
-}
-
-function headerValue(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function readRequestBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
+/** Faults answered before anything runs: the reply a proxy or a failing API sends. */
+const FAULT_REPLIES: Readonly<
+  Record<Exclude<FaultKind, "timeout" | "drop_after_commit">, (retryInSeconds: number) => HttpReply>
+> = {
+  rate_limit: (retry) => rateLimitReply(LIMIT_ERRORS.requests.code, LIMIT_ERRORS.requests.message, retry),
+  server_error: () => errorReply(500, "Internal server error", "INTERNAL_SERVER_ERROR"),
+  bad_gateway: () => ({
+    status: 502,
+    headers: { "Content-Type": "text/html" },
+    body: BAD_GATEWAY_HTML,
+  }),
+};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The emulator's request pipeline, independent of the HTTP server. */
-class EmulatorHandler {
+/** A request the pipeline admitted and parsed. */
+interface Admitted {
+  token: string;
+  body: RequestBody;
+  document: DocumentNode;
+  operation: OperationDefinitionNode | null | undefined;
+  request: number;
+  requestId: string;
+}
+
+/** The emulator's request pipeline: transport checks, faults, limits, idempotency, then GraphQL. */
+class EmulatorHandler implements AdminControls {
   private readonly schema = emulatorSchema();
   private readonly rootValue = createRootValue();
   readonly cursors: CursorBook;
+  readonly counters = new StatsCounter();
+  private readonly idempotency: IdempotencyCache;
+  private readonly requestWindow: RequestWindow;
+  private readonly faultPicker: FaultPicker;
+  private readonly jitter: () => number;
+  private limits: LimitSettings;
+  private faults: FaultSettings;
+  private inFlight = 0;
 
   constructor(
     readonly store: EmulatorStore,
     readonly log: MutationLog,
     readonly budget: ComplexityBudget,
+    readonly clock: EmulatorClock,
     private readonly options: EmulatorOptions,
   ) {
-    this.cursors = new CursorBook(store);
+    const now = () => clock.now();
+    this.cursors = new CursorBook(store, now);
+    this.idempotency = new IdempotencyCache(now);
+    this.requestWindow = new RequestWindow(now);
+    const seed = options.seed ?? DEFAULT_SEED;
+    this.faultPicker = new FaultPicker(seed);
+    this.jitter = seededRandom(seed ^ 0x5eed);
+    this.limits = { ...DEFAULT_LIMITS, ...checkLimitSettings(limitOptions(options)) };
+    budget.limit = this.limits.budgetPerMinute;
+    this.faults = { ...DEFAULT_FAULTS };
+    this.setFaults(options.faults ?? {}, {
+      ...(options.faultsOn && { faultsOn: options.faultsOn }),
+      ...(options.faultTimeoutMs !== undefined && { faultTimeoutMs: options.faultTimeoutMs }),
+    });
   }
 
-  /** Checks the transport (path, auth, version, body) and runs the GraphQL request. */
-  async handle(req: IncomingMessage, request: number, requestId: string): Promise<HttpReply> {
-    const path = (req.url ?? "/").split("?")[0];
-    if (req.method !== "POST" || (path !== "/v2" && path !== "/v2/"))
-      return errorReply(404, "Not Found", "NOT_FOUND");
+  stats(): EmulatorStats {
+    return this.counters.snapshot(this.log);
+  }
+
+  faultSettings(): FaultSettings {
+    return { ...this.faults, faults: { ...this.faults.faults } };
+  }
+
+  setFaults(faults: FaultSpec | undefined, options: FaultOptions = {}): void {
+    this.faults = {
+      faults: faults === undefined ? this.faults.faults : checkFaultSpec(faults),
+      faultsOn: options.faultsOn ?? this.faults.faultsOn,
+      faultTimeoutMs: options.faultTimeoutMs ?? this.faults.faultTimeoutMs,
+    };
+    if (options.seed !== undefined) this.faultPicker.reseed(options.seed);
+  }
+
+  limitSettings(): LimitSettings {
+    return { ...this.limits };
+  }
+
+  setLimits(settings: Partial<LimitSettings>): void {
+    this.limits = { ...this.limits, ...checkLimitSettings(settings) };
+    this.budget.limit = this.limits.budgetPerMinute;
+  }
+
+  /** Answers an admin request (same token rule as `/v2`). */
+  async handleAdmin(req: IncomingMessage, path: string): Promise<HttpReply> {
     const denied = this.authenticate(req);
-    if (denied) return denied;
+    if (typeof denied !== "string") return denied;
+    return handleAdmin(this, req.method ?? "GET", path, await readRequestBody(req));
+  }
+
+  /** Runs one `/v2` request through the pipeline. */
+  async handleApi(
+    req: IncomingMessage,
+    res: ServerResponse,
+    request: number,
+    requestId: string,
+  ): Promise<Outcome> {
+    const token = this.authenticate(req);
+    if (typeof token !== "string") return sendOutcome(token);
     const version = headerValue(req, "api-version");
     if (version !== undefined && !API_VERSION_PATTERN.test(version.trim())) {
-      return errorReply(
-        400,
-        `Invalid API version "${version}": use a version name like ${CURRENT_API_VERSION}`,
-        "InvalidVersionException",
+      return sendOutcome(
+        errorReply(
+          400,
+          `Invalid API version "${version}": use a version name like ${CURRENT_API_VERSION}`,
+          "InvalidVersionException",
+        ),
       );
     }
+    if (this.limits.enforceLimits && this.inFlight >= this.limits.maxConcurrent)
+      return sendOutcome(this.limited("concurrency", CONCURRENCY_RETRY_MS));
+    this.inFlight++;
+    res.once("close", () => this.inFlight--);
     const body = parseBody(await readRequestBody(req));
-    if ("status" in body) return body;
-    return this.run(body, request, requestId);
-  }
-
-  private authenticate(req: IncomingMessage): HttpReply | undefined {
-    const token = headerValue(req, "authorization")?.trim();
-    const expected = this.options.token;
-    if (token && (expected === undefined || token === expected)) return undefined;
-    return errorReply(401, "Not Authenticated", "UNAUTHORIZED");
-  }
-
-  private run(body: RequestBody, request: number, requestId: string): HttpReply {
+    if ("status" in body) return sendOutcome(body);
     const document = parseDocument(body.query);
-    if (document instanceof GraphQLError) return graphqlReply({ errors: [document] }, requestId);
+    if (document instanceof GraphQLError) return sendOutcome(graphqlReply({ errors: [document] }, requestId));
     const operation = getOperationAST(document, body.operationName);
-    if (operation?.operation === "mutation" && operation.selectionSet.selections.length > 0)
-      this.log.writeRequests++;
-    // Failed calls count against the budget too (API-FACTS, "Rate limits").
+    const isMutation = operation?.operation === "mutation" && operation.selectionSet.selections.length > 0;
+    if (isMutation) this.log.writeRequests++;
+    const fault = this.drawFault(isMutation);
+    if (fault === "timeout") return { kind: "hold" };
+    if (fault && fault !== "drop_after_commit") {
+      if (fault === "rate_limit") this.counters.countRateLimited(LIMIT_ERRORS.requests.code);
+      return sendOutcome(FAULT_REPLIES[fault](this.clock.realSeconds(FAULT_RETRY_MS)));
+    }
+    const admitted = { token, body, document, operation, request, requestId };
+    const reply = await this.admitAndRun(
+      admitted,
+      isMutation ? headerValue(req, "idempotency-key") : undefined,
+    );
+    if (fault !== "drop_after_commit") return sendOutcome(reply);
+    this.log.markReplyLost(request);
+    return { kind: "drop" };
+  }
+
+  /** Limits and idempotency around {@link run}. */
+  private async admitAndRun(admitted: Admitted, idempotencyKey: string | undefined): Promise<HttpReply> {
+    if (this.limits.enforceLimits) {
+      const wait = this.requestWindow.admit(this.limits.requestsPerMinute);
+      if (wait !== undefined) return this.limited("requests", wait);
+    }
+    const key = idempotencyKey?.trim();
+    if (!key) return (await this.run(admitted)).reply;
+    const decision = this.idempotency.begin(admitted.token, key);
+    if (decision.kind === "conflict") {
+      this.counters.conflicts++;
+      return this.conflict();
+    }
+    if (decision.kind === "replay") {
+      this.counters.idempotentReplays++;
+      return this.replay(decision.reply);
+    }
+    let outcome: { reply: HttpReply; executed: boolean } | undefined;
+    try {
+      outcome = await this.run(admitted);
+    } finally {
+      if (outcome?.executed)
+        this.idempotency.complete(admitted.token, key, this.withHeaders(outcome.reply, admitted.requestId));
+      else this.idempotency.release(admitted.token, key);
+    }
+    return outcome.reply;
+  }
+
+  /** The per-query cap, the minute budget, latency, then validation and execution. */
+  private async run(admitted: Admitted): Promise<{ reply: HttpReply; executed: boolean }> {
+    const { body, document, operation, request, requestId } = admitted;
     const cost = operation ? operationComplexity(document, operation, body.variables) : 0;
-    const complexity = this.budget.charge(cost);
+    const { enforceLimits, queryComplexityCap } = this.limits;
+    if (enforceLimits && cost > queryComplexityCap)
+      return { reply: queryCapReply(cost, queryComplexityCap, requestId), executed: false };
+    const charged = enforceLimits
+      ? this.budget.tryCharge(cost)
+      : { ok: true as const, ...this.budget.charge(cost) };
+    if (!charged.ok) {
+      return {
+        reply: this.limited("budget", charged.resetInMs, {
+          complexity: cost,
+          complexity_budget_left: Math.max(0, charged.remaining),
+          complexity_budget_limit: this.budget.limit,
+        }),
+        executed: false,
+      };
+    }
+    this.counters.complexityUsed += cost;
+    await this.delay();
+    // Failed calls count against the budget too (API-FACTS, "Rate limits"): charged before validation.
     const errors = validate(this.schema, document);
-    if (errors.length) return graphqlReply({ errors }, requestId);
+    if (errors.length) return { reply: graphqlReply({ errors }, requestId), executed: true };
     const contextValue: RequestContext = {
       store: this.store,
       cursors: this.cursors,
       log: this.log,
-      complexity,
+      complexity: {
+        before: charged.before,
+        query: cost,
+        after: charged.after,
+        reset_in_x_seconds: this.clock.realWholeSeconds(this.budget.resetInMs()),
+      },
       request,
     };
     const result = execute({
@@ -242,57 +353,169 @@ class EmulatorHandler {
       variableValues: body.variables,
       operationName: body.operationName,
     }) as ExecutionResult;
-    return graphqlReply(result, requestId);
+    return { reply: graphqlReply(result, requestId), executed: true };
+  }
+
+  private authenticate(req: IncomingMessage): string | HttpReply {
+    const token = headerValue(req, "authorization")?.trim();
+    const expected = this.options.token;
+    if (token && (expected === undefined || token === expected)) return token;
+    return errorReply(401, "Not Authenticated", "UNAUTHORIZED");
+  }
+
+  private drawFault(isMutation: boolean): FaultKind | undefined {
+    if (this.faults.faultsOn === "mutations" && !isMutation) return undefined;
+    const fault = this.faultPicker.pick(this.faults.faults);
+    if (fault) this.counters.faults[fault]++;
+    return fault;
+  }
+
+  private async delay(): Promise<void> {
+    const jitter = this.options.latencyJitterMs ? this.jitter() * this.options.latencyJitterMs : 0;
+    const ms = (this.options.latencyMs ?? 0) + jitter;
+    if (ms > 0) await sleep(ms);
+  }
+
+  /** A 429 for `kind`, asking to wait `waitMs` of emulator time (sent in real seconds). */
+  private limited(kind: LimitKind, waitMs: number, extra: Record<string, unknown> = {}): HttpReply {
+    const { code, message } = LIMIT_ERRORS[kind];
+    this.counters.countRateLimited(code);
+    return rateLimitReply(code, message, this.clock.realSeconds(waitMs), extra);
+  }
+
+  private conflict(): HttpReply {
+    const retry = String(this.clock.realSeconds(CONCURRENCY_RETRY_MS));
+    return {
+      ...errorReply(
+        409,
+        "A request with this Idempotency-Key is still being processed; retry later",
+        "IDEMPOTENCY_CONFLICT",
+      ),
+      headers: { "Retry-After": retry },
+    };
+  }
+
+  /** A cached response, with today's rate-limit headers (a stale `RateLimit` would mislead pacing). */
+  private replay(stored: StoredReply): HttpReply {
+    return {
+      status: stored.status,
+      body: stored.body,
+      headers: { ...stored.headers, ...this.rateLimitHeaders(), "Idempotency-Replayed": "true" },
+    };
+  }
+
+  /** The reply with the headers every `/v2` response carries (what a replay repeats). */
+  withHeaders(reply: HttpReply, requestId?: string): StoredReply {
+    return {
+      status: reply.status,
+      body: reply.body,
+      headers: {
+        ...(requestId && { "Request-Id": requestId }),
+        "API-Version": CURRENT_API_VERSION,
+        ...this.rateLimitHeaders(),
+        ...reply.headers,
+      },
+    };
+  }
+
+  /** IETF-style `RateLimit-Policy` / `RateLimit` of the complexity budget, in real seconds. */
+  rateLimitHeaders(): Record<string, string> {
+    const window = this.clock.realSeconds(60_000);
+    const reset = this.clock.realSeconds(this.budget.resetInMs());
+    return {
+      "RateLimit-Policy": `"complexity";q=${this.budget.limit};w=${window}`,
+      RateLimit: `"complexity";r=${Math.max(0, this.budget.remaining())};t=${reset}`,
+    };
   }
 }
 
-function rateLimitHeaders(budget: ComplexityBudget): Record<string, string> {
-  return {
-    "RateLimit-Policy": `"complexity";q=${budget.limit};w=60`,
-    RateLimit: `"complexity";r=${Math.max(0, budget.remaining())};t=${budget.resetInSeconds()}`,
+/**
+ * The per-query cap. monday runs graphql-ruby's max-complexity check, which refuses the query before it
+ * runs and answers inside a normal GraphQL response, so: HTTP 200 with `maxComplexityExceeded`, and
+ * `status_code` 400 like the other validation errors the emulator sends (not retryable: the same query
+ * will always be too big). Nothing is charged, since nothing ran.
+ */
+function queryCapReply(cost: number, cap: number, requestId: string): HttpReply {
+  const message = `Query has complexity of ${cost}, which exceeds max complexity of ${cap}`;
+  const extensions = {
+    code: "maxComplexityExceeded",
+    complexity: cost,
+    max_complexity: cap,
+    status_code: 400,
+    request_id: requestId,
   };
+  return { status: 200, body: { errors: [{ message, extensions }], account_id: ACCOUNT_ID } };
 }
 
-function send(res: ServerResponse, reply: HttpReply, headers: Record<string, string>): void {
-  const text = JSON.stringify(reply.body);
+function limitOptions(options: EmulatorOptions): Partial<LimitSettings> {
+  const { enforceLimits, budgetPerMinute, queryComplexityCap, requestsPerMinute, maxConcurrent } = options;
+  return { enforceLimits, budgetPerMinute, queryComplexityCap, requestsPerMinute, maxConcurrent };
+}
+
+function send(res: ServerResponse, reply: HttpReply): void {
+  const text = typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
   res.writeHead(reply.status, {
     "Content-Type": "application/json; charset=utf-8",
+    ...reply.headers,
     "Content-Length": Buffer.byteLength(text),
-    ...headers,
   });
   res.end(text);
 }
 
 /**
- * Starts a local monday.com API at `http://HOST:PORT/v2`.
+ * Starts a local monday.com API at `http://HOST:PORT/v2`, with admin endpoints under `/__admin/`
+ * (`GET /__admin/stats`, `GET|POST /__admin/faults`, `GET|POST /__admin/limits`; same token rule).
+ * Limits and faults are off by default.
  *
  * @example
  * const emulator = await startEmulator({ port: 0, config });
  * await fetch(emulator.url, { method: "POST", headers: { Authorization: "t", "Content-Type": "application/json" },
  *   body: JSON.stringify({ query: "{ boards { id name } }" }) });
  * await emulator.close();
+ *
+ * @example
+ * // monday's limits, 30× faster, 5% of mutations answered 500, reproducibly
+ * await startEmulator({ enforceLimits: true, timeScale: 30, faults: { server_error: 0.05 }, faultsOn: "mutations", seed: 7 });
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const store = options.store ?? new EmulatorStore();
   if (options.config) seedBoardsFromConfig(store, options.config);
   const log = new MutationLog();
-  const budget = new ComplexityBudget();
-  const handler = new EmulatorHandler(store, log, budget, options);
-  const server = createServer((req, res) => {
+  const clock = new EmulatorClock(options.timeScale ?? 1, options.now ?? Date.now);
+  const budget = new ComplexityBudget(undefined, () => clock.now());
+  const handler = new EmulatorHandler(store, log, budget, clock, options);
+  const held = new Set<NodeJS.Timeout>();
+
+  const serveApi = async (req: IncomingMessage, res: ServerResponse) => {
     const request = ++log.requests;
     const requestId = randomUUID();
-    const headers = { "Request-Id": requestId, "API-Version": CURRENT_API_VERSION };
-    void (async () => {
-      if (options.latencyMs) await sleep(options.latencyMs);
-      const reply = await handler.handle(req, request, requestId);
-      send(res, reply, { ...headers, ...rateLimitHeaders(budget) });
-    })().catch((error: unknown) => {
+    const outcome = await handler.handleApi(req, res, request, requestId);
+    if (outcome.kind === "send") return send(res, handler.withHeaders(outcome.reply, requestId));
+    if (outcome.kind === "drop") return void req.socket.destroy();
+    const timer = setTimeout(() => req.socket.destroy(), handler.faultSettings().faultTimeoutMs);
+    held.add(timer);
+    // The client may give up first; then there is nothing left to destroy.
+    res.once("close", () => {
+      clearTimeout(timer);
+      held.delete(timer);
+    });
+  };
+
+  const server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const isApi = req.method === "POST" && (path === "/v2" || path === "/v2/");
+    const serve = isApi
+      ? serveApi(req, res)
+      : path.startsWith("/__admin/")
+        ? handler.handleAdmin(req, path).then((reply) => send(res, reply))
+        : Promise.resolve(send(res, errorReply(404, "Not Found", "NOT_FOUND")));
+    serve.catch((error: unknown) => {
       const reply = errorReply(
         500,
         error instanceof Error ? error.message : "Internal server error",
         "INTERNAL_SERVER_ERROR",
       );
-      if (!res.headersSent) send(res, reply, headers);
+      if (!res.headersSent && !res.destroyed) send(res, reply);
     });
   });
   const host = options.host ?? "127.0.0.1";
@@ -307,11 +530,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     store,
     log,
     budget,
+    clock,
     get requestCount() {
       return log.requests;
     },
+    stats: () => handler.stats(),
+    resetStats: () => {
+      handler.counters.reset();
+      log.requests = 0;
+      log.writeRequests = 0;
+    },
+    setFaults: (faults, faultOptions) => handler.setFaults(faults, faultOptions),
+    faultSettings: () => handler.faultSettings(),
+    setLimits: (settings) => handler.setLimits(settings),
+    limitSettings: () => handler.limitSettings(),
     close: () =>
       new Promise<void>((resolve, reject) => {
+        for (const timer of held) clearTimeout(timer);
+        held.clear();
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),

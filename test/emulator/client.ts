@@ -70,3 +70,45 @@ export function valuesById(item: {
 }) {
   return Object.fromEntries(item.column_values.map((c) => [c.id, { text: c.text, value: c.value }]));
 }
+
+/** Posts one GraphQL request and returns the raw reply (for non-JSON bodies and socket errors). */
+export async function postRaw(
+  url: string,
+  query: string,
+  headers: Record<string, string> = {},
+  init: { signal?: AbortSignal; variables?: Record<string, unknown> } = {},
+): Promise<{ status: number; headers: Headers; text: string; json: () => GqlBody }> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      "API-Version": "2026-10",
+      Authorization: "test-token",
+      ...headers,
+    },
+    body: JSON.stringify({ query, variables: init.variables ?? {} }),
+    ...(init.signal && { signal: init.signal }),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) as GqlBody };
+}
+
+/** A response body: `data`, `errors` (with any extensions), `account_id`. */
+export interface GqlBody {
+  data?: Record<string, unknown>;
+  errors?: { message: string; extensions: Record<string, unknown> }[];
+}
+
+/** A real-time clock the test moves by hand (`now` option of the emulator). */
+export function manualClock(start = 1_000_000) {
+  let t = start;
+  return {
+    now: () => t,
+    advance(ms: number) {
+      t += ms;
+    },
+  };
+}
+
+/** The cheapest write: 10,000 (create_item) + 2 (`create_item { id }`) complexity points. */
+export const CHEAP_CREATE = `mutation { create_item(board_id: 100, item_name: "x") { id } }`;
