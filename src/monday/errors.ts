@@ -128,6 +128,24 @@ export class TimeoutError extends NetworkError {
   override name = "TimeoutError";
 }
 
+/**
+ * The resilience layer's circuit breaker is open: monday looked unavailable, so no request was sent.
+ * Not retryable by itself; try again after `retryAfterMs` (when the breaker lets a probe through).
+ */
+export class CircuitOpenError extends MondayError {
+  override name = "CircuitOpenError";
+  /** Milliseconds until the breaker lets a probe request through, when known. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    message = "monday.com circuit breaker is open: not sending the request",
+    details: MondayErrorDetails & { retryAfterMs?: number } = {},
+  ) {
+    super(message, { ...details, code: "CIRCUIT_OPEN" });
+    this.retryAfterMs = details.retryAfterMs;
+  }
+}
+
 /** Whether `error` is a monday error worth retrying (for cockatiel's `handleWhen`). */
 export function isRetryable(error: unknown): boolean {
   return error instanceof MondayError && error.retryable;
@@ -274,7 +292,10 @@ function toError(entry: ErrorEntry, httpStatus: number, headers: HeadersLike): M
     numberField(entry.errorData, "retry_in_seconds") ??
     retryAfterSeconds(header(headers, "retry-after")) ??
     legacyRetrySeconds(entry) ??
-    rateLimitResetSeconds(header(headers, "ratelimit"));
+    // The RateLimit header's `t` is when a quota resets: a wait only for a rate limit, not for a 5xx.
+    (ErrorType.prototype instanceof RateLimitError || ErrorType === RateLimitError
+      ? rateLimitResetSeconds(header(headers, "ratelimit"))
+      : undefined);
   const requestId = entry.requestId ?? header(headers, "x-request-id") ?? header(headers, "request-id");
   const suffix = [code, statusCode === undefined ? undefined : `HTTP ${statusCode}`]
     .filter((s) => s !== undefined)

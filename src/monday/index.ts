@@ -3,6 +3,7 @@ export { documentNames, loadDocument } from "./documents.js";
 export type { DocumentName } from "./documents.js";
 export {
   AuthError,
+  CircuitOpenError,
   ColumnValueError,
   DailyLimitError,
   InvalidDataError,
@@ -20,7 +21,13 @@ export {
   retryAfterSeconds,
 } from "./errors.js";
 export type { ErrorPath, HeadersLike, MondayErrorDetails } from "./errors.js";
-export { HttpTransport, interpretResponse, operationName } from "./transport.js";
+export {
+  HttpTransport,
+  complexityOf,
+  interpretResponse,
+  operationName,
+  parseRateLimitPolicy,
+} from "./transport.js";
 export type {
   Complexity,
   HttpTransportOptions,
@@ -54,3 +61,39 @@ export type {
   MondayItem,
   PageOptions,
 } from "./client.js";
+export {
+  DEFAULT_LIST_SIZES,
+  DEFAULT_PAGE_SIZE,
+  MUTATION_COST,
+  MUTATION_COSTS,
+  PAGE_FIELDS,
+  PER_QUERY_CAP,
+  estimateComplexity,
+  maxOpsPerRequest,
+} from "./complexity.js";
+export {
+  BUDGET_WINDOW_MS,
+  ComplexityBudget,
+  DEFAULT_LIMIT_PER_MINUTE,
+  budgetReportOf,
+  systemClock,
+} from "./budget.js";
+export type {
+  BudgetClock,
+  BudgetReport,
+  BudgetReservation,
+  BudgetSnapshot,
+  BudgetUpdateEvent,
+  BudgetWaitEvent,
+  ComplexityBudgetOptions,
+} from "./budget.js";
+export { RETRY_STRATEGIES, ResilientTransport, isOutage, retryStrategyFor } from "./resilience.js";
+export type {
+  BreakerState,
+  BreakerStateChangeEvent,
+  GiveUpEvent,
+  ResilienceOptions,
+  RetryEvent,
+  RetryStrategy,
+} from "./resilience.js";
+export type { Subscribe } from "./listeners.js";

@@ -24,7 +24,9 @@ export interface MondayGraphQLError {
 export interface MondayResponseHeaders {
   requestId?: string;
   /** From the `RateLimit` header: `r` remaining, `t` seconds to reset. */
-  rateLimit?: { remaining?: number; resetSeconds?: number };
+  rateLimit?: { remaining?: number; resetSeconds?: number; name?: string };
+  /** From the `RateLimit-Policy` header (`"complexity";q=10000000;w=60`): which quota `rateLimit` counts. */
+  rateLimitPolicy?: { name?: string; limit?: number; windowSeconds?: number };
   /** `Idempotency-Replayed: true`: monday answered from its idempotency cache. */
   idempotencyReplayed?: boolean;
 }
@@ -247,8 +249,39 @@ function responseHeadersOf(headers: Headers): MondayResponseHeaders {
   const requestId = header(headers, "x-request-id") ?? header(headers, "request-id");
   if (requestId !== undefined) result.requestId = requestId;
   const rateLimit = header(headers, "ratelimit");
-  if (rateLimit !== undefined) result.rateLimit = parseRateLimitHeader(rateLimit);
+  if (rateLimit !== undefined) {
+    result.rateLimit = parseRateLimitHeader(rateLimit);
+    const name = quotaName(rateLimit);
+    if (name !== undefined) result.rateLimit.name = name;
+  }
+  const policy = header(headers, "ratelimit-policy");
+  if (policy !== undefined) result.rateLimitPolicy = parseRateLimitPolicy(policy);
   if (header(headers, "idempotency-replayed")?.toLowerCase() === "true") result.idempotencyReplayed = true;
+  return result;
+}
+
+/** The quota name of a structured-field `RateLimit` / `RateLimit-Policy` value (`"complexity";r=...`). */
+function quotaName(value: string): string | undefined {
+  return /^\s*"([^"]*)"/.exec(value)?.[1];
+}
+
+/** `RateLimit-Policy` (`"complexity";q=10000000;w=60`): the quota's name, limit and window. */
+export function parseRateLimitPolicy(value: string): {
+  name?: string;
+  limit?: number;
+  windowSeconds?: number;
+} {
+  const result: { name?: string; limit?: number; windowSeconds?: number } = {};
+  const name = quotaName(value);
+  if (name !== undefined) result.name = name;
+  const first = value.split(",")[0] ?? "";
+  for (const part of first.split(";")) {
+    const [key, raw] = part.split("=").map((s) => s.trim().toLowerCase());
+    const num = Number(raw);
+    if (raw === undefined || raw === "" || !Number.isFinite(num)) continue;
+    if (key === "q" && result.limit === undefined) result.limit = num;
+    if (key === "w" && result.windowSeconds === undefined) result.windowSeconds = num;
+  }
   return result;
 }
 
@@ -293,7 +326,8 @@ export function operationName(document: DocumentNode): string {
   return operation?.kind === Kind.OPERATION_DEFINITION ? (operation.name?.value ?? "anonymous") : "anonymous";
 }
 
-function complexityOf(data: unknown): Complexity | undefined {
+/** The `complexity { before after query reset_in_x_seconds }` a response's data selected, if any. */
+export function complexityOf(data: unknown): Complexity | undefined {
   const complexity = (data as { complexity?: unknown } | null | undefined)?.complexity;
   if (typeof complexity !== "object" || complexity === null) return undefined;
   const { before, after, query, reset_in_x_seconds } = complexity as Record<string, unknown>;

@@ -151,6 +151,15 @@ describe("classifyError", () => {
     expect(seconds(429, current("maxConcurrencyExceeded"))).toBeUndefined();
   });
 
+  it("does not take a 5xx's wait from the RateLimit header (that is when the quota resets)", () => {
+    const headers = { RateLimit: '"complexity";r=9000000;t=60' };
+    const error = classifyError(500, current("INTERNAL_SERVER_ERROR"), headers) as ServerError;
+    expect(error).toBeInstanceOf(ServerError);
+    expect(error.retryInSeconds).toBeUndefined();
+    const withRetryAfter = classifyError(503, {}, { ...headers, "Retry-After": "2" }) as ServerError;
+    expect(withRetryAfter.retryInSeconds).toBe(2);
+  });
+
   it("never reads the wait from the message of a current-shape error", () => {
     const error = classifyError(429, current("RATE_LIMIT_EXCEEDED"), {}) as RateLimitError;
     expect(error.message).toContain("failed");
