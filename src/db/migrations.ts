@@ -175,6 +175,32 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
           await db.schema.dropTable(table).execute();
       },
     },
+    "0002_quality": {
+      // Issue 4: orders that failed validation, one row per (order, rule, column), with the reason.
+      async up(db: Kysely<unknown>) {
+        await ty
+          .autoId(
+            db.schema.createTable("MON_Quarantine") as CreateTableBuilder<string, never>,
+            "quarantine_id",
+          )
+          .addColumn("customer", "varchar(255)", (c) => c.notNull())
+          .addColumn("order_key", "varchar(255)", (c) => c.notNull())
+          .addColumn("rule", "varchar(128)", (c) => c.notNull())
+          .addColumn("severity", "varchar(16)", (c) => c.notNull())
+          .addColumn("column_name", "varchar(255)")
+          .addColumn("value", ty.text)
+          .addColumn("message", ty.text, (c) => c.notNull())
+          .addColumn("batch_id", "varchar(64)", (c) => c.notNull())
+          .addColumn("first_seen", TS, (c) => c.notNull())
+          .addColumn("last_seen", TS, (c) => c.notNull())
+          .execute();
+        await index(db, "IX_MON_Quarantine_customer_order", "MON_Quarantine", ["customer", "order_key"]);
+        await index(db, "IX_MON_Quarantine_batch", "MON_Quarantine", ["batch_id"]);
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.dropTable("MON_Quarantine").execute();
+      },
+    },
   };
 }
 
@@ -192,12 +218,22 @@ export function migrationProvider(dialect: DbDialect): MigrationProvider {
   return { getMigrations: async () => migrations(dialect) };
 }
 
-function migrator(db: Db): Migrator {
+/**
+ * Kysely's migrator. On PostgreSQL its tables are pinned to the connection's current schema: unpinned,
+ * Kysely looks for its lock table in every schema of the server and can find another schema's.
+ */
+async function migrator(db: Db): Promise<Migrator> {
+  let migrationTableSchema: string | undefined;
+  if (db.dialect === "postgres") {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db.kysely);
+    migrationTableSchema = rows[0]?.schema;
+  }
   return new Migrator({
     db: db.kysely,
     provider: migrationProvider(db.dialect),
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
   });
 }
 
@@ -209,7 +245,7 @@ function migrator(db: Db): Migrator {
  * const { applied } = await migrateToLatest(db); // ["0001_initial"] the first time, [] after
  */
 export async function migrateToLatest(db: Db): Promise<{ applied: string[] }> {
-  const { error, results = [] } = await migrator(db).migrateToLatest();
+  const { error, results = [] } = await (await migrator(db)).migrateToLatest();
   const applied = results.filter((r) => r.status === "Success").map((r) => r.migrationName);
   if (error !== undefined) {
     const failed = results.find((r) => r.status === "Error")?.migrationName;
@@ -226,6 +262,6 @@ export async function migrateToLatest(db: Db): Promise<{ applied: string[] }> {
 
 /** Names of the migrations the database has applied, oldest first. */
 export async function appliedMigrations(db: Db): Promise<string[]> {
-  const all = await migrator(db).getMigrations();
+  const all = await (await migrator(db)).getMigrations();
   return all.filter((m) => m.executedAt !== undefined).map((m) => m.name);
 }

@@ -127,6 +127,33 @@ export interface ChangeLogTable {
   changed_at: string;
 }
 
+/** Data-quality severities (issue 4), lowest first. */
+export const QUALITY_SEVERITIES = ["INFO", "WARNING", "ERROR", "CRITICAL"] as const;
+export type QualitySeverity = (typeof QUALITY_SEVERITIES)[number];
+
+/**
+ * `MON_Quarantine`: why an order is held back from monday.com, one row per (order, rule, column).
+ * Rows of an order are replaced each time it is validated and deleted once it validates clean.
+ */
+export interface QuarantineTable {
+  quarantine_id: Generated<number>;
+  customer: string;
+  order_key: string;
+  /** The rule id, e.g. `total-qty-sum`, or a user rule's name. */
+  rule: string;
+  severity: QualitySeverity;
+  /** The source column the issue is about; NULL for whole-row rules. */
+  column_name: string | null;
+  /** The offending value, JSON-encoded, at most 2,000 characters. */
+  value: string | null;
+  message: string;
+  /** The run that last saw the issue. */
+  batch_id: string;
+  /** ISO timestamps: when the issue was first and last seen for this order. */
+  first_seen: string;
+  last_seen: string;
+}
+
 /** Kysely's table typing for order-sync's own tables (the source table is dynamic and untyped). */
 export interface Database {
   STG_MON_CustMasterSchedule: StagedOrderTable;
@@ -134,6 +161,7 @@ export interface Database {
   MON_SyncState: SyncStateTable;
   MON_SyncRuns: SyncRunTable;
   MON_ChangeLog: ChangeLogTable;
+  MON_Quarantine: QuarantineTable;
 }
 
 export type StagedOrder = Selectable<StagedOrderTable>;
@@ -150,3 +178,5 @@ export type NewSyncRun = Insertable<SyncRunTable>;
 export type SyncRunUpdate = Updateable<SyncRunTable>;
 export type ChangeLogEntry = Selectable<ChangeLogTable>;
 export type NewChangeLogEntry = Insertable<ChangeLogTable>;
+export type QuarantineEntry = Selectable<QuarantineTable>;
+export type NewQuarantineEntry = Insertable<QuarantineTable>;

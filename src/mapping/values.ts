@@ -30,7 +30,10 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.
 
 function textOf(raw: unknown): Canonical {
   if (raw === null || raw === undefined) return null;
-  if (raw instanceof Date) return raw.toISOString();
+  if (raw instanceof Date) {
+    if (Number.isNaN(raw.getTime())) throw new ValueError("invalid date", raw);
+    return raw.toISOString();
+  }
   if (typeof raw === "number" || typeof raw === "bigint") return String(raw);
   if (typeof raw === "boolean") return raw ? "true" : "false";
   if (typeof raw === "string") return raw === "" ? null : raw;

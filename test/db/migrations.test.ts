@@ -92,9 +92,9 @@ for (const target of await testDatabases()) {
     });
 
     it("applies the initial migration, then nothing", async () => {
-      expect(await migrateToLatest(db)).toEqual({ applied: ["0001_initial"] });
+      expect(await migrateToLatest(db)).toEqual({ applied: ["0001_initial", "0002_quality"] });
       expect(await migrateToLatest(db)).toEqual({ applied: [] });
-      expect(await appliedMigrations(db)).toEqual(["0001_initial"]);
+      expect(await appliedMigrations(db)).toEqual(["0001_initial", "0002_quality"]);
     });
 
     it("creates every table with its columns, names exactly as declared", async () => {

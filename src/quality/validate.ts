@@ -1,0 +1,250 @@
+import { BUILT_IN_RULES, type BuiltInRuleId } from "./catalog.js";
+import type { QualityConfig } from "./config.js";
+import { compileUserRules } from "./conditions.js";
+import { BATCH_RULES, BOARD_RULES, planBatch, ROW_RULES, RowView } from "./rules.js";
+import { SEVERITY_EFFECTS, worst, type OrderAction, type Severity } from "./severity.js";
+import type { Halt, Issue, ValidationContext, ValidationResult } from "./types.js";
+
+type Row = Readonly<Record<string, unknown>>;
+
+/** The order number of a row, the way the sync derives it (`String(row[keyColumn])`). */
+export function orderKeyOf(row: Row, keyColumn: string): string {
+  return String(row[keyColumn]);
+}
+
+/** The severity a built-in rule has under a config. */
+export function severityOf(config: QualityConfig, rule: BuiltInRuleId): Severity {
+  return config.severities[rule] ?? BUILT_IN_RULES[rule].severity;
+}
+
+/**
+ * Source columns the validators read besides the board mapping's: select them too, or `required`
+ * reports them missing. (Size columns found by prefix are not listed: boards with subitems list theirs.)
+ */
+export function qualityColumns(config: QualityConfig): string[] {
+  const cols = new Set<string>(config.required);
+  const c = config.columns;
+  for (const name of [c.orderQty, c.totalQty, c.exFactoryDate, c.deliveryDate]) cols.add(name);
+  for (const r of config.rules)
+    for (const cond of [r.check, r.when]) {
+      if (!cond) continue;
+      cols.add(cond.column);
+      if (cond.otherColumn) cols.add(cond.otherColumn);
+    }
+  return [...cols];
+}
+
+/**
+ * Validates one customer's changed rows before they are staged: required fields, types and ranges,
+ * business rules, referential integrity and the config's user rules. Pure (no I/O) and fast.
+ *
+ * @example
+ * const result = validateOrders(rows, { customer: "BLUE HARBOR", board, config: settings.config.quality,
+ *   keyColumn: "AAG ORDER NUMBER", customerColumn: "CUSTOMER", groupTemplate: "{SEASON}" });
+ * if (result.halt) return; // exit 3 for this customer, nothing staged
+ * for (const row of rows) if (result.action(orderKeyOf(row, "AAG ORDER NUMBER")) !== "QUARANTINE") stage(row);
+ */
+export function validateOrders(rows: readonly Row[], ctx: ValidationContext): ValidationResult {
+  const plan = planBatch(ctx);
+  const { config, customer } = ctx;
+  const severities = new Map<string, Severity>();
+  const sev = (id: BuiltInRuleId) => {
+    let s = severities.get(id);
+    if (s === undefined) severities.set(id, (s = severityOf(config, id)));
+    return s;
+  };
+
+  const boardIssues: Issue[] = [];
+  for (const rule of BOARD_RULES)
+    rule.check(plan, (column, value, message) =>
+      boardIssues.push({
+        orderKey: null,
+        customer,
+        rule: rule.id,
+        severity: sev(rule.id),
+        column,
+        value,
+        message,
+      }),
+    );
+
+  const views = rows.map((row) => new RowView(row, orderKeyOf(row, ctx.keyColumn)));
+  const perRow: Issue[][] = views.map(() => []);
+  const userRules = compileUserRules(config.rules);
+  // One reporter for all rows, told which row and rule are running: the rules run on every row of every page.
+  let out: Issue[] = [];
+  let current: RowView | undefined;
+  let running: BuiltInRuleId = "required";
+  const report = (column: string | null, value: unknown, message: string) =>
+    out.push({
+      orderKey: current!.orderKey,
+      customer,
+      rule: running,
+      severity: sev(running),
+      column,
+      value,
+      message,
+    });
+  views.forEach((r, i) => {
+    out = perRow[i]!;
+    current = r;
+    for (const rule of ROW_RULES) {
+      running = rule.id;
+      rule.check(r, plan, report);
+    }
+    for (const user of userRules)
+      if (user.fails(r.row))
+        out.push({
+          orderKey: r.orderKey,
+          customer,
+          rule: user.name,
+          severity: user.severity,
+          column: user.column,
+          value: r.row[user.column],
+          message: user.message,
+        });
+  });
+  for (const rule of BATCH_RULES)
+    rule.check(views, plan, (index, column, value, message) =>
+      perRow[index]?.push({
+        orderKey: views[index]!.orderKey,
+        customer,
+        rule: rule.id,
+        severity: sev(rule.id),
+        column,
+        value,
+        message,
+      }),
+    );
+
+  return assemble(
+    customer,
+    rows.length,
+    [...boardIssues, ...perRow.flat()],
+    views.map((v) => v.orderKey),
+    ctx,
+  );
+}
+
+/** Builds a result from issues: per-order lookup, actions, counts and the halt decision. */
+function assemble(
+  customer: string,
+  rowCount: number,
+  issues: Issue[],
+  keys: readonly string[],
+  limits: Pick<ValidationContext, "config" | "previouslyQuarantined">,
+): ValidationResult {
+  const byOrder = new Map<string, Issue[]>();
+  const worstOf = new Map<string, Severity>();
+  for (const issue of issues) {
+    if (issue.orderKey === null) continue;
+    const list = byOrder.get(issue.orderKey);
+    if (list) list.push(issue);
+    else byOrder.set(issue.orderKey, [issue]);
+    const w = worstOf.get(issue.orderKey);
+    worstOf.set(issue.orderKey, w === undefined ? issue.severity : worst(w, issue.severity));
+  }
+  const action = (key: string): OrderAction => {
+    const w = worstOf.get(key);
+    return w === undefined ? "SYNC" : SEVERITY_EFFECTS[w].action;
+  };
+  const orderKeys = [...new Set(keys)];
+  const counts: Record<OrderAction, number> = { SYNC: 0, SYNC_WITH_WARNING: 0, QUARANTINE: 0 };
+  for (const k of orderKeys) counts[action(k)]++;
+  return {
+    customer,
+    rows: rowCount,
+    issues,
+    byOrder,
+    orderKeys,
+    action,
+    counts,
+    halt: decideHalt(issues, orderKeys, action, limits),
+  };
+}
+
+/** CRITICAL halts; so do more ERROR orders than `maxErrorShare` of the (not previously quarantined) orders. */
+function decideHalt(
+  issues: readonly Issue[],
+  orderKeys: readonly string[],
+  action: (key: string) => OrderAction,
+  { config, previouslyQuarantined }: Pick<ValidationContext, "config" | "previouslyQuarantined">,
+): Halt | null {
+  const critical = issues.find((i) => SEVERITY_EFFECTS[i.severity].halts);
+  if (critical)
+    return {
+      rule: critical.rule,
+      reason: `${critical.severity} ${critical.rule}${critical.orderKey === null ? "" : ` (order ${critical.orderKey})`}: ${critical.message}`,
+    };
+  const considered = previouslyQuarantined
+    ? orderKeys.filter((k) => !previouslyQuarantined.has(k))
+    : orderKeys;
+  if (considered.length < config.minOrdersForErrorShare) return null;
+  const bad = considered.filter((k) => action(k) === "QUARANTINE").length;
+  if (bad / considered.length <= config.maxErrorShare) return null;
+  return {
+    rule: "error-share",
+    reason: `${bad} of ${considered.length} orders (${Math.round((100 * bad) / considered.length)}%) have ERROR issues, more than maxErrorShare ${config.maxErrorShare}`,
+  };
+}
+
+/**
+ * One result from several results of the same customer (e.g. one per source page), for the report and
+ * the quarantine store. The halt decision is taken again over all the orders.
+ */
+export function mergeResults(
+  results: readonly ValidationResult[],
+  limits: Pick<ValidationContext, "config" | "previouslyQuarantined">,
+): ValidationResult {
+  const first = results[0];
+  if (!first) throw new Error("mergeResults needs at least one result");
+  if (results.some((r) => r.customer !== first.customer))
+    throw new Error("mergeResults merges one customer's results");
+  const seenBoardIssue = new Set<string>();
+  const issues = results.flatMap((r) =>
+    r.issues.filter((i) => {
+      if (i.orderKey !== null) return true;
+      // Customer-level issues repeat on every page: keep one of each.
+      const id = `${i.rule}\u0000${i.message}`;
+      if (seenBoardIssue.has(id)) return false;
+      seenBoardIssue.add(id);
+      return true;
+    }),
+  );
+  const merged = assemble(
+    first.customer,
+    results.reduce((n, r) => n + r.rows, 0),
+    issues,
+    results.flatMap((r) => r.orderKeys),
+    limits,
+  );
+  return { ...merged, halt: results.find((r) => r.halt)?.halt ?? merged.halt };
+}
+
+/** A result for a customer that could not be validated at all (e.g. its board could not be read). */
+export function haltedResult(customer: string, rule: string, message: string): ValidationResult {
+  const issue: Issue = {
+    orderKey: null,
+    customer,
+    rule,
+    severity: "CRITICAL",
+    column: null,
+    value: null,
+    message,
+  };
+  return {
+    customer,
+    rows: 0,
+    issues: [issue],
+    byOrder: new Map(),
+    orderKeys: [],
+    action: () => "QUARANTINE",
+    counts: { SYNC: 0, SYNC_WITH_WARNING: 0, QUARANTINE: 0 },
+    halt: { rule, reason: `CRITICAL ${rule}: ${message}` },
+  };
+}
+
+/** Issues of the orders the result quarantines (all their issues, warnings too, for context). */
+export function quarantineIssues(result: ValidationResult): Issue[] {
+  return result.issues.filter((i) => i.orderKey !== null && result.action(i.orderKey) === "QUARANTINE");
+}
