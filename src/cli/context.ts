@@ -1,8 +1,7 @@
 import { ConfigError, loadSettings, type Settings } from "../config/index.js";
 import { openDatabase, type Db } from "../db/index.js";
-import { HttpTransport, MondayClient } from "../monday/index.js";
 import { createLogger, type Logger } from "../observe/index.js";
-import { MondayClientPort } from "../sync/monday-adapter.js";
+import { createMondayPort } from "../sync/monday-adapter.js";
 import type { SyncMonday } from "../sync/index.js";
 
 /** Options every command takes. */
@@ -31,17 +30,11 @@ export async function openContext(
   return { settings, db, log, close: () => db.close() };
 }
 
-/** The monday.com port for the sync engine, over HTTP (the real API or the emulator). */
+/** The monday.com port for the sync engine, over HTTP (the real API or the emulator) with retries, budget and breaker. */
 export function mondayFor(settings: Settings): SyncMonday {
   if (!settings.monday.token)
     throw new ConfigError(
       "MONDAY_API_TOKEN is not set: export your monday.com API token (any non-empty value works with the emulator)",
     );
-  const transport = new HttpTransport({
-    url: settings.monday.apiUrl,
-    token: settings.monday.token,
-    apiVersion: settings.monday.apiVersion,
-    timeoutMs: settings.monday.timeoutMs,
-  });
-  return new MondayClientPort(new MondayClient(transport), transport);
+  return createMondayPort(settings, settings.monday.token);
 }

@@ -5,7 +5,7 @@ import { MappingError } from "../mapping/index.js";
 import { SourceError } from "../source/index.js";
 import { EXIT, MondayUnavailableError } from "../sync/index.js";
 import { demoCommand } from "./commands/demo.js";
-import { emulatorCommand } from "./commands/emulator.js";
+import { emulatorCommand, type EmulatorFlags } from "./commands/emulator.js";
 import { initCommand } from "./commands/init.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { planCommand } from "./commands/plan.js";
@@ -112,8 +112,23 @@ Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--token <token>", "accept only this Authorization token (default: any non-empty token)")
     .option("--latency <ms>", "added response latency", "0")
+    .option(
+      "--limits",
+      "enforce monday.com's limits: complexity budget, per-query cap, requests a minute, concurrency",
+    )
+    .option("--budget <points>", "complexity budget a minute (with --limits)", "10000000")
+    .option(
+      "--time-scale <x>",
+      "run the emulator's clock x times faster (budget windows, retry_in_seconds)",
+      "1",
+    )
+    .option(
+      "--faults <spec>",
+      "inject faults, e.g. rate_limit=0.05,server_error=0.05,timeout=0.02,drop_after_commit=0.05",
+    )
+    .option("--seed <n>", "seed of the fault and latency draws", "1")
     .action(
-      run((o: { port: string; host: string; token?: string; latency: string }, cmd: Command) =>
+      run((o: EmulatorFlags, cmd: Command) =>
         emulatorCommand(
           o,
           cmd.optsWithGlobals<GlobalOptions>(),

@@ -141,22 +141,39 @@ export const configSchema = z
           .regex(/^\d{4}-\d{2}$/, "must look like 2026-10")
           .default("2026-10"),
         timeoutSeconds: z.number().positive().max(600).default(60),
+        /** The account's complexity budget per minute (personal token: 10M; trial/free: 1M). */
+        budgetPerMinute: z.number().int().min(10_000).default(10_000_000),
+        /** Attempts of one request before its rows are left FAILED for the next run. */
+        maxAttempts: z.number().int().min(1).max(20).default(5),
+        /** Circuit breaker: consecutive failures that open it, and seconds before it lets a trial request through. */
+        breaker: z
+          .object({
+            failureThreshold: z.number().int().min(1).max(1000).default(5),
+            recoverySeconds: z.number().positive().max(3600).default(60),
+          })
+          .strict()
+          .default({ failureThreshold: 5, recoverySeconds: 60 }),
       })
       .strict()
-      .default({ apiUrl: "https://api.monday.com/v2", apiVersion: "2026-10", timeoutSeconds: 60 }),
+      .default({
+        apiUrl: "https://api.monday.com/v2",
+        apiVersion: "2026-10",
+        timeoutSeconds: 60,
+        budgetPerMinute: 10_000_000,
+        maxAttempts: 5,
+        breaker: { failureThreshold: 5, recoverySeconds: 60 },
+      }),
     sync: z
       .object({
         /** Customers synced at the same time (one writer per board still holds). */
         concurrency: z.number().int().min(1).max(64).default(4),
-        /** Mutations per request (aliased batch). */
-        batchSize: z.number().int().min(1).max(100).default(25),
+        /** Most mutations per request (aliased batch); the per-query complexity cap may lower it. */
+        batchSize: z.number().int().min(1).max(500).default(50),
         /** Orders read from the source per page. */
         pageSize: z.number().int().min(10).max(50_000).default(1000),
-        /** Attempts before a retryable failure is left for the next run. */
-        maxAttempts: z.number().int().min(1).max(20).default(3),
       })
       .strict()
-      .default({ concurrency: 4, batchSize: 25, pageSize: 1000, maxAttempts: 3 }),
+      .default({ concurrency: 4, batchSize: 50, pageSize: 1000 }),
     boards: z.array(boardSchema).min(1, "declare at least one board"),
     customers: z.array(customerSchema).min(1, "map at least one customer to a board"),
   })

@@ -69,12 +69,14 @@ monday:
   apiUrl: https://api.monday.com/v2   # MONDAY_API_URL overrides (e.g. the emulator's http://127.0.0.1:4000/v2)
   apiVersion: "2026-10"
   timeoutSeconds: 60
+  budgetPerMinute: 10000000   # complexity points a minute (personal token: 10M)
+  maxAttempts: 5              # tries of one request (rate limits, timeouts, 5xx) before its rows wait for the next run
+  breaker: { failureThreshold: 5, recoverySeconds: 60 }
 
 sync:
   concurrency: 4     # customers synced at once
-  batchSize: 25      # mutations per request
+  batchSize: 50      # most mutations per request
   pageSize: 1000     # orders read per page
-  maxAttempts: 3
 
 boards:
 ${boardBlock(STARTER_BOARD_ID, "Customer Master Schedule", STARTER_SUBITEMS_BOARD_ID)}${boardBlock(SECOND_BOARD_ID, "Customer Master Schedule (Europe)", SECOND_SUBITEMS_BOARD_ID)}

@@ -21,6 +21,12 @@ export function attachSyncLogging(events: SyncEvents, log: Logger): void {
       ? log.info({ batchId: e.batchId, customer: e.customer, ms: e.durationMs }, "customer done")
       : log.error({ batchId: e.batchId, customer: e.customer, error: e.error }, "customer failed"),
   );
+  events.on("breakerStateChange", (e) =>
+    (e.to === "CLOSED" ? log.info.bind(log) : log.error.bind(log))(
+      e,
+      `monday.com circuit breaker ${e.from} → ${e.to}`,
+    ),
+  );
   events.on("runDone", (e) =>
     log.info({ batchId: e.batchId, status: e.status, ms: e.durationMs }, "sync run finished"),
   );

@@ -101,40 +101,48 @@ export async function reconcileLeftovers(ctx: CustomerRunContext, counts: SyncCo
   for (const o of orders) if (uncertain(o)) keys.add(o.orderKey);
   for (const s of subitems) if (uncertain(s)) keys.add(s.orderKey);
   if (keys.size > 0) {
-    const names = new Map<string, Map<string, string>>(); // order → subitem name → size
+    const creates = new Map(orders.filter((o) => o.action === "CREATE").map((o) => [o.orderKey, o]));
+    const sizeByName = new Map<string, Map<string, { size: string; quantity: string | null }>>();
     for (const s of subitems)
-      if (s.action === "CREATE" && s.itemName)
-        (names.get(s.orderKey) ?? names.set(s.orderKey, new Map()).get(s.orderKey)!).set(s.itemName, s.size);
+      if (s.action === "CREATE" && s.itemName) {
+        const byName =
+          sizeByName.get(s.orderKey) ?? new Map<string, { size: string; quantity: string | null }>();
+        byName.set(s.itemName, { size: s.size, quantity: s.quantity });
+        sizeByName.set(s.orderKey, byName);
+      }
     const found = await monday.findItemsByKey(board.id, board.keyColumn.id, [...keys]);
     const states = await loadStateByKeys(db.kysely, customer.name, [...keys]);
     for (const item of found) {
       const known = states.get(item.key);
-      const subitemIds: Record<string, string> = {
-        ...(known?.mondayItemId === item.id ? known.subitemIds : {}),
-      };
+      const same = known?.mondayItemId === item.id ? known : undefined;
+      // What monday holds: the state's record of this item or, for an item the state does not know yet,
+      // the values of the staged create that made it (monday applies a create whole or not at all).
+      const base = same ? same.lastValues : (creates.get(item.key)?.newValues ?? null);
+      const subitemIds: Record<string, string> = { ...(same?.subitemIds ?? {}) };
+      const quantities: Record<string, string | null> = { ...(same?.lastValues?.subitems ?? {}) };
       for (const sub of item.subitems) {
-        const size = names.get(item.key)?.get(sub.name);
-        if (size && !subitemIds[size]) subitemIds[size] = sub.id;
+        const line = sizeByName.get(item.key)?.get(sub.name);
+        if (!line || subitemIds[line.size]) continue;
+        subitemIds[line.size] = sub.id;
+        quantities[line.size] = line.quantity;
       }
-      // Adopted values are unknown, so they are left empty: the next detection re-sends every column once.
-      const adoptedValues: OrderSnapshot | null =
-        known?.mondayItemId === item.id && known.lastValues
-          ? {
-              ...known.lastValues,
-              subitems: Object.fromEntries(
-                Object.keys(subitemIds).map((s) => [s, known.lastValues?.subitems[s] ?? null]),
-              ),
-            }
-          : null;
+      const values: OrderSnapshot | null = base
+        ? {
+            ...base,
+            subitems: Object.fromEntries(
+              Object.keys(subitemIds).map((size) => [size, quantities[size] ?? null]),
+            ),
+          }
+        : null;
       await saveState(
         db.kysely,
         {
           customer: customer.name,
           orderKey: item.key,
           boardId: board.id,
-          groupId: known?.groupId ?? null,
+          groupId: same?.groupId ?? null,
           mondayItemId: item.id,
-          values: adoptedValues,
+          values,
           subitemIds,
           archived: false,
         },

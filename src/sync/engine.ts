@@ -16,7 +16,7 @@ import {
   type SyncCounts,
 } from "./customer-run.js";
 import { SyncEvents } from "./events.js";
-import { MondayUnavailableError, type SyncMonday } from "./port.js";
+import { MondayUnavailableError, type MondayStats, type SyncMonday } from "./port.js";
 import { GroupDirectory, pushStaged } from "./push.js";
 
 /** Exit codes (DESIGN.md): the CLI returns them, scripts rely on them. */
@@ -49,6 +49,8 @@ export interface SyncSummary {
   durationMs: number;
   customers: CustomerResult[];
   failures: { customer: string; orderKey: string; action: string; status: string; error: string }[];
+  /** Retries by error class, budget waits and the circuit breaker's state at the end of the run. */
+  monday?: MondayStats;
 }
 
 /** A new batch id: sortable by time, unique across processes. */
@@ -128,14 +130,20 @@ interface Prepared {
   events: SyncEvents;
 }
 
-async function prepare(deps: SyncDeps, names: readonly string[] | undefined): Promise<Prepared> {
+async function prepare(
+  deps: SyncDeps,
+  names: readonly string[] | undefined,
+  beforeMonday: (customers: CustomerConfig[], batchId: string) => Promise<void> = async () => undefined,
+): Promise<Prepared> {
   const customers = selectCustomers(deps.settings, names);
   await migrateToLatest(deps.db);
   await checkSource(deps, customers);
+  const batchId = newBatchId();
+  await beforeMonday(customers, batchId);
   const locks = new BoardLocks();
   const groups = new GroupDirectory({ monday: deps.monday }, locks);
   const boards = await resolveBoards(deps.settings, deps.monday, customers, groups);
-  return { batchId: newBatchId(), customers, boards, groups, locks, events: deps.events ?? new SyncEvents() };
+  return { batchId, customers, boards, groups, locks, events: deps.events ?? new SyncEvents() };
 }
 
 function addCounts(into: SyncCounts, from: SyncCounts): void {
@@ -153,22 +161,43 @@ export async function runSync(
 ): Promise<SyncSummary> {
   const started = Date.now();
   const requestsBefore = deps.monday.requests;
-  const p = await prepare(deps, options.customers);
+  let runRow: string | undefined;
+  let p: Prepared;
+  try {
+    // The run is logged before the first monday.com call, so a run that finds monday down is logged too.
+    p = await prepare(deps, options.customers, async (customers, batchId) => {
+      runRow = batchId;
+      await deps.db.kysely
+        .insertInto("MON_SyncRuns")
+        .values({
+          batch_id: batchId,
+          started_at: nowIso(),
+          finished_at: null,
+          status: "RUNNING",
+          customers: JSON.stringify(customers.map((c) => c.name)),
+          counts: null,
+          api_requests: 0,
+          error: null,
+          command: options.command ?? "sync",
+        })
+        .execute();
+    });
+  } catch (e) {
+    if (runRow)
+      await deps.db.kysely
+        .updateTable("MON_SyncRuns")
+        .set({
+          finished_at: nowIso(),
+          status: "FAILED",
+          error: e instanceof Error ? e.message : String(e),
+          api_requests: deps.monday.requests - requestsBefore,
+          ...(deps.monday.stats ? { counts: JSON.stringify({ monday: deps.monday.stats() }) } : {}),
+        })
+        .where("batch_id", "=", runRow)
+        .execute();
+    throw e;
+  }
   const { batchId, events } = p;
-  await deps.db.kysely
-    .insertInto("MON_SyncRuns")
-    .values({
-      batch_id: batchId,
-      started_at: nowIso(),
-      finished_at: null,
-      status: "RUNNING",
-      customers: JSON.stringify(p.customers.map((c) => c.name)),
-      counts: null,
-      api_requests: 0,
-      error: null,
-      command: options.command ?? "sync",
-    })
-    .execute();
   events.emit("runStarted", { batchId, customers: p.customers.map((c) => c.name) });
   const failures: SyncSummary["failures"] = [];
   const onFailed = (f: {
@@ -181,6 +210,7 @@ export async function runSync(
     if (failures.length < 100) failures.push(f);
   };
   events.on("rowFailed", onFailed);
+  const unsubscribe = deps.monday.onBreakerStateChange?.((e) => events.emit("breakerStateChange", e));
   let unavailable: MondayUnavailableError | undefined;
   let configProblem = false;
   const pool = bulkhead(deps.settings.config.sync.concurrency, Infinity);
@@ -237,6 +267,7 @@ export async function runSync(
     ),
   );
   events.off("rowFailed", onFailed);
+  unsubscribe?.();
   const counts = emptyCounts();
   for (const r of results) addCounts(counts, r.counts);
   const rowProblems = counts.failed + counts.dead + counts.quarantined;
@@ -257,13 +288,14 @@ export async function runSync(
     durationMs: Date.now() - started,
     customers: results,
     failures,
+    ...(deps.monday.stats ? { monday: deps.monday.stats() } : {}),
   };
   await deps.db.kysely
     .updateTable("MON_SyncRuns")
     .set({
       finished_at: nowIso(),
       status,
-      counts: JSON.stringify(counts),
+      counts: JSON.stringify({ ...counts, ...(summary.monday ? { monday: summary.monday } : {}) }),
       api_requests: summary.apiRequests,
       error:
         results

@@ -8,6 +8,7 @@ export interface SyncEventMap {
   adopted: [{ customer: string; orderKey: string; itemId: string }];
   rowFailed: [{ customer: string; orderKey: string; action: string; error: string; status: string }];
   customerDone: [{ batchId: string; customer: string; ok: boolean; error?: string; durationMs: number }];
+  breakerStateChange: [{ from: string; to: string }];
   runDone: [{ batchId: string; status: string; durationMs: number }];
 }
 

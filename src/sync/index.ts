@@ -4,4 +4,4 @@ export type { SyncCounts, PlannedChange } from "./customer-run.js";
 export { SyncEvents } from "./events.js";
 export type { SyncEventMap } from "./events.js";
 export { MondayUnavailableError } from "./port.js";
-export type { SyncMonday, WriteOp, WriteOutcome, FoundItem } from "./port.js";
+export type { SyncMonday, WriteOp, WriteOutcome, FoundItem, MondayStats } from "./port.js";

@@ -1,22 +1,29 @@
-import { ExponentialBackoff, handleWhen, retry } from "cockatiel";
+import type { Settings } from "../config/index.js";
 import {
   archiveItemOp,
   AuthError,
   changeColumnValuesOp,
+  CircuitOpenError,
+  ComplexityBudget,
   createItemOp,
   createSubitemOp,
   DailyLimitError,
+  HttpTransport,
   InvalidDataError,
-  isRetryable,
+  maxOpsPerRequest,
+  MondayClient,
   moveItemToGroupOp,
+  MUTATION_COST,
   NetworkError,
   NotFoundError,
+  ResilientTransport,
   type BatchOp,
-  type MondayClient,
+  type BreakerState,
 } from "../monday/index.js";
 import {
   MondayUnavailableError,
   type FoundItem,
+  type MondayStats,
   type SyncMonday,
   type WriteOp,
   type WriteOutcome,
@@ -54,51 +61,89 @@ function toBatchOp(op: WriteOp): BatchOp {
   return (TO_BATCH_OP[op.kind] as (o: WriteOp) => BatchOp)(op);
 }
 
-/** Errors after which no further request can succeed in this run: exit code 4. */
-function asUnavailable(e: unknown): unknown {
+/** Errors after which no further request can succeed in this run (exit code 4). */
+function unavailable(e: unknown): MondayUnavailableError | undefined {
+  if (e instanceof CircuitOpenError)
+    return new MondayUnavailableError(
+      `monday.com is unavailable: the circuit breaker is open after repeated failures (${e.message})`,
+    );
   if (e instanceof AuthError) return new MondayUnavailableError(`monday.com refused the token: ${e.message}`);
   if (e instanceof DailyLimitError)
     return new MondayUnavailableError(`monday.com daily call limit reached: ${e.message}`);
-  if (e instanceof NetworkError) return new MondayUnavailableError(`monday.com is unreachable: ${e.message}`);
-  return e;
+  return undefined;
 }
 
 /**
- * {@link SyncMonday} over a {@link MondayClient}. Reads and batches without creates are retried on
- * retryable errors; batches that create items are not (a lost reply could mean a duplicate): their rows
- * stay FAILED and the next run reconciles them by key.
+ * {@link SyncMonday} over a {@link MondayClient} whose transport is the resilience layer (budget wait,
+ * retry by error class with the same Idempotency-Key, circuit breaker). Reads that still fail end the run;
+ * a write batch that still fails leaves its rows FAILED (the next run reconciles them by key).
  */
 export class MondayClientPort implements SyncMonday {
-  private readonly retry = retry(handleWhen(isRetryable), {
-    maxAttempts: 3,
-    backoff: new ExponentialBackoff({ initialDelay: 200, maxDelay: 5_000 }),
-  });
+  private readonly counts = { retries: {} as Record<string, number>, budgetWaits: 0, budgetWaitMs: 0 };
 
   constructor(
     private readonly client: MondayClient,
-    private readonly counter: { readonly requests: number },
-  ) {}
-
-  get requests(): number {
-    return this.counter.requests;
+    private readonly http: HttpTransport,
+    private readonly resilient: ResilientTransport,
+    private readonly batchSize: number,
+  ) {
+    resilient.onRetry((e) => {
+      this.counts.retries[e.errorClass] = (this.counts.retries[e.errorClass] ?? 0) + 1;
+    });
+    resilient.budget.onWait((e) => {
+      this.counts.budgetWaits++;
+      this.counts.budgetWaitMs += e.waitMs;
+    });
   }
 
-  private async call<T>(fn: () => Promise<T>, retryable = true): Promise<T> {
+  get requests(): number {
+    return this.http.requests;
+  }
+
+  /** Most ops one request may carry: the configured batch size, within the per-query complexity cap. */
+  get maxOpsPerRequest(): number {
+    return maxOpsPerRequest(MUTATION_COST, { configuredMax: this.batchSize });
+  }
+
+  get breakerState(): BreakerState {
+    return this.resilient.breakerState;
+  }
+
+  /** Listens to breaker state changes (for logs and, later, metrics). */
+  onBreakerStateChange(listener: (e: { from: BreakerState; to: BreakerState }) => void): () => void {
+    return this.resilient.onBreakerStateChange(listener);
+  }
+
+  stats(): MondayStats {
+    return {
+      requests: this.requests,
+      breakerState: this.breakerState,
+      retries: { ...this.counts.retries },
+      budgetWaits: this.counts.budgetWaits,
+      budgetWaitMs: Math.round(this.counts.budgetWaitMs),
+    };
+  }
+
+  private async read<T>(fn: () => Promise<T>): Promise<T> {
     try {
-      return retryable ? await this.retry.execute(fn) : await fn();
+      return await fn();
     } catch (e) {
-      throw asUnavailable(e);
+      const fatal = unavailable(e);
+      if (fatal) throw fatal;
+      if (e instanceof NetworkError)
+        throw new MondayUnavailableError(`monday.com is unreachable: ${e.message}`);
+      throw e;
     }
   }
 
   getBoards(ids: string[]) {
-    return this.call(() => this.client.getBoards(ids));
+    return this.read(() => this.client.getBoards(ids));
   }
 
   async findItemsByKey(boardId: string, keyColumnId: string, keys: string[]): Promise<FoundItem[]> {
     const found: FoundItem[] = [];
     for (let i = 0; i < keys.length; i += 100) {
-      const items = await this.call(() =>
+      const items = await this.read(() =>
         this.client.findItemsByColumnValue(boardId, keyColumnId, keys.slice(i, i + 100)),
       );
       for (const item of items)
@@ -112,19 +157,50 @@ export class MondayClientPort implements SyncMonday {
   }
 
   createGroup(boardId: string, title: string) {
-    return this.call(() => this.client.createGroup(boardId, title));
+    return this.read(() => this.client.createGroup(boardId, title));
   }
 
   async write(ops: readonly WriteOp[], idempotencyKey?: string): Promise<WriteOutcome[]> {
-    const creates = ops.some((op) => op.kind === "create_item" || op.kind === "create_subitem");
-    const outcomes = await this.call(
-      () => this.client.runBatch(ops.map(toBatchOp), idempotencyKey ? { idempotencyKey } : {}),
-      !creates,
-    );
+    let outcomes;
+    try {
+      outcomes = await this.client.runBatch(ops.map(toBatchOp), {
+        withComplexity: true,
+        ...(idempotencyKey ? { idempotencyKey } : {}),
+      });
+    } catch (e) {
+      throw unavailable(e) ?? e;
+    }
     return outcomes.map((o): WriteOutcome => {
       if (o.ok) return { ok: true, id: String((o.data as { id?: unknown } | null)?.id ?? "") };
       const permanent = o.error instanceof InvalidDataError || o.error instanceof NotFoundError;
       return { ok: false, permanent, message: `${o.error.code}: ${o.error.message}` };
     });
   }
+}
+
+/** One complexity budget per account token and API URL in this process, shared by every sync in it. */
+const budgets = new Map<string, ComplexityBudget>();
+
+/**
+ * The monday.com port for the sync engine: HTTP (the real API or the emulator) behind the resilience
+ * layer configured by `monday.*` in the config.
+ */
+export function createMondayPort(settings: Settings, token: string): MondayClientPort {
+  const m = settings.config.monday;
+  const budgetKey = `${settings.monday.apiUrl}\u0000${token}`;
+  const budget = budgets.get(budgetKey) ?? new ComplexityBudget({ limitPerMinute: m.budgetPerMinute });
+  budgets.set(budgetKey, budget);
+  const http = new HttpTransport({
+    url: settings.monday.apiUrl,
+    token,
+    apiVersion: settings.monday.apiVersion,
+    timeoutMs: settings.monday.timeoutMs,
+  });
+  const resilient = new ResilientTransport(http, {
+    budget,
+    maxAttempts: m.maxAttempts,
+    failureThreshold: m.breaker.failureThreshold,
+    recoveryMs: m.breaker.recoverySeconds * 1000,
+  });
+  return new MondayClientPort(new MondayClient(resilient), http, resilient, settings.config.sync.batchSize);
 }

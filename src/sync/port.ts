@@ -52,6 +52,22 @@ export interface SyncMonday {
   write(ops: readonly WriteOp[], idempotencyKey?: string): Promise<WriteOutcome[]>;
   /** HTTP requests sent so far. */
   readonly requests: number;
+  /** Most ops one request may carry (configured batch size within the per-query complexity cap). */
+  readonly maxOpsPerRequest?: number;
+  /** Retries, budget waits and the circuit breaker's state, for the run summary. */
+  stats?(): MondayStats;
+  /** Subscribes to circuit-breaker state changes; returns the unsubscribe function. */
+  onBreakerStateChange?(listener: (e: { from: string; to: string }) => void): () => void;
+}
+
+/** What the resilience layer did during a run. */
+export interface MondayStats {
+  requests: number;
+  breakerState: "CLOSED" | "OPEN" | "HALF_OPEN";
+  /** Retries by error class (`RateLimitError`, `ServerError`, `TimeoutError`, `NetworkError`). */
+  retries: Record<string, number>;
+  budgetWaits: number;
+  budgetWaitMs: number;
 }
 
 /** A whole-request failure that ends the run: monday unreachable, or the token refused (exit code 4). */

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { NewChangeLogEntry } from "../db/index.js";
 import type { OrderSnapshot } from "../detect/index.js";
 import {
@@ -94,6 +95,14 @@ async function opsForOrder(
   }
 }
 
+/** The Idempotency-Key of one request: its run and staged rows, so only a retry of the same request matches. */
+function idempotencyKey(batchId: string, rowIds: readonly string[]): string {
+  return `os-${createHash("sha256")
+    .update(`${batchId}|${rowIds.join(",")}`)
+    .digest("hex")
+    .slice(0, 40)}`;
+}
+
 /** Folds the outcomes of one row's ops into one: ok only when every op succeeded. */
 function combine(outcomes: readonly WriteOutcome[]): WriteOutcome {
   const failed = outcomes.find((o) => !o.ok);
@@ -112,8 +121,9 @@ async function sendRows(
   locks: BoardLocks,
   boardId: string,
   rows: readonly WriteOp[][],
-  batchSize: number,
+  rowIds: readonly string[],
 ): Promise<WriteOutcome[]> {
+  const batchSize = ctx.monday.maxOpsPerRequest ?? ctx.settings.config.sync.batchSize;
   const results: WriteOutcome[] = [];
   let start = 0;
   while (start < rows.length) {
@@ -126,7 +136,9 @@ async function sendRows(
     const flat = slice.flat();
     let outcomes: WriteOutcome[];
     try {
-      outcomes = flat.length === 0 ? [] : await locks.run(boardId, () => ctx.monday.write(flat));
+      // One key per request, derived from its staged rows: a retry of it is replayed, never executed twice.
+      const key = idempotencyKey(ctx.batchId, rowIds.slice(start, end));
+      outcomes = flat.length === 0 ? [] : await locks.run(boardId, () => ctx.monday.write(flat, key));
     } catch (e) {
       if (e instanceof MondayUnavailableError) throw e;
       // The whole request failed (e.g. a 5xx or a timeout): every row in it stays for the next attempt.
@@ -150,14 +162,20 @@ export async function pushStaged(
   groups: GroupDirectory,
   locks: BoardLocks,
 ): Promise<void> {
-  const { batchSize } = ctx.settings.config.sync;
-  const claimSize = batchSize * 4;
+  // One request's worth of rows per claim, recorded as soon as it is answered: a crash loses at most one request.
+  const claimSize = ctx.monday.maxOpsPerRequest ?? ctx.settings.config.sync.batchSize;
   for (;;) {
     const rows = await claimOrders(ctx.db, ctx.customer.name, ctx.batchId, claimSize);
     if (rows.length === 0) break;
     const outcomes = await guard(ctx, rows, async () => {
       const ops = await Promise.all(rows.map((r) => opsForOrder(ctx, groups, r)));
-      return sendRows(ctx, locks, ctx.board.id, ops, batchSize);
+      return sendRows(
+        ctx,
+        locks,
+        ctx.board.id,
+        ops,
+        rows.map((r) => `o${r.stgId}`),
+      );
     });
     await recordOrders(ctx, counts, groups, rows, outcomes);
     ctx.events.emit("progress", {
@@ -176,7 +194,7 @@ export async function pushStaged(
         locks,
         ctx.board.id,
         rows.map((r) => opsForSubitem(ctx, r)),
-        batchSize,
+        rows.map((r) => `s${r.stgSubId}`),
       ),
     );
     await recordSubitems(ctx, counts, rows, outcomes);

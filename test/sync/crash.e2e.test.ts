@@ -11,7 +11,7 @@ import { mulberry32 } from "../../src/demo/index.js";
 import { runCli, spawnCli } from "../helpers/cli.js";
 import { expectBoardsMatchDatabase, stagedCount, type SyncEnv } from "../helpers/sync-env.js";
 
-const ORDERS = 400;
+const ORDERS = 600;
 const KILLS = 5;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -33,7 +33,7 @@ describe("a sync killed with SIGKILL during the push, several times, then run to
     config = join(dir, "order-sync.yaml");
     settings = loadSettings(config, {});
     // Latency makes the push long enough for the kills to land in the middle of it.
-    emulator = await startEmulator({ port: 0, config: settings.config, latencyMs: 25 });
+    emulator = await startEmulator({ port: 0, config: settings.config, latencyMs: 60 });
     env = { MONDAY_API_URL: emulator.url, MONDAY_API_TOKEN: "crash-test" };
   });
   afterAll(async () => {
@@ -51,11 +51,16 @@ describe("a sync killed with SIGKILL during the push, several times, then run to
       // Kill at a random point after this run has started writing (process start-up time varies a lot).
       const writesBefore = emulator.log.entries.length;
       const deadline = Date.now() + 60_000;
-      while (emulator.log.entries.length === writesBefore && Date.now() < deadline) await sleep(20);
-      await sleep(Math.floor(random() * 3000));
+      while (emulator.log.entries.length === writesBefore && child.exitCode === null && Date.now() < deadline)
+        await sleep(20);
+      await sleep(Math.floor(random() * 1000));
       child.kill("SIGKILL");
       const code = await done;
       if (code !== null) console.log(`run ${i} ended by itself with ${code}: ${stderr.slice(-2000)}`);
+      const ops: Record<string, number> = {};
+      for (const e of emulator.log.entries.slice(writesBefore))
+        ops[e.operation] = (ops[e.operation] ?? 0) + 1;
+      console.log(`kill ${i}: ${JSON.stringify(ops)}`);
       itemsAfterKill.push(emulator.log.entries.filter((e) => e.operation === "create_item" && e.ok).length);
     }
     console.log("items created after each kill:", itemsAfterKill.join(", "));

@@ -1,9 +1,16 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { ConfigError, parseConfig, type Config } from "../../config/index.js";
-import { startEmulator } from "../../emulator/index.js";
+import { FaultSpecError, parseFaultSpec, startEmulator } from "../../emulator/index.js";
 import type { GlobalOptions } from "../context.js";
 import { positiveInt } from "./init.js";
+
+function positiveNumber(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new ConfigError(`${flag} must be a positive number, got ${JSON.stringify(value)}`);
+  return n;
+}
 
 function readConfig(path: string): Config {
   let text: string;
@@ -25,8 +32,30 @@ function readConfig(path: string): Config {
  * `http://HOST:N/v2`; with a config (given, or `order-sync.yaml` when present) its boards, groups and
  * columns exist from the start with the config's ids. Runs until SIGINT/SIGTERM.
  */
+export interface EmulatorFlags {
+  port: string;
+  host: string;
+  token?: string;
+  latency: string;
+  limits?: boolean;
+  budget: string;
+  timeScale: string;
+  faults?: string;
+  seed: string;
+}
+
+function parseFaults(spec: string | undefined) {
+  if (!spec) return {};
+  try {
+    return parseFaultSpec(spec);
+  } catch (e) {
+    if (e instanceof FaultSpecError) throw new ConfigError(`--faults: ${e.message}`);
+    throw e;
+  }
+}
+
 export async function emulatorCommand(
-  opts: { port: string; host: string; token?: string; latency: string },
+  opts: EmulatorFlags,
   global: GlobalOptions,
   configIsDefault: boolean,
 ): Promise<number> {
@@ -38,6 +67,11 @@ export async function emulatorCommand(
     ...(opts.token ? { token: opts.token } : {}),
     ...(config ? { config } : {}),
     latencyMs: positiveInt(opts.latency, "--latency", 60_000),
+    enforceLimits: opts.limits === true,
+    budgetPerMinute: positiveInt(opts.budget, "--budget", 10 ** 12),
+    timeScale: positiveNumber(opts.timeScale, "--time-scale"),
+    faults: parseFaults(opts.faults),
+    seed: positiveInt(opts.seed, "--seed", 2 ** 31),
   });
   process.stdout.write(`monday.com emulator listening on ${emulator.url}\n`);
   if (config)

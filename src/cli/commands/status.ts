@@ -1,5 +1,6 @@
 import { migrateToLatest } from "../../db/index.js";
 import { stagingCounts } from "../../stage/index.js";
+import type { MondayStats } from "../../sync/index.js";
 import { openContext, type GlobalOptions } from "../context.js";
 import { printJson, table } from "../output.js";
 
@@ -17,7 +18,7 @@ async function lastRuns(db: Awaited<ReturnType<typeof openContext>>["db"], limit
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     apiRequests: Number(r.api_requests ?? 0),
-    counts: r.counts ? (JSON.parse(r.counts) as Record<string, number>) : null,
+    counts: r.counts ? (JSON.parse(r.counts) as Record<string, number> & { monday?: MondayStats }) : null,
     error: r.error,
   }));
 }
@@ -29,7 +30,8 @@ export async function statusCommand(global: GlobalOptions): Promise<number> {
     await migrateToLatest(ctx.db);
     const staging = await stagingCounts(ctx.db);
     const runs = await lastRuns(ctx.db, 5);
-    if (global.json) printJson({ staging, runs });
+    const monday = (runs[0]?.counts as { monday?: MondayStats } | null)?.monday ?? null;
+    if (global.json) printJson({ staging, runs, monday });
     else {
       process.stdout.write(
         staging.length
@@ -56,6 +58,11 @@ export async function statusCommand(global: GlobalOptions): Promise<number> {
             )}\n`
           : "no runs yet\n",
       );
+      if (monday)
+        process.stdout.write(
+          `monday.com after the last run: circuit breaker ${monday.breakerState}, ${monday.requests} requests, ` +
+            `retries ${JSON.stringify(monday.retries)}, ${monday.budgetWaits} waits for complexity budget (${monday.budgetWaitMs} ms)\n`,
+        );
     }
     return 0;
   } finally {
