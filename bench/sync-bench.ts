@@ -1,0 +1,223 @@
+/**
+ * `npm run bench [-- --orders N] [--json] [--time-scale X] [--latency MS]`
+ *
+ * Syncs N new demo orders with their size subitems, then an incremental run with 1% of the orders
+ * changed, against the emulator with monday.com's costs, limits and a realistic latency, two ways:
+ * (a) order-sync, (b) the naive "Phase 1" way: one mutation per request, one request at a time, every
+ * order re-pushed each run (waiting `retry_in_seconds` when it hits a 429). Prints requests, complexity
+ * points, 429s received and wall time, and for order-sync the ratio of its wall time to the budget-bound
+ * minimum (total complexity ÷ budget per minute, under the same time scale).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { sql } from "kysely";
+import { parse as parseYaml } from "yaml";
+import {
+  parseConfig,
+  resolveSettings,
+  starterConfig,
+  type Config,
+  type Settings,
+} from "../src/config/index.js";
+import { migrateToLatest, openDatabase, type Db } from "../src/db/index.js";
+import { createOrdersTable, writeDemoOrders } from "../src/demo/index.js";
+import { startEmulator, type Emulator } from "../src/emulator/index.js";
+import { mondayFor } from "../src/cli/context.js";
+import { runSync } from "../src/sync/index.js";
+import { naiveSync, type NaiveMemory } from "./naive.js";
+
+interface RunFigures {
+  requests: number;
+  complexity: number;
+  rateLimited: number;
+  wallSeconds: number;
+  writes?: Record<string, number>;
+}
+
+const { values: args } = parseArgs({
+  options: {
+    orders: { type: "string", default: "10000" },
+    json: { type: "boolean", default: false },
+    "time-scale": { type: "string", default: "30" },
+    latency: { type: "string", default: "150" },
+    budget: { type: "string", default: "10000000" },
+    only: { type: "string" },
+  },
+});
+const ORDERS = Number(args.orders);
+const TIME_SCALE = Number(args["time-scale"]);
+const LATENCY_MS = Number(args.latency);
+const BUDGET = Number(args.budget);
+const say = (line: string) => {
+  if (!args.json) process.stdout.write(`${line}\n`);
+};
+
+function benchConfig(): Config {
+  const raw = parseYaml(starterConfig()) as { monday: Record<string, unknown> };
+  raw.monday.budgetPerMinute = BUDGET;
+  return parseConfig(raw);
+}
+
+async function freshWorld(): Promise<{ db: Db; emulator: Emulator; settings: Settings; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), "order-sync-bench-"));
+  const db = await openDatabase({ dialect: "sqlite", url: join(dir, "bench.db") });
+  await createOrdersTable(db);
+  await writeDemoOrders(db, { count: ORDERS, seed: 42 });
+  await migrateToLatest(db);
+  const config = benchConfig();
+  const emulator = await startEmulator({
+    port: 0,
+    config,
+    enforceLimits: true,
+    budgetPerMinute: BUDGET,
+    timeScale: TIME_SCALE,
+    // monday's own latency, on the same time scale as its budget window.
+    latencyMs: LATENCY_MS / TIME_SCALE,
+  });
+  const settings = resolveSettings(config, dir, { MONDAY_API_URL: emulator.url, MONDAY_API_TOKEN: "bench" });
+  return { db, emulator, settings, dir };
+}
+
+/** Changes 1% of the open orders (every 100th): a new status and PO number. */
+async function changeOnePercent(db: Db): Promise<number> {
+  const keys = (
+    await sql<{
+      k: string;
+    }>`SELECT "AAG ORDER NUMBER" AS k FROM "ORDERS_UNIFIED" WHERE "AAG ORDER NUMBER" NOT LIKE ${"%CANCELLED%"} ORDER BY 1`.execute(
+      db.kysely,
+    )
+  ).rows
+    .map((r) => r.k)
+    .filter((_, i) => i % 100 === 0);
+  for (const k of keys)
+    await sql`UPDATE "ORDERS_UNIFIED" SET "PO NUMBER" = ${`${k}-REV`}, "ORDER STATUS" = CASE WHEN "ORDER STATUS" = ${"On Hold"} THEN ${"Open"} ELSE ${"On Hold"} END WHERE "AAG ORDER NUMBER" = ${k}`.execute(
+      db.kysely,
+    );
+  return keys.length;
+}
+
+async function measure(emulator: Emulator, run: () => Promise<void>): Promise<RunFigures> {
+  const before = emulator.stats();
+  const entriesBefore = emulator.log.entries.length;
+  const t0 = performance.now();
+  await run();
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const after = emulator.stats();
+  const writes: Record<string, number> = {};
+  for (const e of emulator.log.entries.slice(entriesBefore))
+    writes[e.operation] = (writes[e.operation] ?? 0) + 1;
+  const rateLimited = (s: ReturnType<Emulator["stats"]>) =>
+    Object.values(s.rateLimited).reduce((a, b) => a + b, 0);
+  return {
+    requests: after.requests - before.requests,
+    complexity: after.complexityUsed - before.complexityUsed,
+    rateLimited: rateLimited(after) - rateLimited(before),
+    wallSeconds: Math.round(wallSeconds * 100) / 100,
+    writes,
+  };
+}
+
+async function benchOrderSync(): Promise<{ initial: RunFigures; incremental: RunFigures; changed: number }> {
+  const w = await freshWorld();
+  try {
+    const deps = () => ({ settings: w.settings, db: w.db, monday: mondayFor(w.settings) });
+    const initial = await measure(w.emulator, async () => {
+      const s = await runSync(deps());
+      if (s.exitCode !== 0)
+        throw new Error(`order-sync initial run ended ${s.status}: ${JSON.stringify(s.counts)}`);
+    });
+    const changed = await changeOnePercent(w.db);
+    const incremental = await measure(w.emulator, async () => {
+      const s = await runSync(deps());
+      if (s.counts.updated !== changed)
+        throw new Error(`expected ${changed} updates, got ${s.counts.updated}`);
+    });
+    return { initial, incremental, changed };
+  } finally {
+    await w.emulator.close();
+    await w.db.close();
+    rmSync(w.dir, { recursive: true, force: true });
+  }
+}
+
+async function benchNaive(): Promise<{ initial: RunFigures; incremental: RunFigures }> {
+  const w = await freshWorld();
+  try {
+    const memory: NaiveMemory = { items: new Map(), groups: new Map() };
+    const initial = await measure(w.emulator, () => naiveSync(w.db, w.settings, memory));
+    await changeOnePercent(w.db);
+    const incremental = await measure(w.emulator, () => naiveSync(w.db, w.settings, memory));
+    return { initial, incremental };
+  } finally {
+    await w.emulator.close();
+    await w.db.close();
+    rmSync(w.dir, { recursive: true, force: true });
+  }
+}
+
+function budgetBoundSeconds(complexity: number): number {
+  // Budget-bound minimum: the minutes the points need at BUDGET a minute, in real seconds under the time scale.
+  return ((complexity / BUDGET) * 60) / TIME_SCALE;
+}
+
+say(
+  `order-sync benchmark: ${ORDERS} orders, budget ${BUDGET.toLocaleString("en")} points/min, time scale ${TIME_SCALE}× (1 monday minute = ${(60 / TIME_SCALE).toFixed(2)} s), latency ${LATENCY_MS} ms (scaled)`,
+);
+const orderSync = args.only === "naive" ? undefined : await benchOrderSync();
+if (orderSync)
+  say(
+    `order-sync done: initial ${orderSync.initial.wallSeconds} s, incremental ${orderSync.incremental.wallSeconds} s`,
+  );
+const naive = args.only === "order-sync" ? undefined : await benchNaive();
+
+const totalComplexity = orderSync ? orderSync.initial.complexity + orderSync.incremental.complexity : 0;
+const totalWall = orderSync ? orderSync.initial.wallSeconds + orderSync.incremental.wallSeconds : 0;
+const result = {
+  orders: ORDERS,
+  timeScale: TIME_SCALE,
+  budgetPerMinute: BUDGET,
+  orderSync: orderSync && { initial: orderSync.initial, incremental: orderSync.incremental },
+  naive,
+  budgetBoundRatio: orderSync
+    ? Math.round((totalWall / budgetBoundSeconds(totalComplexity)) * 1000) / 1000
+    : null,
+  initialBudgetBoundRatio: orderSync
+    ? Math.round((orderSync.initial.wallSeconds / budgetBoundSeconds(orderSync.initial.complexity)) * 1000) /
+      1000
+    : null,
+  requestRatioInitial:
+    orderSync && naive ? Math.round((naive.initial.requests / orderSync.initial.requests) * 10) / 10 : null,
+  requestRatioIncremental:
+    orderSync && naive
+      ? Math.round((naive.incremental.requests / orderSync.incremental.requests) * 10) / 10
+      : null,
+};
+
+if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+else {
+  const row = (name: string, f: RunFigures | undefined) =>
+    f
+      ? `${name.padEnd(26)} ${String(f.requests).padStart(9)} ${f.complexity.toLocaleString("en").padStart(15)} ${String(f.rateLimited).padStart(6)} ${f.wallSeconds.toFixed(2).padStart(9)}`
+      : `${name.padEnd(26)} (not run)`;
+  say(
+    `\n${"run".padEnd(26)} ${"requests".padStart(9)} ${"complexity".padStart(15)} ${"429s".padStart(6)} ${"wall s".padStart(9)}`,
+  );
+  say(row("order-sync initial", orderSync?.initial));
+  say(row("order-sync incremental", orderSync?.incremental));
+  say(row("naive initial", naive?.initial));
+  say(row("naive incremental", naive?.incremental));
+  if (orderSync) {
+    say(
+      `\norder-sync writes, incremental run: ${JSON.stringify(orderSync.incremental.writes)} for ${orderSync.changed} changed orders`,
+    );
+    say(
+      `budget-bound minimum: ${budgetBoundSeconds(totalComplexity).toFixed(2)} s for ${totalComplexity.toLocaleString("en")} points; order-sync took ${totalWall.toFixed(2)} s → ratio ${result.budgetBoundRatio} (initial run alone ${result.initialBudgetBoundRatio})`,
+    );
+  }
+  if (result.requestRatioInitial)
+    say(
+      `requests, naive ÷ order-sync: initial ${result.requestRatioInitial}×, incremental ${result.requestRatioIncremental}×`,
+    );
+}
