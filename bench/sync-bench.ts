@@ -15,6 +15,7 @@ import { parseArgs } from "node:util";
 import { sql } from "kysely";
 import { parse as parseYaml } from "yaml";
 import {
+  DEMO_CUSTOMERS,
   parseConfig,
   resolveSettings,
   starterConfig,
@@ -54,10 +55,39 @@ const say = (line: string) => {
   if (!args.json) process.stdout.write(`${line}\n`);
 };
 
+/**
+ * The starter mapping, with each demo customer split in two (`NAME #0`, `NAME #1`) and every one of the
+ * ten on a board of its own: monday caps a board (and a subitems board) at 10,000 items, and 10,000
+ * orders carry about 50,000 size subitems.
+ */
 function benchConfig(): Config {
-  const raw = parseYaml(starterConfig()) as { monday: Record<string, unknown> };
+  const raw = parseYaml(starterConfig()) as {
+    monday: Record<string, unknown>;
+    boards: Record<string, unknown>[];
+    customers: { name: string; board: string; group: string }[];
+  };
   raw.monday.budgetPerMinute = BUDGET;
+  const template = raw.boards[0]!;
+  const customers = DEMO_CUSTOMERS.flatMap((c) => [`${c.name} #0`, `${c.name} #1`]);
+  raw.boards = customers.map((name, i) => ({
+    ...template,
+    id: String(6_000_000_001 + i * 10),
+    name: `Master Schedule ${name}`,
+    subitems: { ...(template.subitems as object), boardId: String(6_000_000_002 + i * 10) },
+  }));
+  raw.customers = customers.map((name, i) => ({
+    name,
+    board: String(6_000_000_001 + i * 10),
+    group: "{SEASON}",
+  }));
   return parseConfig(raw);
+}
+
+/** Spreads the demo orders over the ten bench customers (by the parity of the order number). */
+async function splitCustomers(db: Db): Promise<void> {
+  await sql`UPDATE "ORDERS_UNIFIED" SET "CUSTOMER" = "CUSTOMER" || ${" #"} || (CAST(substr("AAG ORDER NUMBER", 5, 7) AS INTEGER) % 2)`.execute(
+    db.kysely,
+  );
 }
 
 async function freshWorld(): Promise<{ db: Db; emulator: Emulator; settings: Settings; dir: string }> {
@@ -65,6 +95,7 @@ async function freshWorld(): Promise<{ db: Db; emulator: Emulator; settings: Set
   const db = await openDatabase({ dialect: "sqlite", url: join(dir, "bench.db") });
   await createOrdersTable(db);
   await writeDemoOrders(db, { count: ORDERS, seed: 42 });
+  await splitCustomers(db);
   await migrateToLatest(db);
   const config = benchConfig();
   const emulator = await startEmulator({
