@@ -164,7 +164,9 @@ export class MondayClientPort implements SyncMonday {
     let outcomes;
     try {
       outcomes = await this.client.runBatch(ops.map(toBatchOp), {
-        withComplexity: true,
+        // The budget is fed from the RateLimit headers, whose reset time has millisecond precision;
+        // complexity.reset_in_x_seconds is whole seconds, too coarse to pace on.
+        withComplexity: false,
         ...(idempotencyKey ? { idempotencyKey } : {}),
       });
     } catch (e) {
@@ -199,6 +201,9 @@ export function createMondayPort(settings: Settings, token: string): MondayClien
   const resilient = new ResilientTransport(http, {
     budget,
     maxAttempts: m.maxAttempts,
+    backoffInitialMs: m.backoffSeconds.initial * 1000,
+    backoffMaxMs: m.backoffSeconds.max * 1000,
+    timeoutBackoffMs: m.backoffSeconds.initial * 1000,
     failureThreshold: m.breaker.failureThreshold,
     recoveryMs: m.breaker.recoverySeconds * 1000,
   });

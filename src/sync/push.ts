@@ -207,8 +207,8 @@ export async function pushStaged(
 }
 
 /**
- * Runs one push round; when monday becomes unavailable mid-round the claimed rows are marked FAILED
- * (creates among them are reconciled by key on the next run) before the error ends the run.
+ * Runs one push round; when it fails as a whole the claimed rows are marked FAILED before the error
+ * ends the customer's run.
  */
 async function guard<T extends StagedOrder | StagedSubitem>(
   ctx: CustomerRunContext,
@@ -218,8 +218,9 @@ async function guard<T extends StagedOrder | StagedSubitem>(
   try {
     return await send();
   } catch (e) {
-    if (!(e instanceof MondayUnavailableError)) throw e;
-    const error = e.message;
+    // Whatever ended the round (monday unavailable, a group that could not be made), its rows leave
+    // IN_FLIGHT: FAILED with the reason; creates among them are reconciled by key on the next run.
+    const error = e instanceof Error ? e.message : String(e);
     const orders = rows.filter((r): r is T & StagedOrder => !("stgSubId" in r));
     const subs = rows.filter((r): r is T & StagedSubitem => "stgSubId" in r);
     await ctx.db.kysely.transaction().execute(async (tx) => {
