@@ -11,6 +11,7 @@ import { migrateCommand } from "./commands/migrate.js";
 import { planCommand } from "./commands/plan.js";
 import { runsCommand, statusCommand } from "./commands/status.js";
 import { syncCommand } from "./commands/sync.js";
+import { validateCommand } from "./commands/validate.js";
 import type { GlobalOptions } from "./context.js";
 
 /** A failure the user can act on: printed as one message, never as a stack trace. */
@@ -93,6 +94,17 @@ Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by
     .description("push new and changed orders to monday.com (read → detect → stage → push → record → clear)")
     .option("--customer <name...>", "only these customers")
     .action(run((o: { customer?: string[] }, cmd: Command) => syncCommand(o, global(cmd))));
+
+  program
+    .command("validate")
+    .description(
+      "data-quality report of every open order (terminal, JSON and HTML); writes nothing to the database or monday.com",
+    )
+    .option("--customer <name...>", "only these customers")
+    .option("--report-dir <dir>", "where to write the JSON and HTML report (default: quality.reportDir)")
+    .action(
+      run((o: { customer?: string[]; reportDir?: string }, cmd: Command) => validateCommand(o, global(cmd))),
+    );
 
   program
     .command("status")

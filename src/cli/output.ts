@@ -1,3 +1,4 @@
+import { formatTerminal } from "../quality/index.js";
 import type { SyncEvents, SyncSummary } from "../sync/index.js";
 
 /** Writes one JSON document to stdout (the `--json` contract: one object, nothing else on stdout). */
@@ -12,6 +13,12 @@ export function table(header: readonly string[], rows: readonly (readonly (strin
   return cells
     .map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  "))
     .join("\n");
+}
+
+/** The `--json` form of a run summary: the validation report stays in its files, not on stdout. */
+export function summaryJson(s: SyncSummary): unknown {
+  const { report: _report, ...validation } = s.validation;
+  return { ...s, validation };
 }
 
 /** The human summary of a sync run. */
@@ -45,6 +52,11 @@ export function formatSummary(s: SyncSummary): string {
     ),
   ];
   for (const c of s.customers.filter((c) => c.error)) lines.push(`! ${c.customer}: ${c.error}`);
+  if (s.validation.issues > 0) {
+    lines.push("", formatTerminal(s.validation.report, { maxRows: 10 }));
+    if (s.validation.files)
+      lines.push(`validation report: ${s.validation.files.html} (JSON: ${s.validation.files.json})`);
+  }
   for (const f of s.failures.slice(0, 20))
     lines.push(`! ${f.customer} ${f.orderKey} ${f.action} → ${f.status}: ${f.error}`);
   if (s.failures.length > 20)

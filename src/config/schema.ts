@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { qualityConfigSchema } from "../quality/config.js";
 
 /** Column types order-sync knows how to write (monday `ColumnType` names). */
 export const COLUMN_TYPES = [
@@ -145,6 +146,14 @@ export const configSchema = z
         budgetPerMinute: z.number().int().min(10_000).default(10_000_000),
         /** Attempts of one request before its rows are left FAILED for the next run. */
         maxAttempts: z.number().int().min(1).max(20).default(5),
+        /** Backoff between retries of 5xx, lost connections (exponential) and timeouts (linear steps of `initial`). */
+        backoffSeconds: z
+          .object({
+            initial: z.number().positive().max(60).default(1),
+            max: z.number().positive().max(600).default(30),
+          })
+          .strict()
+          .default({ initial: 1, max: 30 }),
         /** Circuit breaker: consecutive failures that open it, and seconds before it lets a trial request through. */
         breaker: z
           .object({
@@ -161,6 +170,7 @@ export const configSchema = z
         timeoutSeconds: 60,
         budgetPerMinute: 10_000_000,
         maxAttempts: 5,
+        backoffSeconds: { initial: 1, max: 30 },
         breaker: { failureThreshold: 5, recoverySeconds: 60 },
       }),
     sync: z
@@ -174,6 +184,8 @@ export const configSchema = z
       })
       .strict()
       .default({ concurrency: 4, batchSize: 50, pageSize: 1000 }),
+    /** The data-quality framework: required fields, rule severities, user rules, halting share. */
+    quality: qualityConfigSchema,
     boards: z.array(boardSchema).min(1, "declare at least one board"),
     customers: z.array(customerSchema).min(1, "map at least one customer to a board"),
   })

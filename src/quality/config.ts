@@ -103,6 +103,8 @@ const DEFAULT_YEARS = { min: 1900, max: 2200 };
 
 const qualityObject = z
   .object({
+    /** Where each sync and `validate` write the JSON and HTML validation reports (relative to the config file). */
+    reportDir: nonEmpty.default("validation-reports"),
     /** Source columns that must not be empty; the key and customer columns always are. */
     required: z.array(nonEmpty).default(["STYLE", "ORDER QTY", "TOTAL QTY"]),
     /** Source columns the built-in business rules read. */

@@ -7,6 +7,7 @@ export {
   clearDone,
   leftoverRows,
   deleteStaged,
+  deleteBatch,
   stagingCounts,
   nowIso,
 } from "./staging.js";

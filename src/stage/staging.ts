@@ -387,6 +387,14 @@ export async function deleteStaged(db: Db, customer: string, keepStgIds: readonl
   });
 }
 
+/** Deletes what one run staged for a customer (a run halted before its push). */
+export async function deleteBatch(db: Db, customer: string, batchId: string): Promise<void> {
+  await db.kysely.transaction().execute(async (tx) => {
+    await tx.deleteFrom(SUBITEMS).where("customer", "=", customer).where("batch_id", "=", batchId).execute();
+    await tx.deleteFrom(ORDERS).where("customer", "=", customer).where("batch_id", "=", batchId).execute();
+  });
+}
+
 /** Staged row counts by table and state (for `status`). */
 export async function stagingCounts(db: Db): Promise<{ table: string; status: string; count: number }[]> {
   const out: { table: string; status: string; count: number }[] = [];

@@ -4,6 +4,7 @@ import { buildSnapshot, detectChange, RowError, type Change, type OrderSnapshot 
 import { mondayWriteValue, renderTemplate, templateColumns, type ResolvedBoard } from "../mapping/index.js";
 import { readOrderPages } from "../source/index.js";
 import {
+  deleteBatch,
   deleteStaged,
   leftoverRows,
   stageOrders,
@@ -11,6 +12,16 @@ import {
   type NewStagedSubitem,
 } from "../stage/index.js";
 import { loadStateByKeys, loadStateRange, saveState, type SyncStateRow } from "../state/index.js";
+import {
+  applyValidation,
+  mergeResults,
+  qualityColumns,
+  quarantinedKeys,
+  releaseFixed,
+  validateOrders,
+  type ValidationContext,
+  type ValidationResult,
+} from "../quality/index.js";
 import type { SyncEvents } from "./events.js";
 import type { SyncMonday } from "./port.js";
 
@@ -82,6 +93,7 @@ export function sourceColumns(settings: Settings, board: ResolvedBoard, customer
     for (const c of templateColumns(t)) if (c !== "size") cols.add(c);
   }
   for (const s of board.subitems?.sizes ?? []) cols.add(s.source);
+  for (const c of qualityColumns(settings.config.quality)) cols.add(c);
   return [...cols];
 }
 
@@ -265,28 +277,71 @@ function subitemName(board: ResolvedBoard, size: string, orderKey: string, s: Or
   return name || size;
 }
 
+/** A customer's run stopped by the data-quality framework before anything was staged (exit code 3). */
+export class HaltError extends Error {
+  override name = "HaltError";
+  constructor(
+    readonly customer: string,
+    readonly rule: string,
+    reason: string,
+    readonly validation: ValidationResult,
+  ) {
+    super(`halted by data quality (${rule}): ${reason}`);
+  }
+}
+
 /**
- * Steps read → detect → stage for one customer: pages through the source in key order, lines each page
- * up with the same key range of the sync state, and stages what differs. Unchanged orders cost nothing.
- * With `plan` given, nothing is written: the changes are collected instead.
+ * Steps read → detect → validate → stage for one customer: pages through the source in key order, lines
+ * each page up with the same key range of the sync state, validates the orders that changed, and stages
+ * what differs; orders with ERRORs are quarantined instead (with their reasons), never sent. Unchanged
+ * orders cost nothing. A CRITICAL issue or too many ERRORs halts the customer: whatever this run staged
+ * for it is removed and {@link HaltError} thrown. With `plan` given, nothing is written.
  */
 export async function detectAndStage(
   ctx: CustomerRunContext,
   counts: SyncCounts,
   leftovers: Leftovers,
   plan?: PlannedChange[],
-): Promise<number> {
+): Promise<{ staged: number; validation: ValidationResult }> {
   const { settings, db, board, customer } = ctx;
   const src = settings.config.source;
   let staged = 0;
   let previousLast: string | null = null;
   const deadHashes = leftovers.dead;
+  const previouslyQuarantined = await quarantinedKeys(db, customer.name);
+  const quality: ValidationContext = {
+    customer: customer.name,
+    board,
+    config: settings.config.quality,
+    keyColumn: src.keyColumn,
+    customerColumn: src.customerColumn,
+    groupTemplate: customer.group,
+    previouslyQuarantined,
+  };
+  const results: ValidationResult[] = [validateOrders([], quality)];
+  const fixed: string[] = [];
+  const halt = async (result: ValidationResult): Promise<never> => {
+    const h = result.halt!;
+    // "Before anything is staged": nothing of this run reaches monday, so its staged rows are dropped.
+    if (!plan) await deleteBatch(db, customer.name, ctx.batchId);
+    throw new HaltError(customer.name, h.rule, h.reason, result);
+  };
+  if (results[0]!.halt) await halt(results[0]!);
+
   const stageChanges = async (
     changes: Exclude<Change, { kind: "UNCHANGED" }>[],
     quarantined: NewStagedOrder[],
   ) => {
     if (plan) {
       for (const c of changes) plan.push(planned(customer.name, c));
+      for (const q of quarantined)
+        plan.push({
+          customer: customer.name,
+          orderKey: q.orderKey,
+          action: "QUARANTINE",
+          columns: q.changedColumns,
+          reason: q.lastError ?? "",
+        });
       return;
     }
     const entries = [
@@ -326,29 +381,53 @@ export async function detectAndStage(
     pageSize: settings.config.sync.pageSize,
   })) {
     const known = await loadStateRange(db, customer.name, previousLast, page.lastKey);
-    const changes: Exclude<Change, { kind: "UNCHANGED" }>[] = [];
-    const quarantined: NewStagedOrder[] = [];
+    const detected: {
+      row: Record<string, unknown>;
+      orderKey: string;
+      change: Change | RowError;
+      state?: SyncStateRow;
+    }[] = [];
     for (const row of page.rows) {
       const orderKey = String(row[src.keyColumn]);
       const state = known.get(orderKey);
       known.delete(orderKey);
+      let change: Change | RowError;
       try {
-        const change = detectChange(orderKey, buildSnapshot(row, orderKey, board, customer), state);
-        if (change.kind === "UNCHANGED") counts.unchanged++;
-        else changes.push(change);
+        change = detectChange(orderKey, buildSnapshot(row, orderKey, board, customer), state);
       } catch (e) {
         if (!(e instanceof RowError)) throw e;
-        counts.quarantined++;
-        if (plan)
-          plan.push({
-            customer: customer.name,
-            orderKey,
-            action: "QUARANTINE",
-            columns: [e.column],
-            reason: e.message,
-          });
-        else quarantined.push(quarantineRow(ctx, orderKey, e, state));
+        change = e;
       }
+      if (!(change instanceof RowError) && change.kind === "UNCHANGED") {
+        counts.unchanged++;
+        // The source went back to what monday holds: an order quarantined since is fine again.
+        if (previouslyQuarantined.has(orderKey)) fixed.push(orderKey);
+        continue;
+      }
+      detected.push({ row, orderKey, change, ...(state ? { state } : {}) });
+    }
+    // Step 3, validate: only the orders that would be staged.
+    const result = validateOrders(
+      detected.map((d) => d.row),
+      quality,
+    );
+    results.push(result);
+    if (result.halt) await halt(result);
+    const changes: Exclude<Change, { kind: "UNCHANGED" }>[] = [];
+    const quarantined: NewStagedOrder[] = [];
+    for (const d of detected) {
+      const issues = (result.byOrder.get(d.orderKey) ?? []).filter(
+        (i) => result.action(d.orderKey) === "QUARANTINE" && isError(i.severity),
+      );
+      if (issues.length > 0 || d.change instanceof RowError) {
+        counts.quarantined++;
+        const reasons = issues.length
+          ? issues
+          : [{ column: (d.change as RowError).column, message: (d.change as RowError).message }];
+        quarantined.push(quarantineRow(ctx, d.orderKey, reasons, d.state));
+        continue;
+      }
+      changes.push(d.change as Exclude<Change, { kind: "UNCHANGED" }>);
     }
     // Keys in this range that the source no longer has (deleted, or cancelled): archive them.
     for (const state of known.values())
@@ -362,13 +441,21 @@ export async function detectAndStage(
       done: counts.unchanged + staged,
     });
   }
+  const merged = mergeResults(results, quality);
+  if (merged.halt) await halt(merged);
   const tail = await loadStateRange(db, customer.name, previousLast, null);
   const gone = [...tail.values()]
     .filter((s) => !s.archived && s.mondayItemId)
     .map((s): Change & { kind: "GONE" } => ({ kind: "GONE", orderKey: s.orderKey, known: s }));
   await stageChanges(gone, []);
-  return staged;
+  if (!plan) {
+    await applyValidation(db, ctx.batchId, merged);
+    if (fixed.length) await releaseFixed(db, customer.name, fixed);
+  }
+  return { staged, validation: merged };
 }
+
+const isError = (severity: string) => severity === "ERROR" || severity === "CRITICAL";
 
 async function dropDead(
   ctx: CustomerRunContext,
@@ -384,7 +471,7 @@ async function dropDead(
 function quarantineRow(
   ctx: CustomerRunContext,
   orderKey: string,
-  e: RowError,
+  reasons: readonly { column: string | null; message: string }[],
   state: SyncStateRow | undefined,
 ): NewStagedOrder {
   return {
@@ -397,11 +484,11 @@ function quarantineRow(
     itemName: null,
     groupTitle: null,
     columnValues: {},
-    changedColumns: [e.column],
+    changedColumns: [...new Set(reasons.map((r) => r.column ?? ""))].filter(Boolean),
     newHash: null,
     newValues: null,
     mondayItemId: state?.mondayItemId ?? null,
-    lastError: e.message,
+    lastError: reasons.map((r) => r.message).join("; "),
   };
 }
 

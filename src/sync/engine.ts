@@ -1,6 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { bulkhead } from "cockatiel";
+import { resolve } from "node:path";
 import { ConfigError, type CustomerConfig, type Settings } from "../config/index.js";
+import {
+  buildReport,
+  mergeResults,
+  validateOrders,
+  writeReports,
+  type ValidationContext,
+  type ValidationReport,
+  type ValidationResult,
+} from "../quality/index.js";
+import { readOrderPages } from "../source/index.js";
 import { migrateToLatest, type Db } from "../db/index.js";
 import { MappingError, resolveBoard, type ResolvedBoard } from "../mapping/index.js";
 import { checkSourceTable } from "../source/index.js";
@@ -9,6 +20,7 @@ import { BoardLocks } from "./board-locks.js";
 import {
   detectAndStage,
   emptyCounts,
+  HaltError,
   reconcileLeftovers,
   sourceColumns,
   type CustomerRunContext,
@@ -51,6 +63,39 @@ export interface SyncSummary {
   failures: { customer: string; orderKey: string; action: string; status: string; error: string }[];
   /** Retries by error class, budget waits and the circuit breaker's state at the end of the run. */
   monday?: MondayStats;
+  /** The data-quality report of the run: issue counts and where the JSON and HTML files are. */
+  validation: ValidationSummary;
+}
+
+/** The data-quality part of a run summary. */
+export interface ValidationSummary {
+  issues: number;
+  bySeverity: Record<string, number>;
+  quarantinedOrders: number;
+  haltedCustomers: string[];
+  files: { json: string; html: string } | null;
+  report: ValidationReport;
+}
+
+/** Builds the run's validation report and, when it has issues, writes its JSON and HTML files. */
+async function reportValidation(
+  settings: Settings,
+  batchId: string,
+  results: readonly ValidationResult[],
+): Promise<ValidationSummary> {
+  const report = buildReport(results, { batchId });
+  const files =
+    report.totals.issues > 0
+      ? await writeReports(resolve(settings.baseDir, settings.config.quality.reportDir), report)
+      : null;
+  return {
+    issues: report.totals.issues,
+    bySeverity: report.totals.bySeverity,
+    quarantinedOrders: report.totals.orders.QUARANTINE,
+    haltedCustomers: report.customers.filter((c) => c.halt).map((c) => c.customer),
+    files,
+    report,
+  };
 }
 
 /** A new batch id: sortable by time, unique across processes. */
@@ -118,6 +163,11 @@ async function checkSource(deps: SyncDeps, customers: readonly CustomerConfig[])
       required.push({ column: s.source, where: `boards[${i}].subitems.sizes[${j}].source` }),
     );
   });
+  const q = config.quality;
+  q.required.forEach((c, i) => required.push({ column: c, where: `quality.required[${i}]` }));
+  for (const [key, column] of Object.entries(q.columns))
+    if (key !== "sizePrefix" && typeof column === "string")
+      required.push({ column, where: `quality.columns.${key}` });
   await checkSourceTable(deps.db, config.source, required);
 }
 
@@ -213,6 +263,8 @@ export async function runSync(
   const unsubscribe = deps.monday.onBreakerStateChange?.((e) => events.emit("breakerStateChange", e));
   let unavailable: MondayUnavailableError | undefined;
   let configProblem = false;
+  let halted = false;
+  const validations: ValidationResult[] = [];
   const pool = bulkhead(deps.settings.config.sync.concurrency, Infinity);
   const results = await Promise.all(
     p.customers.map((customer) =>
@@ -255,12 +307,17 @@ export async function runSync(
         };
         try {
           const leftovers = await reconcileLeftovers(ctx, counts);
-          await detectAndStage(ctx, counts, leftovers);
+          const { validation } = await detectAndStage(ctx, counts, leftovers);
+          validations.push(validation);
           await pushStaged(ctx, counts, p.groups, p.locks);
           await clearDone(deps.db, customer.name);
           return result(true);
         } catch (e) {
           if (e instanceof MondayUnavailableError) unavailable = e;
+          if (e instanceof HaltError) {
+            halted = true;
+            validations.push(e.validation);
+          }
           return result(false, e instanceof Error ? e.message : String(e));
         }
       }),
@@ -275,9 +332,11 @@ export async function runSync(
     ? EXIT.mondayUnavailable
     : configProblem
       ? EXIT.config
-      : rowProblems > 0 || results.some((r) => !r.ok)
-        ? EXIT.rowsFailed
-        : EXIT.ok;
+      : halted
+        ? EXIT.halted
+        : rowProblems > 0 || results.some((r) => !r.ok)
+          ? EXIT.rowsFailed
+          : EXIT.ok;
   const status = exitCode === EXIT.ok ? "SUCCESS" : results.some((r) => r.ok) ? "PARTIAL" : "FAILED";
   const summary: SyncSummary = {
     batchId,
@@ -289,6 +348,7 @@ export async function runSync(
     customers: results,
     failures,
     ...(deps.monday.stats ? { monday: deps.monday.stats() } : {}),
+    validation: await reportValidation(deps.settings, batchId, validations),
   };
   await deps.db.kysely
     .updateTable("MON_SyncRuns")
@@ -333,7 +393,12 @@ export async function planSync(
       customer,
       board,
     };
-    await detectAndStage(ctx, counts, { dead: new Map(), failed: new Map() }, changes);
+    try {
+      await detectAndStage(ctx, counts, { dead: new Map(), failed: new Map() }, changes);
+    } catch (e) {
+      if (!(e instanceof HaltError)) throw e;
+      errors.push({ customer: customer.name, error: e.message });
+    }
   }
   for (const c of changes) {
     if (c.action === "CREATE") counts.created++;
@@ -341,6 +406,47 @@ export async function planSync(
     else if (c.action === "ARCHIVE") counts.archived++;
   }
   return { changes, counts, errors };
+}
+
+/**
+ * The `validate` command: every open order of the selected customers through the data-quality rules,
+ * against the live boards. Writes nothing anywhere (no migrations, no staging, no monday writes).
+ */
+export async function validateSource(
+  deps: SyncDeps,
+  options: { customers?: readonly string[] } = {},
+): Promise<{ results: ValidationResult[]; report: ValidationReport }> {
+  const customers = selectCustomers(deps.settings, options.customers);
+  await checkSource(deps, customers);
+  const groups = new GroupDirectory({ monday: deps.monday }, new BoardLocks());
+  const boards = await resolveBoards(deps.settings, deps.monday, customers, groups);
+  const src = deps.settings.config.source;
+  const results: ValidationResult[] = [];
+  for (const customer of customers) {
+    const board = boards.get(customer.board);
+    const ctx: ValidationContext = {
+      customer: customer.name,
+      board,
+      config: deps.settings.config.quality,
+      keyColumn: src.keyColumn,
+      customerColumn: src.customerColumn,
+      groupTemplate: customer.group,
+    };
+    const pages: ValidationResult[] = [validateOrders([], ctx)];
+    if (board && !(board instanceof MappingError))
+      for await (const page of readOrderPages(deps.db, {
+        table: src.table,
+        keyColumn: src.keyColumn,
+        customerColumn: src.customerColumn,
+        customer: customer.name,
+        cancelled: src.cancelled,
+        columns: sourceColumns(deps.settings, board, customer),
+        pageSize: deps.settings.config.sync.pageSize,
+      }))
+        pages.push(validateOrders(page.rows, ctx));
+    results.push(mergeResults(pages, ctx));
+  }
+  return { results, report: buildReport(results) };
 }
 
 export { sourceColumns };

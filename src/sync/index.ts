@@ -1,5 +1,5 @@
-export { runSync, planSync, newBatchId, selectCustomers, EXIT } from "./engine.js";
-export type { SyncDeps, SyncSummary, CustomerResult } from "./engine.js";
+export { runSync, planSync, validateSource, newBatchId, selectCustomers, EXIT } from "./engine.js";
+export type { SyncDeps, SyncSummary, CustomerResult, ValidationSummary } from "./engine.js";
 export type { SyncCounts, PlannedChange } from "./customer-run.js";
 export { SyncEvents } from "./events.js";
 export type { SyncEventMap } from "./events.js";

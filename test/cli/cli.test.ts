@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:net";
@@ -120,9 +120,20 @@ describe("order-sync CLI", () => {
       const plan = await runCli(["plan", "--json", "--config", join(dir, "order-sync.yaml")], { env });
       expect(plan.code).toBe(0);
       expect((JSON.parse(plan.stdout) as { changes: unknown[] }).changes).toEqual([]);
+      const validate = await runCli(["validate", "--json", "--config", join(dir, "order-sync.yaml")], {
+        env,
+      });
+      expect(validate.code).toBe(0);
+      const report = JSON.parse(validate.stdout) as {
+        totals: { rows: number; orders: Record<string, number> };
+      };
+      expect(report.totals.rows).toBe(summary.counts.created);
+      expect(report.totals.orders.QUARANTINE).toBe(0);
+      expect(existsSync(join(dir, "validation-reports"))).toBe(true);
       const status = await runCli(["status", "--config", join(dir, "order-sync.yaml")], { env });
       expect(status.code).toBe(0);
       expect(status.stdout).toContain(summary.batchId);
+      expect(status.stdout).toContain("circuit breaker CLOSED");
     } finally {
       emulator.kill("SIGTERM");
     }

@@ -98,7 +98,11 @@ for (const engine of await testDatabases()) {
       const rows = await db.kysely.selectFrom("STG_MON_CustMasterSchedule").selectAll().execute();
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ order_key: "AAG-EDGE-07", stg_status: "QUARANTINED" });
-      expect(rows[0]!.last_error).toMatch(/AAG-EDGE-07.*256 characters.*255/);
+      expect(rows[0]!.last_error).toMatch(/256.*255/);
+      const quarantine = await db.kysely.selectFrom("MON_Quarantine").selectAll().execute();
+      expect(quarantine).toEqual([
+        expect.objectContaining({ order_key: "AAG-EDGE-07", rule: "item-name", severity: "ERROR" }),
+      ]);
       expect(env.emulator.log.entries.some((e) => e.ok === false)).toBe(false);
     });
 

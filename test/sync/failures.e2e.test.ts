@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/index.js";
 import { createOrdersTable, writeDemoOrders } from "../../src/demo/index.js";
 import { testDatabases } from "../helpers/databases.js";
-import { stagedCount, syncEnv, type SyncEnv } from "../helpers/sync-env.js";
+import { stagedCount, syncEnv, testConfig, type SyncEnv } from "../helpers/sync-env.js";
 
 const CUSTOMER = "BLUE HARBOR";
 
@@ -24,11 +24,22 @@ for (const engine of await testDatabases()) {
           db.kysely,
         )
       ).rows[0]!.k;
-      // A label the board's status column does not have: monday answers ColumnValueException.
+      // A new label, which the config lets monday create; but the status column already holds the 40 labels
+      // monday allows, so monday answers ColumnValueException: a rejection only monday can make.
       await sql`UPDATE "ORDERS_UNIFIED" SET "ORDER STATUS" = ${"Teleported"} WHERE "AAG ORDER NUMBER" = ${bad}`.execute(
         db.kysely,
       );
-      env = await syncEnv(db);
+      const config = testConfig((raw) => {
+        const board = (raw.boards as Record<string, unknown>[])[0]!;
+        board.createLabelsIfMissing = true;
+        const status = (board.columns as Record<string, unknown>[]).find((c) => c.id === "order_status")!;
+        const labels = status.labels as string[];
+        status.labels = [
+          ...labels,
+          ...Array.from({ length: 40 - labels.length }, (_, i) => `Stage ${i + 1}`),
+        ];
+      });
+      env = await syncEnv(db, config);
     });
     afterAll(async () => {
       await env?.close();

@@ -6,7 +6,7 @@ import { startEmulator } from "../../emulator/index.js";
 import { attachSyncLogging, createLogger } from "../../observe/index.js";
 import { runSync, SyncEvents, type SyncSummary } from "../../sync/index.js";
 import { mondayFor, type GlobalOptions } from "../context.js";
-import { attachProgress, formatSummary, printJson } from "../output.js";
+import { attachProgress, formatSummary, printJson, summaryJson } from "../output.js";
 import { CONFIG_FILE, initFiles, positiveInt } from "./init.js";
 
 const DEMO_TOKEN = "demo-token";
@@ -86,7 +86,13 @@ export async function demoCommand(
       `\nboards now hold ${items} active items; run \`order-sync status --config ${files.configPath}\` to see the run log`,
     );
     const last = runs[runs.length - 1]?.summary;
-    if (global.json) printJson({ dir: opts.dir, emulator: emulator.url, runs, activeItems: items });
+    if (global.json)
+      printJson({
+        dir: opts.dir,
+        emulator: emulator.url,
+        runs: runs.map((r) => ({ step: r.step, summary: summaryJson(r.summary) })),
+        activeItems: items,
+      });
     return last?.exitCode ?? 0;
   } finally {
     await db.close();

@@ -1,7 +1,7 @@
 import { runSync, SyncEvents } from "../../sync/index.js";
 import { attachSyncLogging } from "../../observe/index.js";
 import { mondayFor, openContext, type GlobalOptions } from "../context.js";
-import { attachProgress, formatSummary, printJson } from "../output.js";
+import { attachProgress, formatSummary, printJson, summaryJson } from "../output.js";
 
 /** `order-sync sync [--customer C ...]`: one run of the pipeline; the exit code says how it went. */
 export async function syncCommand(opts: { customer?: string[] }, global: GlobalOptions): Promise<number> {
@@ -15,7 +15,7 @@ export async function syncCommand(opts: { customer?: string[] }, global: GlobalO
       { ...(opts.customer ? { customers: opts.customer } : {}), command: "sync" },
     );
     clearProgress();
-    if (global.json) printJson(summary);
+    if (global.json) printJson(summaryJson(summary));
     else process.stdout.write(`${formatSummary(summary)}\n`);
     return summary.exitCode;
   } finally {

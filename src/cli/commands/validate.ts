@@ -1,0 +1,29 @@
+import { resolve } from "node:path";
+import { formatTerminal, toJson, writeReports } from "../../quality/index.js";
+import { EXIT, validateSource } from "../../sync/index.js";
+import { mondayFor, openContext, type GlobalOptions } from "../context.js";
+
+/**
+ * `order-sync validate`: the data-quality report of every open order (terminal summary, JSON and HTML
+ * files); reads the database and the boards' schema, writes nothing to either.
+ */
+export async function validateCommand(
+  opts: { customer?: string[]; reportDir?: string },
+  global: GlobalOptions,
+): Promise<number> {
+  const ctx = await openContext(global);
+  try {
+    const { results, report } = await validateSource(
+      { settings: ctx.settings, db: ctx.db, monday: mondayFor(ctx.settings) },
+      opts.customer ? { customers: opts.customer } : {},
+    );
+    const dir = resolve(ctx.settings.baseDir, opts.reportDir ?? ctx.settings.config.quality.reportDir);
+    const files = await writeReports(dir, report);
+    if (global.json) process.stdout.write(`${toJson(report)}\n`);
+    else process.stdout.write(`${formatTerminal(report)}\nreport: ${files.html} (JSON: ${files.json})\n`);
+    if (results.some((r) => r.halt)) return EXIT.halted;
+    return results.some((r) => r.counts.QUARANTINE > 0) ? EXIT.rowsFailed : EXIT.ok;
+  } finally {
+    await ctx.close();
+  }
+}
