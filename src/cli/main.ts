@@ -51,7 +51,7 @@ Environment:
   ORDER_SYNC_DB_URL   database URL (postgres://…) or SQLite file; overrides source.url
 
 Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by a data-quality failure;
-4 monday.com unavailable (unreachable, token refused, daily limit).`,
+4 monday.com unavailable (circuit breaker open, unreachable, token refused, daily limit).`,
     );
   const global = (cmd: Command): GlobalOptions => cmd.optsWithGlobals<GlobalOptions>();
   const run =
@@ -91,7 +91,9 @@ Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by
 
   program
     .command("sync")
-    .description("push new and changed orders to monday.com (read → detect → stage → push → record → clear)")
+    .description(
+      "push new and changed orders to monday.com (read → detect → validate → stage → push → record → clear)",
+    )
     .option("--customer <name...>", "only these customers")
     .action(run((o: { customer?: string[] }, cmd: Command) => syncCommand(o, global(cmd))));
 
@@ -108,7 +110,7 @@ Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by
 
   program
     .command("status")
-    .description("staged rows by state, and the last runs")
+    .description("staged rows by state, the last runs, and the circuit breaker after the last run")
     .action(run((_o: unknown, cmd: Command) => statusCommand(global(cmd))));
 
   program

@@ -202,7 +202,7 @@ function addCounts(into: SyncCounts, from: SyncCounts): void {
 
 /**
  * One sync run (DESIGN.md pipeline): for each customer, in parallel up to `sync.concurrency`:
- * reconcile leftovers → read → detect → stage → push → record → clear. Returns the run summary;
+ * reconcile leftovers → read → detect → validate → stage → push → record → clear. Returns the run summary;
  * the run log (`MON_SyncRuns`) holds the same.
  */
 export async function runSync(
