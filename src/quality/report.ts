@@ -377,9 +377,10 @@ ${customerSections}
 export async function writeReports(
   dir: string,
   report: ValidationReport,
+  name: string = report.batchId ?? report.generatedAt,
 ): Promise<{ json: string; html: string }> {
   await mkdir(dir, { recursive: true });
-  const stem = `validation-${(report.batchId ?? report.generatedAt).replace(/[^A-Za-z0-9_.-]+/g, "-")}`;
+  const stem = `validation-${name.replace(/[^A-Za-z0-9_.-]+/g, "-")}`;
   const json = join(dir, `${stem}.json`);
   const html = join(dir, `${stem}.html`);
   await writeFile(json, toJson(report), "utf8");

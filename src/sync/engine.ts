@@ -73,21 +73,23 @@ export interface ValidationSummary {
   bySeverity: Record<string, number>;
   quarantinedOrders: number;
   haltedCustomers: string[];
-  files: { json: string; html: string } | null;
+  files: { json: string; html: string };
   report: ValidationReport;
 }
 
-/** Builds the run's validation report and, when it has issues, writes its JSON and HTML files. */
+/**
+ * Builds the run's validation report and writes it as JSON and HTML: always as `validation-latest.*`,
+ * and also under the batch id when it has issues (so problem runs keep their report).
+ */
 async function reportValidation(
   settings: Settings,
   batchId: string,
   results: readonly ValidationResult[],
 ): Promise<ValidationSummary> {
   const report = buildReport(results, { batchId });
-  const files =
-    report.totals.issues > 0
-      ? await writeReports(resolve(settings.baseDir, settings.config.quality.reportDir), report)
-      : null;
+  const dir = resolve(settings.baseDir, settings.config.quality.reportDir);
+  const latest = await writeReports(dir, report, "latest");
+  const files = report.totals.issues > 0 ? await writeReports(dir, report) : latest;
   return {
     issues: report.totals.issues,
     bySeverity: report.totals.bySeverity,
