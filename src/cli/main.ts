@@ -5,6 +5,7 @@ import { MappingError } from "../mapping/index.js";
 import { SourceError } from "../source/index.js";
 import { EXIT, MondayUnavailableError } from "../sync/index.js";
 import { demoCommand } from "./commands/demo.js";
+import { doctorCommand } from "./commands/doctor.js";
 import { emulatorCommand, type EmulatorFlags } from "./commands/emulator.js";
 import { initCommand } from "./commands/init.js";
 import { migrateCommand } from "./commands/migrate.js";
@@ -107,6 +108,11 @@ Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by
     .action(
       run((o: { customer?: string[]; reportDir?: string }, cmd: Command) => validateCommand(o, global(cmd))),
     );
+
+  program
+    .command("doctor")
+    .description("check the database, the source table, the token and every board mapping; writes nothing")
+    .action(run((_o: unknown, cmd: Command) => doctorCommand(global(cmd))));
 
   program
     .command("status")

@@ -75,8 +75,9 @@ function resolveColumn(
   source: string,
   configKey: string,
 ): ResolvedColumn {
+  // An id, when given, is authoritative: a column that is gone is reported even if another has its title.
   const byId = ref.id ? board.columns.find((c) => c.id === ref.id) : undefined;
-  const byTitle = !byId && ref.title ? board.columns.filter((c) => c.title === ref.title) : [];
+  const byTitle = !ref.id && ref.title ? board.columns.filter((c) => c.title === ref.title) : [];
   if (byTitle.length > 1)
     throw new MappingError(
       `board ${board.id} ("${board.name}") has ${byTitle.length} columns titled "${ref.title}" (${configKey}); map it by id instead`,

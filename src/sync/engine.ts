@@ -121,7 +121,7 @@ export function selectCustomers(settings: Settings, names: readonly string[] | u
 }
 
 /** Reads every board (and subitems board) the customers use, in one request, and resolves the mappings. */
-async function resolveBoards(
+export async function resolveBoards(
   settings: Settings,
   monday: SyncMonday,
   customers: readonly CustomerConfig[],
@@ -149,7 +149,7 @@ async function resolveBoards(
 }
 
 /** Checks the source table has every column the selected customers' mappings read (exit 2 otherwise). */
-async function checkSource(deps: SyncDeps, customers: readonly CustomerConfig[]): Promise<void> {
+export async function checkSource(deps: SyncDeps, customers: readonly CustomerConfig[]): Promise<void> {
   const { config } = deps.settings;
   const required: { column: string; where: string }[] = [
     { column: config.source.keyColumn, where: "source.keyColumn" },

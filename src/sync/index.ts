@@ -5,3 +5,5 @@ export { SyncEvents } from "./events.js";
 export type { SyncEventMap } from "./events.js";
 export { MondayUnavailableError } from "./port.js";
 export type { SyncMonday, WriteOp, WriteOutcome, FoundItem, MondayStats } from "./port.js";
+export { runDoctor } from "./doctor.js";
+export type { DoctorCheck, DoctorReport } from "./doctor.js";

@@ -130,6 +130,17 @@ describe("order-sync CLI", () => {
       expect(report.totals.rows).toBe(summary.counts.created);
       expect(report.totals.orders.QUARANTINE).toBe(0);
       expect(existsSync(join(dir, "validation-reports"))).toBe(true);
+      const doctor = await runCli(["doctor", "--config", join(dir, "order-sync.yaml")], { env });
+      expect(doctor.code).toBe(0);
+      expect(doctor.stdout).toMatch(/board 5001000001\s+ok/);
+      const drifted = readFileSync(join(dir, "order-sync.yaml"), "utf8").replace(
+        "id: po_number,",
+        "id: po_numberx,",
+      );
+      writeFileSync(join(dir, "drifted.yaml"), drifted);
+      const bad = await runCli(["doctor", "--config", join(dir, "drifted.yaml")], { env });
+      expect(bad.code).toBe(2);
+      expect(bad.stdout).toMatch(/FAIL.*no column with id "po_numberx" \(boards\[0\]\.columns\[1\]\)/);
       const status = await runCli(["status", "--config", join(dir, "order-sync.yaml")], { env });
       expect(status.code).toBe(0);
       expect(status.stdout).toContain(summary.batchId);

@@ -1,0 +1,32 @@
+import { runDoctor } from "../../sync/index.js";
+import { mondayFor, openContext, type GlobalOptions } from "../context.js";
+import { printJson, table } from "../output.js";
+
+/** `order-sync doctor`: database, source table, token, and every board mapping; writes nothing. */
+export async function doctorCommand(global: GlobalOptions): Promise<number> {
+  const ctx = await openContext(global);
+  try {
+    const monday = ctx.settings.monday.token ? mondayFor(ctx.settings) : undefinedMonday;
+    const report = await runDoctor({ settings: ctx.settings, db: ctx.db, monday });
+    if (global.json) printJson(report);
+    else
+      process.stdout.write(
+        `${table(
+          ["check", "", "detail"],
+          report.checks.map((c) => [c.check, c.ok ? "ok" : "FAIL", c.detail]),
+        )}\n`,
+      );
+    return report.exitCode;
+  } finally {
+    await ctx.close();
+  }
+}
+
+/** Stands in for monday.com when there is no token: doctor reports that before calling it. */
+const undefinedMonday = {
+  requests: 0,
+  getBoards: () => Promise.reject(new Error("no token")),
+  findItemsByKey: () => Promise.reject(new Error("no token")),
+  createGroup: () => Promise.reject(new Error("no token")),
+  write: () => Promise.reject(new Error("no token")),
+};
