@@ -74,6 +74,7 @@ function resolveColumn(
   ref: BoardColumnRef,
   source: string,
   configKey: string,
+  createLabels = false,
 ): ResolvedColumn {
   // An id, when given, is authoritative: a column that is gone is reported even if another has its title.
   const byId = ref.id ? board.columns.find((c) => c.id === ref.id) : undefined;
@@ -101,7 +102,20 @@ function resolveColumn(
       board.id,
       configKey,
     );
-  return { source, id: live.id, title: live.title, type: ref.type, labels: columnLabels(live.settings) };
+  const labels = columnLabels(live.settings);
+  // Labels the config relies on must still be on the board, unless monday may create them again.
+  const gone = createLabels ? [] : (ref.labels ?? []).filter((l) => !labels.includes(l));
+  if (gone.length)
+    throw new MappingError(
+      `${live.type} column "${live.id}" ("${live.title}") on board ${board.id} no longer has the label${gone.length > 1 ? "s" : ""} ${gone
+        .map((l) => JSON.stringify(l))
+        .join(
+          ", ",
+        )} that ${configKey}.labels lists (board labels: ${labels.map((l) => JSON.stringify(l)).join(", ") || "none"})`,
+      board.id,
+      `${configKey}.labels`,
+    );
+  return { source, id: live.id, title: live.title, type: ref.type, labels };
 }
 
 /**
@@ -122,7 +136,9 @@ export function resolveBoard(
       `${at}.id`,
     );
   const keyColumn = resolveColumn(board, config.keyColumn, "", `${at}.keyColumn`);
-  const columns = config.columns.map((c, i) => resolveColumn(board, c, c.source, `${at}.columns[${i}]`));
+  const columns = config.columns.map((c, i) =>
+    resolveColumn(board, c, c.source, `${at}.columns[${i}]`, config.createLabelsIfMissing),
+  );
   let subitems: ResolvedBoard["subitems"];
   if (config.subitems) {
     const s = config.subitems;

@@ -105,7 +105,12 @@ export async function expectBoardsMatchDatabase(env: SyncEnv, db: Db): Promise<n
       expect(item.name).toBe(`${key} ${String(row.STYLE)}`);
       for (const column of board.columns) {
         const want = canonicalValue(column.type, row[column.source]);
-        const got = item.columnValues[column.id!]?.text || null;
+        // A column mapped by title has the id the board gave it.
+        const id =
+          column.id ??
+          env.emulator.store.boards.get(board.id)?.columns.find((c) => c.title === column.title)?.id ??
+          "";
+        const got = item.columnValues[id]?.text || null;
         expect(got, `${key} ${column.source}`).toBe(want);
       }
       const sizes = Object.fromEntries(
