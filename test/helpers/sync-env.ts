@@ -14,7 +14,7 @@ import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { HttpTransport, MondayClient, type MondayItem } from "../../src/monday/index.js";
 import { mondayFor } from "../../src/cli/context.js";
 import { runSync, type SyncSummary } from "../../src/sync/index.js";
-import { canonicalValue } from "../../src/mapping/index.js";
+import { canonicalValue, renderTemplate } from "../../src/mapping/index.js";
 
 /** A database, the emulator over real HTTP, and settings pointing at both: one sync set-up for a test. */
 export interface SyncEnv {
@@ -101,8 +101,9 @@ export async function expectBoardsMatchDatabase(env: SyncEnv, db: Db): Promise<n
       const row = rows.get(key);
       expect(row, `item ${item.id} has key ${key} that is not an open order`).toBeDefined();
       if (!row) continue;
-      expect(item.group?.title).toBe(String(row.SEASON));
-      expect(item.name).toBe(`${key} ${String(row.STYLE)}`);
+      const customer = env.settings.config.customers.find((c) => c.name === String(row.CUSTOMER))!;
+      expect(item.group?.title).toBe(renderTemplate(customer.group, (name) => row[name]));
+      expect(item.name).toBe(renderTemplate(board.itemName, (name) => row[name]));
       for (const column of board.columns) {
         const want = canonicalValue(column.type, row[column.source]);
         // A column mapped by title has the id the board gave it.
@@ -117,8 +118,8 @@ export async function expectBoardsMatchDatabase(env: SyncEnv, db: Db): Promise<n
         item.subitems.map((s) => [s.name, s.columnValues.quantity?.text ?? null]),
       );
       const wantSizes = Object.fromEntries(
-        board
-          .subitems!.sizes.filter((s) => row[s.source] !== null)
+        (board.subitems?.sizes ?? [])
+          .filter((s) => row[s.source] !== null)
           .map((s) => [s.size, String(Number(row[s.source]))]),
       );
       expect(sizes, `${key} sizes`).toEqual(wantSizes);
