@@ -4,6 +4,7 @@ import { DatabaseError, MigrationError } from "../db/index.js";
 import { MappingError } from "../mapping/index.js";
 import { SourceError } from "../source/index.js";
 import { EXIT, MondayUnavailableError } from "../sync/index.js";
+import { boardsPullCommand } from "./commands/boards.js";
 import { demoCommand } from "./commands/demo.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { emulatorCommand, type EmulatorFlags } from "./commands/emulator.js";
@@ -108,6 +109,14 @@ Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by
     .action(
       run((o: { customer?: string[]; reportDir?: string }, cmd: Command) => validateCommand(o, global(cmd))),
     );
+
+  program
+    .command("boards")
+    .description("board schemas")
+    .command("pull")
+    .description("show every mapped board's live columns (type, labels) and groups, and save them as JSON")
+    .option("-o, --out <file>", "where to save them (relative to the config file)", "boards.json")
+    .action(run((o: { out?: string }, cmd: Command) => boardsPullCommand(o, global(cmd))));
 
   program
     .command("doctor")

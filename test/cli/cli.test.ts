@@ -130,6 +130,20 @@ describe("order-sync CLI", () => {
       expect(report.totals.rows).toBe(summary.counts.created);
       expect(report.totals.orders.QUARANTINE).toBe(0);
       expect(existsSync(join(dir, "validation-reports"))).toBe(true);
+      const pull = await runCli(["boards", "pull", "--config", join(dir, "order-sync.yaml")], { env });
+      expect(pull.code).toBe(0);
+      expect(pull.stdout).toMatch(
+        /order_status\s+Order Status\s+status\s+Open, Confirmed, In Production, Shipped, On Hold/,
+      );
+      const saved = JSON.parse(readFileSync(join(dir, "boards.json"), "utf8")) as {
+        boards: { id: string }[];
+      };
+      expect(saved.boards.map((b) => b.id).sort()).toEqual([
+        "5001000001",
+        "5001000002",
+        "5002000001",
+        "5002000002",
+      ]);
       const doctor = await runCli(["doctor", "--config", join(dir, "order-sync.yaml")], { env });
       expect(doctor.code).toBe(0);
       expect(doctor.stdout).toMatch(/board 5001000001\s+ok/);
