@@ -6,6 +6,7 @@ export type {
   ColumnMapping,
   BoardColumnRef,
   ColumnType,
+  ColumnTransform,
 } from "./schema.js";
 export { ConfigError, loadSettings, parseConfig, resolveSettings, formatIssues } from "./load.js";
 export type { Settings } from "./load.js";

@@ -10,8 +10,22 @@ export const COLUMN_TYPES = [
   "status",
   "dropdown",
   "checkbox",
+  "email",
+  "phone",
+  "link",
+  "people",
+  "timeline",
+  "hour",
+  "country",
+  "rating",
 ] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
+
+/** A column type order-sync writes; anything else is rejected naming the supported types. */
+const columnType = z.enum(COLUMN_TYPES, {
+  error: (issue) =>
+    `unsupported column type ${JSON.stringify(issue.input)}: order-sync writes ${COLUMN_TYPES.join(", ")}`,
+});
 
 const nonEmpty = z.string().trim().min(1, "must be a non-empty string");
 /** monday ids are numbers in JSON but `ID` strings in GraphQL; accept both in YAML, keep strings. */
@@ -27,7 +41,7 @@ export const boardColumnSchema = z
   .object({
     id: columnId.optional(),
     title: nonEmpty.optional(),
-    type: z.enum(COLUMN_TYPES),
+    type: columnType,
     /** status / dropdown labels the column starts with (the emulator creates them; validation knows them). */
     labels: z.array(nonEmpty).max(40, "monday allows at most 40 status labels").optional(),
   })
@@ -37,17 +51,59 @@ export const boardColumnSchema = z
   });
 export type BoardColumnRef = z.infer<typeof boardColumnSchema>;
 
+/** An ISO 3166-1 alpha-2 country code, e.g. `US`. */
+const countryCode = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z]{2}$/, "must be a two-letter ISO country code such as US")
+  .transform((c) => c.toUpperCase());
+
+/**
+ * How a source value is prepared before it is mapped by column type (applied in this order):
+ * - `join`: the values of `source` and then `columns`, empty ones skipped, joined with `separator`
+ *   (default " "); e.g. a timeline from two date columns with `separator: "/"`.
+ * - `map`: a source code → the value to write (e.g. `"S": "Shipped"` for a status); other values pass.
+ * - `default`: written when the value is NULL or empty.
+ * - `dateFormat` (date columns): `date` drops the time, `datetime` keeps it even at midnight.
+ */
+export const transformSchema = z
+  .object({
+    join: z
+      .object({
+        columns: z.array(nonEmpty).min(1, "list the source columns joined after `source`"),
+        separator: z.string().default(" "),
+      })
+      .strict()
+      .optional(),
+    map: z.record(z.string(), z.string()).optional(),
+    default: z.union([z.string(), z.number()]).optional(),
+    dateFormat: z.enum(["date", "datetime"]).optional(),
+  })
+  .strict();
+export type ColumnTransform = z.infer<typeof transformSchema>;
+
 const mappingEntry = z
   .object({
     source: nonEmpty,
     id: columnId.optional(),
     title: nonEmpty.optional(),
-    type: z.enum(COLUMN_TYPES),
+    type: columnType,
     labels: z.array(nonEmpty).max(40, "monday allows at most 40 status labels").optional(),
+    /** phone columns: the country of numbers that do not name one (e.g. `US`). */
+    defaultCountry: countryCode.optional(),
+    transform: transformSchema.optional(),
   })
   .strict()
   .refine((c) => c.id !== undefined || c.title !== undefined, {
     message: "give the board column's id, its title, or both",
+  })
+  .refine((c) => c.defaultCountry === undefined || c.type === "phone", {
+    message: "defaultCountry applies to phone columns only",
+    path: ["defaultCountry"],
+  })
+  .refine((c) => c.transform?.dateFormat === undefined || c.type === "date", {
+    message: "transform.dateFormat applies to date columns only",
+    path: ["transform", "dateFormat"],
   });
 export type ColumnMapping = z.infer<typeof mappingEntry>;
 

@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import type { CustomerConfig } from "../config/index.js";
 import {
   canonicalValue,
+  mappedCanonical,
+  mappingSpecs,
   renderTemplate,
   ValueError,
   type Canonical,
@@ -65,8 +67,13 @@ export function buildSnapshot(
     );
   const group = renderTemplate(customer.group, lookup) || "Orders";
   const columns: Record<string, Canonical> = { [board.keyColumn.id]: orderKey };
-  for (const column of board.columns)
-    columns[column.id] = canonical(orderKey, column.source, column.type, row[column.source]);
+  const specs = mappingSpecs(board);
+  board.columns.forEach((column, i) => {
+    const spec = specs[i] ?? column;
+    columns[column.id] = guarded(orderKey, column.source, row[column.source], () =>
+      mappedCanonical(spec, row),
+    );
+  });
   const subitems: Record<string, Canonical> = {};
   if (board.subitems) {
     for (const { size, source } of board.subitems.sizes) {
@@ -83,8 +90,13 @@ function canonical(
   type: Parameters<typeof canonicalValue>[0],
   raw: unknown,
 ): Canonical {
+  return guarded(orderKey, source, raw, () => canonicalValue(type, raw));
+}
+
+/** Runs a mapping step, turning its {@link ValueError} into a {@link RowError} naming the order and column. */
+function guarded(orderKey: string, source: string, raw: unknown, map: () => Canonical): Canonical {
   try {
-    return canonicalValue(type, raw);
+    return map();
   } catch (e) {
     if (e instanceof ValueError) throw new RowError(orderKey, source, raw, e.message);
     throw e;

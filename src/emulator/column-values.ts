@@ -219,7 +219,11 @@ function writeCheckbox(input: unknown, ctx: WriteContext): StoredValue | null {
   return stored({ checked: "true", changed_at: ctx.now }, "v");
 }
 
-/** email / link: `{email|url, text}` or `"address display text"`. */
+/**
+ * email / link: `{email|url, text}` or `"address display text"`. The `text` monday returns is the display
+ * text for an email (the address when there is none) and `"url - text"` for a link (the url alone when
+ * the text is the url or missing).
+ */
 function addressWriter(key: "email" | "url", valid: RegExp) {
   return (input: unknown, ctx: WriteContext): StoredValue | null => {
     let address: unknown;
@@ -233,7 +237,7 @@ function addressWriter(key: "email" | "url", valid: RegExp) {
     const text = typeof label === "string" && label !== "" ? label : address;
     return stored(
       { [key]: address, text, changed_at: ctx.now },
-      text === address ? address : `${address} - ${text}`,
+      key === "email" || text === address ? text : `${address} - ${text}`,
     );
   };
 }
@@ -251,6 +255,79 @@ function writePhone(input: unknown, ctx: WriteContext): StoredValue | null {
     reject(ctx, `invalid value - "${phone}" is not a valid phone number`);
   const countryShortName = typeof country === "string" ? country.toUpperCase() : "";
   return stored({ phone, countryShortName, changed_at: ctx.now }, phone);
+}
+
+function wholeNumber(v: unknown): number | undefined {
+  const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
+  return typeof n === "number" && Number.isInteger(n) ? n : undefined;
+}
+
+/** people: `{"personsAndTeams":[{"id":1,"kind":"person"}]}`; text = the ids (the emulator has no user names). */
+function writePeople(input: unknown, ctx: WriteContext): StoredValue | null {
+  const list = isRecord(input) ? input.personsAndTeams : undefined;
+  if (!Array.isArray(list))
+    return reject(
+      ctx,
+      'invalid value - a people column takes {"personsAndTeams":[{"id":1,"kind":"person"}]}',
+    );
+  const entries = list.map((p: unknown) => {
+    const id = isRecord(p) ? wholeNumber(p.id) : undefined;
+    const kind = isRecord(p) ? p.kind : undefined;
+    if (id === undefined || id <= 0 || (kind !== "person" && kind !== "team"))
+      reject(ctx, `invalid value - ${JSON.stringify(p)} is not {"id":N,"kind":"person"|"team"}`);
+    return { id, kind };
+  });
+  if (entries.length === 0) return null;
+  return stored({ personsAndTeams: entries, changed_at: ctx.now }, entries.map((e) => e.id).join(", "));
+}
+
+/** timeline: `{"from":"2026-01-01","to":"2026-02-01"}`; text `"2026-01-01 - 2026-02-01"`. */
+function writeTimeline(input: unknown, ctx: WriteContext): StoredValue | null {
+  const [from, to] = isRecord(input) ? [input.from, input.to] : [undefined, undefined];
+  if (typeof from !== "string" || typeof to !== "string")
+    return reject(ctx, 'invalid value - a timeline column takes {"from":"YYYY-MM-DD","to":"YYYY-MM-DD"}');
+  if (!validDate(from) || !validDate(to) || from > to)
+    reject(ctx, `invalid value - "${from}" to "${to}" is not a valid timeline`);
+  return stored({ from, to, changed_at: ctx.now }, `${from} - ${to}`);
+}
+
+/** hour: `{"hour":16,"minute":42}`; text `"16:42"`. */
+function writeHour(input: unknown, ctx: WriteContext): StoredValue | null {
+  const [hour, minute] = isRecord(input) ? [wholeNumber(input.hour), wholeNumber(input.minute)] : [];
+  if (hour === undefined || minute === undefined || hour < 0 || hour > 23 || minute < 0 || minute > 59)
+    return reject(ctx, 'invalid value - an hour column takes {"hour":0-23,"minute":0-59}');
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return stored({ hour, minute, changed_at: ctx.now }, `${pad(hour)}:${pad(minute)}`);
+}
+
+const REGION_NAMES = new Intl.DisplayNames(["en"], { type: "region", fallback: "none" });
+
+/** country: `{"countryCode":"US","countryName":"United States"}`; text = the country name. */
+function writeCountry(input: unknown, ctx: WriteContext): StoredValue | null {
+  const code = isRecord(input) ? input.countryCode : undefined;
+  const name = isRecord(input) ? input.countryName : undefined;
+  if (typeof code !== "string" || typeof name !== "string")
+    return reject(
+      ctx,
+      'invalid value - a country column takes {"countryCode":"US","countryName":"United States"}',
+    );
+  let known: string | undefined;
+  try {
+    known = /^[A-Z]{2}$/.test(code) ? REGION_NAMES.of(code) : undefined;
+  } catch {
+    known = undefined;
+  }
+  if (known === undefined || known === code) reject(ctx, `invalid value - "${code}" is not a country code`);
+  return stored({ countryCode: code, countryName: name, changed_at: ctx.now }, name);
+}
+
+/** rating: `{"rating":5}` (1–5, monday's default scale); text `"5"`. */
+function writeRating(input: unknown, ctx: WriteContext): StoredValue | null {
+  const rating = isRecord(input) ? wholeNumber(input.rating) : undefined;
+  if (rating === undefined || rating < 0 || rating > 5)
+    return reject(ctx, 'invalid value - a rating column takes {"rating":1-5}');
+  if (rating === 0) return null;
+  return stored({ rating, changed_at: ctx.now }, String(rating));
 }
 
 /** Any other writable type: monday stores the JSON object as given (with `changed_at`); the text is not derived. */
@@ -307,6 +384,11 @@ export const COLUMN_TYPE_HANDLERS: Readonly<Record<string, ColumnTypeHandler>> =
     write: addressWriter("url", /^[a-z][a-z0-9+.-]*:\/\/\S+$/i),
   },
   phone: { graphqlType: "PhoneValue", emptyText: "", write: writePhone },
+  people: { graphqlType: "PeopleValue", emptyText: "", write: writePeople },
+  timeline: { graphqlType: "TimelineValue", emptyText: "", write: writeTimeline },
+  hour: { graphqlType: "HourValue", emptyText: "", write: writeHour },
+  country: { graphqlType: "CountryValue", emptyText: "", write: writeCountry },
+  rating: { graphqlType: "RatingValue", emptyText: "", write: writeRating },
   formula: readOnlyHandler("UnsupportedValue"),
   mirror: readOnlyHandler("UnsupportedValue"),
   auto_number: readOnlyHandler("UnsupportedValue"),

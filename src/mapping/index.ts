@@ -1,4 +1,19 @@
-export { canonicalValue, mondayWriteValue, renderTemplate, templateColumns, ValueError } from "./values.js";
-export type { Canonical } from "./values.js";
+export {
+  canonicalValue,
+  countryNameOf,
+  mondayWriteValue,
+  renderTemplate,
+  templateColumns,
+  ValueError,
+} from "./values.js";
+export type { Canonical, MapperOptions } from "./values.js";
+export {
+  hasTransforms,
+  mappedCanonical,
+  mappingSourceColumns,
+  mappingSpecs,
+  transformedValue,
+} from "./transforms.js";
+export type { MappingSpec } from "./transforms.js";
 export { resolveBoard, columnLabels, MappingError } from "./board-schema.js";
 export type { LiveBoard, ResolvedBoard, ResolvedColumn } from "./board-schema.js";

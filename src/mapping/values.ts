@@ -18,9 +18,15 @@ export class ValueError extends Error {
   }
 }
 
+/** Per-column settings a mapper may need (from the mapping entry). */
+export interface MapperOptions {
+  /** phone: the ISO country of numbers that do not name one. */
+  defaultCountry?: string;
+}
+
 /** How one monday column type turns a source value into a canonical string and into monday's write JSON. */
 interface ColumnTypeMapper {
-  canonical(raw: unknown): Canonical;
+  canonical(raw: unknown, options: MapperOptions): Canonical;
   /** monday's `column_values` entry for a canonical value; `null` clears the column. */
   write(value: string): unknown;
 }
@@ -81,6 +87,171 @@ function checkboxOf(raw: unknown): Canonical {
   return truthy ? "true" : null;
 }
 
+/** Trimmed text of a scalar source value; `null` when empty. */
+function trimmedText(raw: unknown): Canonical {
+  const text = textOf(raw);
+  const trimmed = text?.trim() ?? "";
+  return trimmed === "" ? null : trimmed;
+}
+
+const EMAIL = /^[^\s@<>",]+@[^\s@<>",]+\.[^\s@<>",]+$/;
+const NAMED_EMAIL = /^(.*?)\s*<([^<>]*)>$/s;
+
+/** `a@b.com` or `Name <a@b.com>`; canonical `a@b.com` or `Name <a@b.com>`. */
+function emailOf(raw: unknown): Canonical {
+  const text = trimmedText(raw);
+  if (text === null) return null;
+  const named = NAMED_EMAIL.exec(text);
+  const [display, address] = named
+    ? [named[1]!.trim().replace(/^"(.*)"$/s, "$1"), named[2]!.trim()]
+    : ["", text];
+  if (!EMAIL.test(address))
+    throw new ValueError(
+      `expected an email address like a@b.com or "Name <a@b.com>", got ${JSON.stringify(text)}`,
+      raw,
+    );
+  return display === "" ? address : `${display} <${address}>`;
+}
+
+function parseEmail(value: string): { email: string; text: string } {
+  const named = NAMED_EMAIL.exec(value);
+  return named ? { email: named[2]!, text: named[1]! } : { email: value, text: value };
+}
+
+const PHONE = /^(\+?)([\d\s().-]+?)(?:\s+([A-Za-z]{2}))?$/;
+
+/** A phone number and optional country (`+1 555-123-4567 US`); canonical `+15551234567 US`. */
+function phoneOf(raw: unknown, options: MapperOptions): Canonical {
+  const text = trimmedText(raw);
+  if (text === null) return null;
+  const m = PHONE.exec(text);
+  const digits = m?.[2]?.replace(/[\s().-]/g, "") ?? "";
+  if (!m || !/^\d{4,15}$/.test(digits))
+    throw new ValueError(
+      `expected a phone number of 4–15 digits such as +15551234567, got ${JSON.stringify(text)}`,
+      raw,
+    );
+  const country = (m[3] ?? options.defaultCountry ?? "").toUpperCase();
+  if (country === "")
+    throw new ValueError(
+      `the phone number ${JSON.stringify(text)} names no country: end it with one (e.g. "+15551234567 US") or set the column's defaultCountry`,
+      raw,
+    );
+  if (countryName(country) === undefined)
+    throw new ValueError(`${JSON.stringify(country)} is not an ISO country code`, raw);
+  return `${m[1]}${digits} ${country}`;
+}
+
+const URL_PATTERN = /^[a-z][a-z0-9+.-]*:\/\/\S+$/i;
+
+/** `url` or `text|url` (the last `|` separates them); canonical the same, trimmed. */
+function linkOf(raw: unknown): Canonical {
+  const text = trimmedText(raw);
+  if (text === null) return null;
+  const bar = text.lastIndexOf("|");
+  const [label, url] = bar < 0 ? ["", text] : [text.slice(0, bar).trim(), text.slice(bar + 1).trim()];
+  if (!URL_PATTERN.test(url))
+    throw new ValueError(
+      `expected a link like https://example.com or "text|https://example.com", got ${JSON.stringify(text)}`,
+      raw,
+    );
+  return label === "" ? url : `${label}|${url}`;
+}
+
+function parseLink(value: string): { url: string; text: string } {
+  const bar = value.lastIndexOf("|");
+  return bar < 0 ? { url: value, text: value } : { url: value.slice(bar + 1), text: value.slice(0, bar) };
+}
+
+/** Person ids, comma-separated (`12, 34`); canonical `12,34` (duplicates dropped, order kept). */
+function peopleOf(raw: unknown): Canonical {
+  const text = trimmedText(raw);
+  if (text === null) return null;
+  const ids = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = ids.find((id) => !/^[1-9]\d{0,15}$/.test(id));
+  if (bad !== undefined)
+    throw new ValueError(
+      `expected monday person ids separated by commas (e.g. "12345,67890"), but ${JSON.stringify(bad)} is not an id`,
+      raw,
+    );
+  return ids.length ? [...new Set(ids)].join(",") : null;
+}
+
+/** `2026-01-01/2026-02-01` (dates, from ≤ to); canonical the same. */
+function timelineOf(raw: unknown): Canonical {
+  const text = trimmedText(raw);
+  if (text === null) return null;
+  const parts = text.split("/");
+  if (parts.length !== 2)
+    throw new ValueError(
+      `expected a timeline "from/to" such as 2026-01-01/2026-02-01, got ${JSON.stringify(text)}`,
+      raw,
+    );
+  const [from, to] = parts.map((p) => {
+    const d = dateOf(p.trim());
+    if (d === null || d.length !== 10)
+      throw new ValueError(
+        `a timeline takes two dates without time ("2026-01-01/2026-02-01"); ${JSON.stringify(p.trim())} is not one`,
+        raw,
+      );
+    return d;
+  }) as [string, string];
+  if (from > to) throw new ValueError(`the timeline ${JSON.stringify(text)} ends before it starts`, raw);
+  return `${from}/${to}`;
+}
+
+/** `16:42` or `16:42:00` (24-hour; seconds must be 0); canonical `16:42`. */
+function hourOf(raw: unknown): Canonical {
+  const text = trimmedText(raw);
+  if (text === null) return null;
+  const m = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(text);
+  const [h, mi, s] = m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : [NaN, NaN, NaN];
+  if (!(h <= 23 && mi <= 59 && s === 0))
+    throw new ValueError(`expected an hour like 16:42 (00:00–23:59), got ${JSON.stringify(text)}`, raw);
+  return `${String(h).padStart(2, "0")}:${String(mi).padStart(2, "0")}`;
+}
+
+const REGIONS = new Intl.DisplayNames(["en"], { type: "region", fallback: "none" });
+
+/** The English name of an ISO 3166-1 alpha-2 code, or undefined when there is none. */
+function countryName(code: string): string | undefined {
+  if (!/^[A-Z]{2}$/.test(code) || code === "ZZ") return undefined;
+  try {
+    const name = REGIONS.of(code);
+    return name && name !== code ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An ISO country code (`us`, `US`); canonical upper case. */
+function countryOf(raw: unknown): Canonical {
+  const text = trimmedText(raw);
+  if (text === null) return null;
+  const code = text.toUpperCase();
+  if (countryName(code) === undefined)
+    throw new ValueError(
+      `expected a two-letter ISO country code such as US, got ${JSON.stringify(text)}`,
+      raw,
+    );
+  return code;
+}
+
+/** A whole number 1–5; canonical `"5"`. */
+function ratingOf(raw: unknown): Canonical {
+  if (typeof raw !== "number" && typeof raw !== "bigint" && typeof raw !== "string" && raw != null)
+    throw new ValueError(`expected a rating from 1 to 5, got ${typeof raw}`, raw);
+  const text = trimmedText(raw);
+  if (text === null) return null;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 5)
+    throw new ValueError(`expected a rating from 1 to 5 (a whole number), got ${JSON.stringify(text)}`, raw);
+  return String(n);
+}
+
 /** Column types as data: one entry per type order-sync writes (monday's formats, API-FACTS.md). */
 const MAPPERS: Record<ColumnType, ColumnTypeMapper> = {
   text: { canonical: textOf, write: (v) => v },
@@ -110,11 +281,43 @@ const MAPPERS: Record<ColumnType, ColumnTypeMapper> = {
     write: (v) => ({ labels: v.split(",") }),
   },
   checkbox: { canonical: checkboxOf, write: () => ({ checked: "true" }) },
+  email: { canonical: emailOf, write: parseEmail },
+  phone: {
+    canonical: phoneOf,
+    write: (v) => {
+      const [phone = "", countryShortName = ""] = v.split(" ");
+      return { phone, countryShortName };
+    },
+  },
+  link: { canonical: linkOf, write: parseLink },
+  people: {
+    canonical: peopleOf,
+    write: (v) => ({ personsAndTeams: v.split(",").map((id) => ({ id: Number(id), kind: "person" })) }),
+  },
+  timeline: {
+    canonical: timelineOf,
+    write: (v) => {
+      const [from = "", to = ""] = v.split("/");
+      return { from, to };
+    },
+  },
+  hour: {
+    canonical: hourOf,
+    write: (v) => ({ hour: Number(v.slice(0, 2)), minute: Number(v.slice(3, 5)) }),
+  },
+  country: { canonical: countryOf, write: (v) => ({ countryCode: v, countryName: countryName(v) ?? v }) },
+  rating: { canonical: ratingOf, write: (v) => ({ rating: Number(v) }) },
 };
 
 /** The canonical form of a source value for a column of the given type; throws {@link ValueError}. */
-export function canonicalValue(type: ColumnType, raw: unknown): Canonical {
-  return MAPPERS[type].canonical(raw);
+export function canonicalValue(type: ColumnType, raw: unknown, options: MapperOptions = {}): Canonical {
+  const mapper = MAPPERS[type] as ColumnTypeMapper | undefined;
+  if (!mapper)
+    throw new ValueError(
+      `unsupported column type ${JSON.stringify(type)}: order-sync writes ${Object.keys(MAPPERS).join(", ")}`,
+      raw,
+    );
+  return mapper.canonical(raw, options);
 }
 
 /**
@@ -123,6 +326,11 @@ export function canonicalValue(type: ColumnType, raw: unknown): Canonical {
  */
 export function mondayWriteValue(type: ColumnType, value: Canonical): unknown {
   return value === null ? null : MAPPERS[type].write(value);
+}
+
+/** The English country name monday stores with a country code (`US` → "United States"), if any. */
+export function countryNameOf(code: string): string | undefined {
+  return countryName(code.toUpperCase());
 }
 
 /** Renders an item-name or group template: `{AAG ORDER NUMBER} {STYLE}` with the row's values. */

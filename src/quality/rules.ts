@@ -1,11 +1,15 @@
 import { COLUMN_TYPES, type ColumnType } from "../config/index.js";
 import {
   canonicalValue,
+  hasTransforms,
+  mappedCanonical,
+  mappingSpecs,
   MappingError,
   renderTemplate,
   ValueError,
   type Canonical,
   type ResolvedBoard,
+  type MappingSpec,
   type ResolvedColumn,
 } from "../mapping/index.js";
 import type { BuiltInRuleId } from "./catalog.js";
@@ -22,6 +26,8 @@ interface PlannedColumn {
   source: string;
   type: ColumnType;
   column?: ResolvedColumn;
+  /** The mapping entry's transforms (join, map, default, dateFormat, defaultCountry), when it has any. */
+  spec?: MappingSpec;
 }
 
 /** What every rule needs about the batch, worked out once per {@link validateOrders} call. */
@@ -76,6 +82,28 @@ export class RowView {
     }
     return hit;
   }
+
+  /**
+   * A mapped column's canonical value exactly as `buildSnapshot` computes it (transforms included),
+   * or the `ValueError` it throws.
+   */
+  mapped(column: PlannedColumn): { value: Canonical } | { error: ValueError } {
+    if (!column.spec) return this.canonical(column.source, column.type);
+    let hit = this.mappedCache.get(column);
+    if (!hit) {
+      try {
+        hit = { value: mappedCanonical(column.spec, this.row) };
+      } catch (e) {
+        hit = {
+          error: e instanceof ValueError ? e : new ValueError(`cannot read the value: ${String(e)}`, e),
+        };
+      }
+      this.mappedCache.set(column, hit);
+    }
+    return hit;
+  }
+
+  private readonly mappedCache = new Map<PlannedColumn, { value: Canonical } | { error: ValueError }>();
 
   /** The text flaws of a column's plain text (null when the value is not text-like). */
   flaws(source: string): TextFlaws | null {
@@ -151,6 +179,8 @@ const MAX_ITEM_NAME = 255;
 const MAX_KEY = 255;
 const MAX_LONG_TEXT = 2000;
 const TEXTUAL: ReadonlySet<ColumnType> = new Set(["text", "long_text", "status", "dropdown"]);
+/** Types whose raw values other rules check (number-invalid, date-invalid) when the column has no transforms. */
+const RAW_CHECKED: ReadonlySet<ColumnType> = new Set(["numbers", "date"]);
 
 /** Columns of a given mapped type. */
 const mappedOf = (plan: BatchPlan, ...types: ColumnType[]) =>
@@ -305,11 +335,14 @@ export const ROW_RULES: readonly RowRule[] = [
   {
     id: "value-type",
     check(r, plan, report) {
-      for (const { source, type } of mappedOf(plan, "text", "long_text", "status", "dropdown", "checkbox")) {
-        const c = r.canonical(source, type);
+      // numbers and dates without transforms are number-invalid's and date-invalid's.
+      for (const planned of plan.mapped.filter((c) => c.spec || !RAW_CHECKED.has(c.type))) {
+        const { source, type } = planned;
+        const c = r.mapped(planned);
         if (!("error" in c)) continue;
         const text = plainText(r.row[source]);
-        if (type === "long_text" && text !== undefined && text.length > MAX_LONG_TEXT) continue; // long-text-length
+        if (!planned.spec && type === "long_text" && text !== undefined && text.length > MAX_LONG_TEXT)
+          continue; // long-text-length
         report(
           source,
           r.row[source],
@@ -374,8 +407,9 @@ export const ROW_RULES: readonly RowRule[] = [
     id: "unknown-label",
     check(r, plan, report) {
       if (plan.createLabels) return;
-      for (const { source, type, column } of mappedOf(plan, "status", "dropdown")) {
-        const c = r.canonical(source, type);
+      for (const planned of mappedOf(plan, "status", "dropdown")) {
+        const { source, type, column } = planned;
+        const c = r.mapped(planned);
         if (!("value" in c) || c.value === null || !column) continue;
         const labels = type === "dropdown" ? c.value.split(",") : [c.value];
         const unknown = labels.filter((l) => !column.labels.includes(l));
@@ -514,8 +548,17 @@ function describeType(raw: unknown): string {
 export function planBatch(ctx: ValidationContext): BatchPlan {
   const board = ctx.board instanceof MappingError ? undefined : ctx.board;
   const cfg = ctx.config;
+  const specs = board ? mappingSpecs(board) : [];
   const mapped: PlannedColumn[] = board
-    ? board.columns.map((c) => ({ source: c.source, type: c.type, column: c }))
+    ? board.columns.map((c, i) => {
+        const spec = specs[i];
+        return {
+          source: c.source,
+          type: c.type,
+          column: c,
+          ...(spec && hasTransforms(spec) ? { spec } : {}),
+        };
+      })
     : [];
   const sizes = board?.subitems ? board.subitems.sizes.map((s) => s.source) : null;
   for (const s of sizes ?? []) mapped.push({ source: s, type: "numbers" });
@@ -535,9 +578,14 @@ export function planBatch(ctx: ValidationContext): BatchPlan {
     board,
     mapped,
     byType,
-    numbers: [...new Set([...byType.numbers.map((c) => c.source), ...quantities])],
+    // Transformed columns are checked on their transformed value (value-type), not on the raw one.
+    numbers: [...new Set([...byType.numbers.filter((c) => !c.spec).map((c) => c.source), ...quantities])],
     dates: [
-      ...new Set([...byType.date.map((c) => c.source), cfg.columns.exFactoryDate, cfg.columns.deliveryDate]),
+      ...new Set([
+        ...byType.date.filter((c) => !c.spec).map((c) => c.source),
+        cfg.columns.exFactoryDate,
+        cfg.columns.deliveryDate,
+      ]),
     ],
     quantities,
     quantitySet: new Set(quantities),

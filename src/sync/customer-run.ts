@@ -1,7 +1,13 @@
 import type { CustomerConfig, Settings } from "../config/index.js";
 import type { Db } from "../db/index.js";
 import { buildSnapshot, detectChange, RowError, type Change, type OrderSnapshot } from "../detect/index.js";
-import { mondayWriteValue, renderTemplate, templateColumns, type ResolvedBoard } from "../mapping/index.js";
+import {
+  mappingSourceColumns,
+  mondayWriteValue,
+  renderTemplate,
+  templateColumns,
+  type ResolvedBoard,
+} from "../mapping/index.js";
 import { readOrderPages } from "../source/index.js";
 import {
   deleteBatch,
@@ -88,7 +94,7 @@ export interface CustomerRunContext {
 export function sourceColumns(settings: Settings, board: ResolvedBoard, customer: CustomerConfig): string[] {
   const src = settings.config.source;
   const cols = new Set<string>([src.keyColumn, src.customerColumn]);
-  for (const c of board.columns) cols.add(c.source);
+  for (const c of board.config.columns) for (const source of mappingSourceColumns(c)) cols.add(source);
   for (const t of [board.config.itemName, customer.group, board.subitems?.name ?? ""]) {
     for (const c of templateColumns(t)) if (c !== "size") cols.add(c);
   }

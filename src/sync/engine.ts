@@ -13,7 +13,7 @@ import {
 } from "../quality/index.js";
 import { readOrderPages } from "../source/index.js";
 import { migrateToLatest, type Db } from "../db/index.js";
-import { MappingError, resolveBoard, type ResolvedBoard } from "../mapping/index.js";
+import { MappingError, mappingSourceColumns, resolveBoard, type ResolvedBoard } from "../mapping/index.js";
 import { checkSourceTable } from "../source/index.js";
 import { clearDone, nowIso } from "../stage/index.js";
 import { BoardLocks } from "./board-locks.js";
@@ -159,7 +159,12 @@ export async function checkSource(deps: SyncDeps, customers: readonly CustomerCo
   config.boards.forEach((b, i) => {
     if (!customers.some((c) => c.board === b.id)) return;
     b.columns.forEach((c, j) =>
-      required.push({ column: c.source, where: `boards[${i}].columns[${j}].source` }),
+      mappingSourceColumns(c).forEach((column, k) =>
+        required.push({
+          column,
+          where: `boards[${i}].columns[${j}].${k === 0 ? "source" : `transform.join.columns[${k - 1}]`}`,
+        }),
+      ),
     );
     b.subitems?.sizes.forEach((s, j) =>
       required.push({ column: s.source, where: `boards[${i}].subitems.sizes[${j}].source` }),
