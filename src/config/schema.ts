@@ -126,6 +126,8 @@ const subitemsSchema = z
     quantityColumn: boardColumnSchema,
     /** One subitem per size whose quantity is not NULL (zero is a quantity). */
     sizes: z.array(sizeEntry).min(1, "list at least one size"),
+    /** More subitem-board columns, mapped like the board's: each size line gets the order's value. */
+    columns: z.array(mappingEntry).default([]),
   })
   .strict();
 

@@ -1,5 +1,4 @@
-import type { Canonical } from "../mapping/index.js";
-import { hashSnapshot, type OrderSnapshot } from "./snapshot.js";
+import { canonicalJson, hashSnapshot, type OrderSnapshot } from "./snapshot.js";
 
 /** What the sync state knows of an order already on monday. */
 export interface KnownOrder {
@@ -60,18 +59,24 @@ export function detectChange(
     known,
     changedColumns,
     groupChanged: !before || before.group !== snapshot.group,
-    subitems: diffSubitems(snapshot.subitems, before?.subitems ?? {}, known.subitemIds),
+    subitems: diffSubitems(snapshot, before, known.subitemIds),
   };
 }
 
 function diffSubitems(
-  wanted: Record<string, Canonical>,
-  had: Record<string, Canonical>,
+  snapshot: OrderSnapshot,
+  before: OrderSnapshot | null,
   ids: Record<string, string>,
 ): SubitemChanges {
+  const wanted = snapshot.subitems;
+  const had = before?.subitems ?? {};
+  const columnsChanged = (size: string) =>
+    snapshot.subitemColumns !== undefined &&
+    canonicalJson(snapshot.subitemColumns[size] ?? {}) !==
+      canonicalJson(before?.subitemColumns?.[size] ?? {});
   const create = Object.keys(wanted).filter((size) => !ids[size]);
   const update = Object.keys(wanted).filter(
-    (size) => ids[size] && (!(size in had) || had[size] !== wanted[size]),
+    (size) => ids[size] && (!(size in had) || had[size] !== wanted[size] || columnsChanged(size)),
   );
   const archive = Object.keys(ids).filter((size) => !(size in wanted));
   return { create, update, archive };

@@ -21,6 +21,11 @@ export interface OrderSnapshot {
   columns: Record<string, Canonical>;
   /** Size → canonical quantity, for sizes whose quantity is not NULL. */
   subitems: Record<string, Canonical>;
+  /**
+   * Size → subitem column id → canonical value, when the board maps subitem columns besides the quantity
+   * (absent otherwise, so hashes of boards without them do not change).
+   */
+  subitemColumns?: Record<string, Record<string, Canonical>>;
 }
 
 /** A row that cannot be mapped: names the order, the source column, the value and what is wrong. */
@@ -81,7 +86,22 @@ export function buildSnapshot(
       if (qty !== null) subitems[size] = qty;
     }
   }
-  return { name, group, columns, subitems };
+  const entries = board.subitems?.columns ?? [];
+  if (entries.length === 0) return { name, group, columns, subitems };
+  const configEntries = board.config.subitems?.columns ?? [];
+  const values: Record<string, Canonical> = {};
+  entries.forEach((column, i) => {
+    const entry = configEntries[i];
+    const spec =
+      entry && entry.source === column.source
+        ? { ...column, transform: entry.transform, defaultCountry: entry.defaultCountry }
+        : column;
+    values[column.id] = guarded(orderKey, column.source, row[column.source], () =>
+      mappedCanonical(spec, row),
+    );
+  });
+  const subitemColumns = Object.fromEntries(Object.keys(subitems).map((size) => [size, { ...values }]));
+  return { name, group, columns, subitems, subitemColumns };
 }
 
 function canonical(

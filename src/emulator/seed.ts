@@ -63,7 +63,7 @@ export function seedBoardsFromConfig(store: EmulatorStore, config: Config): Boar
           subitemsBoard: {
             id: board.subitems.boardId,
             name: `Subitems of ${board.name}`,
-            columns: [columnSpec(board.subitems.quantityColumn)],
+            columns: [columnSpec(board.subitems.quantityColumn), ...board.subitems.columns.map(columnSpec)],
           },
         }),
       });

@@ -30,6 +30,8 @@ export interface ResolvedBoard {
     name: string;
     quantityColumn: ResolvedColumn;
     sizes: readonly { size: string; source: string }[];
+    /** More subitem columns, each size line getting the order's value. */
+    columns: readonly ResolvedColumn[];
   };
 }
 
@@ -153,6 +155,15 @@ export function resolveBoard(
       name: s.name,
       quantityColumn: resolveColumn(subitemsBoard, s.quantityColumn, "", `${at}.subitems.quantityColumn`),
       sizes: s.sizes,
+      columns: s.columns.map((c, i) =>
+        resolveColumn(
+          subitemsBoard,
+          c,
+          c.source,
+          `${at}.subitems.columns[${i}]`,
+          config.createLabelsIfMissing,
+        ),
+      ),
     };
   }
   return { id: board.id, name: board.name, config, keyColumn, columns, ...(subitems ? { subitems } : {}) };

@@ -220,20 +220,20 @@ export async function claimSubitems(
   customer: string,
   batchId: string,
   limit: number,
-): Promise<(StagedSubitem & { parentItemId: string })[]> {
+): Promise<(StagedSubitem & { parentItemId: string; parentValues: OrderSnapshot | null })[]> {
   return db.kysely.transaction().execute(async (tx) => {
     const rows = (await tx
       .selectFrom(`${SUBITEMS} as s`)
       .innerJoin(`${ORDERS} as o`, "o.stg_id", "s.stg_id")
       .selectAll("s")
-      .select("o.monday_item_id as parent_item_id")
+      .select(["o.monday_item_id as parent_item_id", "o.new_values as parent_new_values"])
       .where("s.customer", "=", customer)
       .where("s.batch_id", "=", batchId)
       .where("s.stg_status", "=", "PENDING")
       .where("o.stg_status", "=", "DONE")
       .orderBy("s.stg_sub_id")
       .limit(limit)
-      .execute()) as (RawSubitem & { parent_item_id: string | null })[];
+      .execute()) as (RawSubitem & { parent_item_id: string | null; parent_new_values: string | null })[];
     if (rows.length === 0) return [];
     await tx
       .updateTable(SUBITEMS)
@@ -248,6 +248,7 @@ export async function claimSubitems(
       ...parseSubitem(r),
       status: "IN_FLIGHT" as const,
       parentItemId: r.parent_item_id ?? "",
+      parentValues: r.parent_new_values ? (JSON.parse(r.parent_new_values) as OrderSnapshot) : null,
     }));
   });
 }

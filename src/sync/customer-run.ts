@@ -150,6 +150,13 @@ export async function reconcileLeftovers(ctx: CustomerRunContext, counts: SyncCo
             subitems: Object.fromEntries(
               Object.keys(subitemIds).map((size) => [size, quantities[size] ?? null]),
             ),
+            ...(base.subitemColumns && {
+              subitemColumns: Object.fromEntries(
+                Object.keys(subitemIds)
+                  .filter((size) => base.subitemColumns?.[size])
+                  .map((size) => [size, base.subitemColumns![size]!]),
+              ),
+            }),
           }
         : null;
       await saveState(
@@ -228,11 +235,24 @@ function stageEntry(
   ): NewStagedSubitem => {
     const qty = s.subitems[size] ?? null;
     const qtyCol = board.subitems!.quantityColumn;
+    const columnValues: Record<string, unknown> = {};
+    if (action !== "ARCHIVE") {
+      const before = change.kind === "CHANGED" ? change.known.lastValues : null;
+      if (action === "CREATE" || before?.subitems[size] !== qty)
+        columnValues[qtyCol.id] = mondayWriteValue(qtyCol.type, qty);
+      // Other subitem columns: all (non-empty) on a create, only the changed ones on an update.
+      for (const column of board.subitems?.columns ?? []) {
+        const value = s.subitemColumns?.[size]?.[column.id] ?? null;
+        const had = before?.subitemColumns?.[size];
+        if (action === "CREATE" ? value !== null : !had || had[column.id] !== value)
+          columnValues[column.id] = mondayWriteValue(column.type, value);
+      }
+    }
     return {
       size,
       action,
       itemName: action === "CREATE" ? subitemName(board, size, change.orderKey, s) : null,
-      columnValues: action === "ARCHIVE" ? {} : { [qtyCol.id]: mondayWriteValue(qtyCol.type, qty) },
+      columnValues,
       quantity: qty,
       mondaySubitemId: id,
     };

@@ -330,6 +330,9 @@ async function recordOrders(
           ...(row.newValues as OrderSnapshot),
           subitems: row.action === "CREATE" ? {} : (before?.subitems ?? {}),
         };
+        // Subitem columns, like quantities, are recorded as each size line lands.
+        if (values.subitemColumns)
+          values.subitemColumns = row.action === "CREATE" ? {} : (before?.subitemColumns ?? {});
         if (row.action === "CREATE") counts.created++;
         // An UPDATE that only changes sizes sends nothing for the item itself.
         else if (Object.keys(row.columnValues).length > 0 || row.groupTitle !== null) counts.updated++;
@@ -372,7 +375,7 @@ async function recordOrders(
 async function recordSubitems(
   ctx: CustomerRunContext,
   counts: SyncCounts,
-  rows: readonly (StagedSubitem & { parentItemId: string })[],
+  rows: readonly (StagedSubitem & { parentItemId: string; parentValues: OrderSnapshot | null })[],
   outcomes: readonly WriteOutcome[],
 ): Promise<void> {
   const now = nowIso();
@@ -398,10 +401,14 @@ async function recordSubitems(
       if (row.action === "ARCHIVE") {
         delete state.subitemIds[row.size];
         delete state.lastValues.subitems[row.size];
+        if (state.lastValues.subitemColumns) delete state.lastValues.subitemColumns[row.size];
         counts.subitemsArchived++;
       } else {
         state.subitemIds[row.size] = subitemId;
         state.lastValues.subitems[row.size] = row.quantity;
+        const written = row.parentValues?.subitemColumns?.[row.size];
+        if (written)
+          state.lastValues.subitemColumns = { ...state.lastValues.subitemColumns, [row.size]: written };
         if (row.action === "CREATE") counts.subitemsCreated++;
         else counts.subitemsUpdated++;
       }
