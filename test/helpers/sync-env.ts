@@ -129,3 +129,31 @@ export async function expectBoardsMatchDatabase(env: SyncEnv, db: Db): Promise<n
   }
   return seen;
 }
+
+/** A plain, valid demo order for hand-made fixtures; `fields` override any column. */
+export function plainOrder(
+  key: string,
+  customer: string,
+  fields: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    "AAG ORDER NUMBER": key,
+    CUSTOMER: customer,
+    "PO NUMBER": "PO-1",
+    STYLE: "Plain Tee",
+    COLOR: "Black",
+    SEASON: "SS26",
+    "ORDER QTY": 10,
+    "TOTAL QTY": 10,
+    SIZE_XS: null,
+    SIZE_S: 5,
+    SIZE_M: 5,
+    SIZE_L: null,
+    SIZE_XL: null,
+    SIZE_XXL: null,
+    "EX FACTORY DATE": "2026-05-01",
+    "DELIVERY DATE": "2026-06-01",
+    "ORDER STATUS": "Open",
+    ...fields,
+  };
+}

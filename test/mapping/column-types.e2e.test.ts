@@ -5,7 +5,7 @@ import { migrateToLatest, type Db } from "../../src/db/index.js";
 import { createOrdersTable } from "../../src/demo/index.js";
 import type { MondayItem } from "../../src/monday/index.js";
 import { testDatabases } from "../helpers/databases.js";
-import { boardItems, syncEnv, testConfig, type SyncEnv } from "../helpers/sync-env.js";
+import { boardItems, syncEnv, testConfig, type SyncEnv, plainOrder } from "../helpers/sync-env.js";
 
 const BOARD = "5001000001";
 const CUSTOMER = "NORTHWIND APPAREL";
@@ -235,22 +235,13 @@ describe("every supported column type, written over HTTP and read back from the 
       await sql`ALTER TABLE "ORDERS_UNIFIED" ADD COLUMN ${sql.id(sourceOf(c))} TEXT`.execute(db.kysely);
     await db.kysely
       .insertInto("ORDERS_UNIFIED" as never)
-      .values({
-        "AAG ORDER NUMBER": KEY,
-        CUSTOMER,
-        "PO NUMBER": "PO-1",
-        STYLE: "Plain Tee",
-        COLOR: "Black",
-        SEASON: "SS26",
-        "ORDER QTY": 10,
-        "TOTAL QTY": 10,
-        SIZE_S: 5,
-        SIZE_M: 5,
-        "EX FACTORY DATE": "2026-05-01",
-        "DELIVERY DATE": "2026-06-01",
-        "ORDER STATUS": "Open",
-        ...Object.fromEntries(added.map((c) => [sourceOf(c), c.raw === null ? null : String(c.raw)])),
-      } as never)
+      .values(
+        plainOrder(
+          KEY,
+          CUSTOMER,
+          Object.fromEntries(added.map((c) => [sourceOf(c), c.raw === null ? null : String(c.raw)])),
+        ) as never,
+      )
       .execute();
     await migrateToLatest(db);
     env = await syncEnv(

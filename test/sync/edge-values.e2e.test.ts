@@ -2,33 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateToLatest, type Db } from "../../src/db/index.js";
 import { createOrdersTable } from "../../src/demo/index.js";
 import { testDatabases } from "../helpers/databases.js";
-import { boardItems, stagedCount, syncEnv, type SyncEnv } from "../helpers/sync-env.js";
+import { boardItems, plainOrder, stagedCount, syncEnv, type SyncEnv } from "../helpers/sync-env.js";
 
 const BOARD = "5001000001";
 const CUSTOMER = "NORTHWIND APPAREL";
 
-function order(key: string, fields: Record<string, unknown>): Record<string, unknown> {
-  return {
-    "AAG ORDER NUMBER": key,
-    CUSTOMER,
-    "PO NUMBER": "PO-1",
-    STYLE: "Plain Tee",
-    COLOR: "Black",
-    SEASON: "SS26",
-    "ORDER QTY": 10,
-    "TOTAL QTY": 10,
-    SIZE_XS: null,
-    SIZE_S: 5,
-    SIZE_M: 5,
-    SIZE_L: null,
-    SIZE_XL: null,
-    SIZE_XXL: null,
-    "EX FACTORY DATE": "2026-05-01",
-    "DELIVERY DATE": "2026-06-01",
-    "ORDER STATUS": "Open",
-    ...fields,
-  };
-}
+const order = (key: string, fields: Record<string, unknown>) => plainOrder(key, CUSTOMER, fields);
 
 /** Item names are `{AAG ORDER NUMBER} {STYLE}`: this style makes the name exactly `length` code points. */
 const styleForNameLength = (key: string, length: number) =>
