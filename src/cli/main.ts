@@ -11,6 +11,7 @@ import { emulatorCommand, type EmulatorFlags } from "./commands/emulator.js";
 import { initCommand } from "./commands/init.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { planCommand } from "./commands/plan.js";
+import { serveCommand } from "./commands/serve.js";
 import { runsCommand, statusCommand } from "./commands/status.js";
 import { syncCommand } from "./commands/sync.js";
 import { validateCommand } from "./commands/validate.js";
@@ -51,6 +52,7 @@ Environment:
   MONDAY_API_TOKEN    monday.com API token (any non-empty value for the emulator)
   MONDAY_API_URL      overrides monday.apiUrl, e.g. http://127.0.0.1:4000/v2 for the emulator
   ORDER_SYNC_DB_URL   database URL (postgres://…) or SQLite file; overrides source.url
+  ORDER_SYNC_API_TOKEN  serve: bearer token POST /api/sync requires (without it, only loopback callers)
 
 Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by a data-quality failure;
 4 monday.com unavailable (circuit breaker open, unreachable, token refused, daily limit).`,
@@ -133,6 +135,15 @@ Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by
     .description("the run log (MON_SyncRuns), newest first")
     .option("--limit <n>", "runs to list", "20")
     .action(run((o: { limit: string }, cmd: Command) => runsCommand(o, global(cmd))));
+
+  program
+    .command("serve")
+    .description(
+      "HTTP server (/metrics, /health, /health/live, /health/ready, POST /api/sync) and scheduled syncs (serve.schedule); SIGTERM finishes the request in flight and exits",
+    )
+    .option("-p, --port <n>", "port (default: serve.port, 8080)")
+    .option("--host <host>", "address to listen on (default: serve.host, 127.0.0.1)")
+    .action(run((o: { port?: string; host?: string }, cmd: Command) => serveCommand(o, global(cmd))));
 
   program
     .command("emulator")

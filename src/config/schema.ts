@@ -1,3 +1,4 @@
+import { Cron } from "croner";
 import { z } from "zod";
 import { qualityConfigSchema } from "../quality/config.js";
 
@@ -166,6 +167,68 @@ const dbUrl = z
     message: "must not contain a password: put credentials in ORDER_SYNC_DB_URL instead",
   });
 
+const cronExpression = z
+  .string()
+  .trim()
+  .refine(
+    (c) => {
+      try {
+        new Cron(c, { paused: true }).stop();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'is not a cron expression (five or six fields, e.g. "*/15 * * * *")' },
+  );
+
+const serveSchema = z
+  .object({
+    /** `--port` overrides. */
+    port: z.number().int().min(0).max(65_535).default(8080),
+    /** Address to listen on; `--host` overrides. Use 0.0.0.0 in a container. */
+    host: z.string().trim().min(1).default("127.0.0.1"),
+    /** When syncs run: every `intervalSeconds`, or on a `cron` expression (server's time zone unless `timezone`). */
+    schedule: z
+      .object({
+        intervalSeconds: z.number().int().min(1).max(86_400).optional(),
+        cron: cronExpression.optional(),
+        timezone: z.string().trim().min(1).optional(),
+        /** Run a sync as soon as the server starts. */
+        runOnStart: z.boolean().default(true),
+      })
+      .strict()
+      .refine((s) => !(s.intervalSeconds !== undefined && s.cron !== undefined), {
+        message: "set intervalSeconds or cron, not both",
+      })
+      .default({ runOnStart: true }),
+    health: z
+      .object({
+        /** `staging_tables` is unhealthy while a PENDING row is older than this (the seed's 24 h). */
+        pendingMaxAgeHours: z
+          .number()
+          .positive()
+          .max(24 * 365)
+          .default(24),
+        /** `last_batch` is unhealthy when the last run failed or no run finished for this long (default: 3 schedule periods, at least 1 h). */
+        lastBatchMaxAgeMinutes: z.number().positive().optional(),
+        /** How long a `monday_api` check result is reused (it costs a request). */
+        mondayCheckCacheSeconds: z.number().min(0).max(3600).default(30),
+      })
+      .strict()
+      .default({ pendingMaxAgeHours: 24, mondayCheckCacheSeconds: 30 }),
+    /** On SIGTERM the batch in flight finishes and is recorded; after this long the process exits anyway. */
+    shutdownGraceSeconds: z.number().positive().max(3600).default(120),
+  })
+  .strict()
+  .default({
+    port: 8080,
+    host: "127.0.0.1",
+    schedule: { runOnStart: true },
+    health: { pendingMaxAgeHours: 24, mondayCheckCacheSeconds: 30 },
+    shutdownGraceSeconds: 120,
+  });
+
 export const configSchema = z
   .object({
     source: z
@@ -239,9 +302,16 @@ export const configSchema = z
         batchSize: z.number().int().min(1).max(500).default(50),
         /** Orders read from the source per page. */
         pageSize: z.number().int().min(10).max(50_000).default(1000),
+        /**
+         * A customer's run holds a lease in MON_SyncLocks so two processes on one database never sync it at
+         * once; the holder renews it every third of this, and a crashed holder's lease lapses after it.
+         */
+        lockTtlSeconds: z.number().int().min(5).max(3600).default(120),
       })
       .strict()
-      .default({ concurrency: 4, batchSize: 50, pageSize: 1000 }),
+      .default({ concurrency: 4, batchSize: 50, pageSize: 1000, lockTtlSeconds: 120 }),
+    /** `order-sync serve`: the HTTP server, the sync schedule and the health thresholds. */
+    serve: serveSchema,
     /** The data-quality framework: required fields, rule severities, user rules, halting share. */
     quality: qualityConfigSchema,
     boards: z.array(boardSchema).min(1, "declare at least one board"),

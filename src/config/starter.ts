@@ -77,6 +77,14 @@ sync:
   concurrency: 4     # customers synced at once
   batchSize: 50      # most mutations per request
   pageSize: 1000     # orders read per page
+  lockTtlSeconds: 120  # a customer's lease in MON_SyncLocks: two processes never sync one customer at once
+
+serve:               # order-sync serve: HTTP server (/metrics, /health, POST /api/sync) + scheduled syncs
+  port: 8080         # --port overrides
+  host: 127.0.0.1    # --host overrides; 0.0.0.0 in a container
+  schedule: { intervalSeconds: 900, runOnStart: true }   # or { cron: "*/15 * * * *" }
+  health: { pendingMaxAgeHours: 24 }   # /health is unhealthy while a PENDING row is older than this
+  shutdownGraceSeconds: 120            # SIGTERM finishes the batch in flight; exit anyway after this
 
 boards:
 ${boardBlock(STARTER_BOARD_ID, "Customer Master Schedule", STARTER_SUBITEMS_BOARD_ID)}${boardBlock(SECOND_BOARD_ID, "Customer Master Schedule (Europe)", SECOND_SUBITEMS_BOARD_ID)}

@@ -201,6 +201,40 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
         await db.schema.dropTable("MON_Quarantine").execute();
       },
     },
+    "0003_locks": {
+      // Issue 6: a lease per customer so two processes on one database never sync it at once, and a log
+      // of customer runs (who ran which customer when, and how it ended).
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("MON_SyncLocks")
+          .addColumn("customer", "varchar(255)", (c) => c.primaryKey())
+          .addColumn("owner", "varchar(255)", (c) => c.notNull())
+          .addColumn("batch_id", "varchar(64)", (c) => c.notNull())
+          .addColumn("acquired_at", TS, (c) => c.notNull())
+          .addColumn("expires_at", TS, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable("MON_SyncRunCustomers")
+          .addColumn("batch_id", "varchar(64)", (c) => c.notNull())
+          .addColumn("customer", "varchar(255)", (c) => c.notNull())
+          .addColumn("owner", "varchar(255)", (c) => c.notNull())
+          .addColumn("started_at", TS, (c) => c.notNull())
+          .addColumn("finished_at", TS)
+          .addColumn("status", "varchar(16)", (c) => c.notNull())
+          .addColumn("counts", ty.text)
+          .addColumn("error", ty.text)
+          .addPrimaryKeyConstraint("PK_MON_SyncRunCustomers", ["batch_id", "customer"])
+          .execute();
+        await index(db, "IX_MON_SyncRunCustomers_customer", "MON_SyncRunCustomers", [
+          "customer",
+          "started_at",
+        ]);
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.dropTable("MON_SyncRunCustomers").execute();
+        await db.schema.dropTable("MON_SyncLocks").execute();
+      },
+    },
   };
 }
 

@@ -141,8 +141,11 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Db> {
     connectionTimeoutMillis: 10_000,
     ...(opts.searchPath ? { options: `-c search_path=${opts.searchPath.replace(/\s+/g, "")}` } : {}),
   });
-  // An idle client losing its connection emits on the pool; unhandled, that would crash the process.
+  // A client losing its connection (the server restarted, the network dropped) emits 'error': on the
+  // pool when idle, on the client itself when checked out. Unhandled, either would crash a long-running
+  // `serve`; the query in progress still gets the error, and the pool replaces the client.
   pool.on("error", () => undefined);
+  pool.on("connect", (client) => client.on("error", () => undefined));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     await sql`select 1`.execute(kysely);

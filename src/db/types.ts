@@ -16,7 +16,7 @@ export const SYNC_STATUSES = ["ACTIVE", "ARCHIVED"] as const;
 export type SyncStatus = (typeof SYNC_STATUSES)[number];
 
 /** Outcome of a run in `MON_SyncRuns`. */
-export const RUN_STATUSES = ["RUNNING", "SUCCESS", "PARTIAL", "FAILED", "HALTED"] as const;
+export const RUN_STATUSES = ["RUNNING", "SUCCESS", "PARTIAL", "FAILED", "HALTED", "STOPPED"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** Kinds of change recorded with a before-image in `MON_ChangeLog` (rollback reads them). */
@@ -162,6 +162,34 @@ export interface Database {
   MON_SyncRuns: SyncRunTable;
   MON_ChangeLog: ChangeLogTable;
   MON_Quarantine: QuarantineTable;
+  MON_SyncLocks: SyncLockTable;
+  MON_SyncRunCustomers: SyncRunCustomerTable;
+}
+
+/**
+ * `MON_SyncLocks`: one lease per customer being synced. `owner` is `host:pid:random`; the holder renews
+ * `expires_at` while it runs and deletes the row when done. A lapsed lease (a crashed holder) may be taken.
+ */
+export interface SyncLockTable {
+  customer: string;
+  owner: string;
+  batch_id: string;
+  acquired_at: string;
+  expires_at: string;
+}
+
+/** `MON_SyncRunCustomers`: each customer's part of a run, with the process that ran it. */
+export interface SyncRunCustomerTable {
+  batch_id: string;
+  customer: string;
+  owner: string;
+  started_at: string;
+  finished_at: string | null;
+  /** RUNNING, SUCCESS, FAILED, STOPPED or SKIPPED (another process held the lease). */
+  status: string;
+  /** JSON of the customer's counts. */
+  counts: string | null;
+  error: string | null;
 }
 
 export type StagedOrder = Selectable<StagedOrderTable>;

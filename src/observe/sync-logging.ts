@@ -16,10 +16,22 @@ export function attachSyncLogging(events: SyncEvents, log: Logger): void {
     ),
   );
   events.on("rowFailed", (e) => log.warn(e, "row failed"));
-  events.on("customerDone", (e) =>
-    e.ok
-      ? log.info({ batchId: e.batchId, customer: e.customer, ms: e.durationMs }, "customer done")
-      : log.error({ batchId: e.batchId, customer: e.customer, error: e.error }, "customer failed"),
+  events.on("stepDone", (e) =>
+    log.debug(
+      { batchId: e.batchId, customer: e.customer, step: e.step, ms: e.durationMs, ok: e.ok },
+      `step ${e.step} done`,
+    ),
+  );
+  events.on("customerDone", (e) => {
+    const base = { batchId: e.batchId, customer: e.customer, ms: e.durationMs };
+    if (e.skipped)
+      log.info({ ...base, reason: e.error }, "customer skipped: another process holds its lease");
+    else if (e.stopped) log.warn({ ...base, counts: e.counts, reason: e.error }, "customer stopped");
+    else if (e.ok) log.info({ ...base, counts: e.counts }, "customer done");
+    else log.error({ ...base, counts: e.counts, error: e.error }, "customer failed");
+  });
+  events.on("runFailed", (e) =>
+    log.error({ batchId: e.batchId, error: e.error, ms: e.durationMs }, "sync run failed before it started"),
   );
   events.on("breakerStateChange", (e) =>
     (e.to === "CLOSED" ? log.info.bind(log) : log.error.bind(log))(
@@ -28,6 +40,9 @@ export function attachSyncLogging(events: SyncEvents, log: Logger): void {
     ),
   );
   events.on("runDone", (e) =>
-    log.info({ batchId: e.batchId, status: e.status, ms: e.durationMs }, "sync run finished"),
+    log.info(
+      { batchId: e.batchId, status: e.status, exitCode: e.exitCode, ms: e.durationMs },
+      "sync run finished",
+    ),
   );
 }

@@ -9,6 +9,7 @@ export {
   deleteStaged,
   deleteBatch,
   stagingCounts,
+  pendingAge,
   nowIso,
 } from "./staging.js";
 export type {

@@ -409,3 +409,27 @@ export async function stagingCounts(db: Db): Promise<{ table: string; status: st
   }
   return out;
 }
+
+/** Per staging table: PENDING rows created before `cutoffIso`, and the oldest PENDING row's creation time. */
+export async function pendingAge(
+  db: Db,
+  cutoffIso: string,
+): Promise<{ table: string; olderThanCutoff: number; oldest: string | null }[]> {
+  const out: { table: string; olderThanCutoff: number; oldest: string | null }[] = [];
+  for (const table of [ORDERS, SUBITEMS] as const) {
+    const row = await db.kysely
+      .selectFrom(table)
+      .select((eb) => [
+        eb.fn.min("stg_created_date").as("oldest"),
+        eb.fn
+          .sum<string | number | null>(
+            eb.case().when("stg_created_date", "<", cutoffIso).then(1).else(0).end(),
+          )
+          .as("old"),
+      ])
+      .where("stg_status", "=", "PENDING")
+      .executeTakeFirst();
+    out.push({ table, olderThanCutoff: Number(row?.old ?? 0), oldest: row?.oldest ?? null });
+  }
+  return out;
+}

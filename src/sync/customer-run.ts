@@ -88,6 +88,8 @@ export interface CustomerRunContext {
   batchId: string;
   customer: CustomerConfig;
   board: ResolvedBoard;
+  /** Aborted on shutdown (SIGTERM) or a lost lease: the push stops after the request in flight is recorded. */
+  signal?: AbortSignal;
 }
 
 /** Source columns a board mapping reads. */
@@ -301,6 +303,19 @@ function subitemName(board: ResolvedBoard, size: string, orderKey: string, s: Or
     n === "size" ? size : n === "key" ? orderKey : s.name,
   );
   return name || size;
+}
+
+/**
+ * A customer's run stopped between two requests: the process is shutting down (SIGTERM) or its lease was
+ * lost. Everything sent so far is recorded; rows not yet claimed stay PENDING for the next run.
+ */
+export class StoppedError extends Error {
+  override name = "StoppedError";
+  constructor(reason?: unknown) {
+    super(
+      `stopped: ${reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "shutting down"}`,
+    );
+  }
 }
 
 /** A customer's run stopped by the data-quality framework before anything was staged (exit code 3). */

@@ -23,11 +23,13 @@ import {
   HaltError,
   reconcileLeftovers,
   sourceColumns,
+  StoppedError,
   type CustomerRunContext,
   type PlannedChange,
   type SyncCounts,
 } from "./customer-run.js";
-import { SyncEvents } from "./events.js";
+import { CustomerLease, newOwnerId } from "./customer-locks.js";
+import { SyncEvents, type SyncStep } from "./events.js";
 import { MondayUnavailableError, type MondayStats, type SyncMonday } from "./port.js";
 import { GroupDirectory, pushStaged } from "./push.js";
 
@@ -49,12 +51,48 @@ export interface CustomerResult {
   counts: SyncCounts;
   error?: string;
   durationMs: number;
+  /** Another process held the customer's lease; nothing was done (not a failure). */
+  skipped?: boolean;
+  /** Stopped by shutdown or a lost lease after recording what was sent. */
+  stopped?: boolean;
+}
+
+/** Writes a customer's line of the run log (`MON_SyncRunCustomers`): RUNNING first, then how it ended. */
+async function logCustomerRun(
+  db: Db,
+  batchId: string,
+  customer: string,
+  owner: string,
+  startedMs: number,
+  status: "RUNNING" | "SUCCESS" | "FAILED" | "STOPPED" | "SKIPPED",
+  counts?: SyncCounts,
+  error?: string,
+): Promise<void> {
+  const row = {
+    owner,
+    status,
+    finished_at: status === "RUNNING" ? null : nowIso(),
+    counts: counts ? JSON.stringify(counts) : null,
+    error: error ?? null,
+  };
+  if (status === "RUNNING" || status === "SKIPPED")
+    await db.kysely
+      .insertInto("MON_SyncRunCustomers")
+      .values({ batch_id: batchId, customer, started_at: new Date(startedMs).toISOString(), ...row })
+      .execute();
+  else
+    await db.kysely
+      .updateTable("MON_SyncRunCustomers")
+      .set(row)
+      .where("batch_id", "=", batchId)
+      .where("customer", "=", customer)
+      .execute();
 }
 
 /** The one JSON object `sync --json` prints. */
 export interface SyncSummary {
   batchId: string;
-  status: "SUCCESS" | "PARTIAL" | "FAILED";
+  status: "SUCCESS" | "PARTIAL" | "FAILED" | "STOPPED";
   exitCode: number;
   counts: SyncCounts;
   apiRequests: number;
@@ -191,11 +229,11 @@ async function prepare(
   deps: SyncDeps,
   names: readonly string[] | undefined,
   beforeMonday: (customers: CustomerConfig[], batchId: string) => Promise<void> = async () => undefined,
+  batchId: string = newBatchId(),
 ): Promise<Prepared> {
   const customers = selectCustomers(deps.settings, names);
   await migrateToLatest(deps.db);
   await checkSource(deps, customers);
-  const batchId = newBatchId();
   await beforeMonday(customers, batchId);
   const locks = new BoardLocks();
   const groups = new GroupDirectory({ monday: deps.monday }, locks);
@@ -207,39 +245,62 @@ function addCounts(into: SyncCounts, from: SyncCounts): void {
   for (const key of Object.keys(into) as (keyof SyncCounts)[]) into[key] += from[key];
 }
 
+/** How a run is started. */
+export interface RunOptions {
+  customers?: readonly string[];
+  /** The command recorded in the run log (`sync`, `serve`, `serve:api`). */
+  command?: string;
+  /**
+   * Aborting it stops the run gracefully: each customer finishes and records the request in flight, rows
+   * not yet sent stay PENDING for the next run, and the run is logged as STOPPED.
+   */
+  signal?: AbortSignal;
+  /** This process's lease owner id (default: a new one per run). */
+  owner?: string;
+  /** The run's batch id (default: a new one), so a caller can name the run before it starts. */
+  batchId?: string;
+}
+
 /**
  * One sync run (DESIGN.md pipeline): for each customer, in parallel up to `sync.concurrency`:
  * reconcile leftovers → read → detect → validate → stage → push → record → clear. Returns the run summary;
  * the run log (`MON_SyncRuns`) holds the same.
  */
-export async function runSync(
-  deps: SyncDeps,
-  options: { customers?: readonly string[]; command?: string } = {},
-): Promise<SyncSummary> {
+export async function runSync(deps: SyncDeps, options: RunOptions = {}): Promise<SyncSummary> {
   const started = Date.now();
   const requestsBefore = deps.monday.requests;
   let runRow: string | undefined;
   let p: Prepared;
   try {
     // The run is logged before the first monday.com call, so a run that finds monday down is logged too.
-    p = await prepare(deps, options.customers, async (customers, batchId) => {
-      runRow = batchId;
-      await deps.db.kysely
-        .insertInto("MON_SyncRuns")
-        .values({
-          batch_id: batchId,
-          started_at: nowIso(),
-          finished_at: null,
-          status: "RUNNING",
-          customers: JSON.stringify(customers.map((c) => c.name)),
-          counts: null,
-          api_requests: 0,
-          error: null,
-          command: options.command ?? "sync",
-        })
-        .execute();
-    });
+    p = await prepare(
+      deps,
+      options.customers,
+      async (customers, batchId) => {
+        runRow = batchId;
+        await deps.db.kysely
+          .insertInto("MON_SyncRuns")
+          .values({
+            batch_id: batchId,
+            started_at: nowIso(),
+            finished_at: null,
+            status: "RUNNING",
+            customers: JSON.stringify(customers.map((c) => c.name)),
+            counts: null,
+            api_requests: 0,
+            error: null,
+            command: options.command ?? "sync",
+          })
+          .execute();
+      },
+      options.batchId,
+    );
   } catch (e) {
+    (deps.events ?? new SyncEvents()).emit("runFailed", {
+      ...(runRow ? { batchId: runRow } : {}),
+      error: e instanceof Error ? e.message : String(e),
+      durationMs: Date.now() - started,
+    });
     if (runRow)
       await deps.db.kysely
         .updateTable("MON_SyncRuns")
@@ -272,6 +333,8 @@ export async function runSync(
   let configProblem = false;
   let halted = false;
   const validations: ValidationResult[] = [];
+  const owner = options.owner ?? newOwnerId();
+  const ttlMs = deps.settings.config.sync.lockTtlSeconds * 1000;
   const pool = bulkhead(deps.settings.config.sync.concurrency, Infinity);
   const results = await Promise.all(
     p.customers.map((customer) =>
@@ -279,30 +342,44 @@ export async function runSync(
         const t0 = Date.now();
         const counts = emptyCounts();
         const board = p.boards.get(customer.board);
-        const result = (ok: boolean, error?: string): CustomerResult => {
-          const r = {
+        const result = (ok: boolean, error?: string, how: { skipped?: boolean; stopped?: boolean } = {}) => {
+          const r: CustomerResult = {
             customer: customer.name,
             boardId: customer.board,
             ok,
             counts,
             durationMs: Date.now() - t0,
             ...(error ? { error } : {}),
+            ...how,
           };
           events.emit("customerDone", {
             batchId,
             customer: customer.name,
             ok,
+            ...how,
             ...(error ? { error } : {}),
             durationMs: r.durationMs,
+            counts,
           });
           return r;
         };
         if (unavailable) return result(false, `not run: ${unavailable.message}`);
+        if (options.signal?.aborted) return result(false, "not run: shutting down", { stopped: true });
         if (!board || board instanceof MappingError) {
           configProblem = true;
           return result(false, board?.message ?? `board ${customer.board} is not configured`);
         }
-        events.emit("customerStarted", { batchId, customer: customer.name });
+        const stop = new AbortController();
+        const lease = await CustomerLease.acquire(deps.db, customer.name, owner, batchId, ttlMs, () =>
+          stop.abort(new Error("the customer's lease was lost to another process")),
+        );
+        if (!(lease instanceof CustomerLease)) {
+          const why = `skipped: another process (${lease.owner}, batch ${lease.batchId}) is syncing this customer`;
+          await logCustomerRun(deps.db, batchId, customer.name, owner, t0, "SKIPPED", counts, why);
+          return result(true, why, { skipped: true });
+        }
+        // The customer's log line spans exactly the time the lease is held (tests check no two overlap).
+        const leased = Date.now();
         const ctx: CustomerRunContext = {
           settings: deps.settings,
           db: deps.db,
@@ -311,22 +388,61 @@ export async function runSync(
           batchId,
           customer,
           board,
+          signal: options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal,
         };
-        try {
-          const leftovers = await reconcileLeftovers(ctx, counts);
-          const { validation } = await detectAndStage(ctx, counts, leftovers);
-          validations.push(validation);
-          await pushStaged(ctx, counts, p.groups, p.locks);
-          await clearDone(deps.db, customer.name);
-          return result(true);
-        } catch (e) {
-          if (e instanceof MondayUnavailableError) unavailable = e;
-          if (e instanceof HaltError) {
-            halted = true;
-            validations.push(e.validation);
+        const step = async <T>(name: SyncStep, fn: () => Promise<T>): Promise<T> => {
+          const s0 = Date.now();
+          let ok = false;
+          try {
+            const out = await fn();
+            ok = true;
+            return out;
+          } finally {
+            events.emit("stepDone", {
+              batchId,
+              customer: customer.name,
+              step: name,
+              durationMs: Date.now() - s0,
+              ok,
+            });
           }
-          return result(false, e instanceof Error ? e.message : String(e));
+        };
+        let r: CustomerResult;
+        try {
+          await logCustomerRun(deps.db, batchId, customer.name, owner, leased, "RUNNING");
+          events.emit("customerStarted", { batchId, customer: customer.name });
+          try {
+            const leftovers = await step("reconcile", () => reconcileLeftovers(ctx, counts));
+            if (ctx.signal?.aborted) throw new StoppedError(ctx.signal.reason);
+            const { validation } = await step("detect", () => detectAndStage(ctx, counts, leftovers));
+            validations.push(validation);
+            await step("push", () => pushStaged(ctx, counts, p.groups, p.locks));
+            await step("clear", () => clearDone(deps.db, customer.name));
+            r = result(true);
+          } catch (e) {
+            if (e instanceof MondayUnavailableError) unavailable = e;
+            if (e instanceof HaltError) {
+              halted = true;
+              validations.push(e.validation);
+            }
+            const message = e instanceof Error ? e.message : String(e);
+            r =
+              e instanceof StoppedError ? result(false, message, { stopped: true }) : result(false, message);
+          }
+          await logCustomerRun(
+            deps.db,
+            batchId,
+            customer.name,
+            owner,
+            leased,
+            r.stopped ? "STOPPED" : r.ok ? "SUCCESS" : "FAILED",
+            counts,
+            r.error,
+          );
+        } finally {
+          await lease.release();
         }
+        return r;
       }),
     ),
   );
@@ -335,16 +451,23 @@ export async function runSync(
   const counts = emptyCounts();
   for (const r of results) addCounts(counts, r.counts);
   const rowProblems = counts.failed + counts.dead + counts.quarantined;
+  const stopped = results.some((r) => r.stopped);
   const exitCode = unavailable
     ? EXIT.mondayUnavailable
     : configProblem
       ? EXIT.config
       : halted
         ? EXIT.halted
-        : rowProblems > 0 || results.some((r) => !r.ok)
+        : rowProblems > 0 || stopped || results.some((r) => !r.ok)
           ? EXIT.rowsFailed
           : EXIT.ok;
-  const status = exitCode === EXIT.ok ? "SUCCESS" : results.some((r) => r.ok) ? "PARTIAL" : "FAILED";
+  const status = stopped
+    ? "STOPPED"
+    : exitCode === EXIT.ok
+      ? "SUCCESS"
+      : results.some((r) => r.ok)
+        ? "PARTIAL"
+        : "FAILED";
   const summary: SyncSummary = {
     batchId,
     status,
@@ -372,7 +495,7 @@ export async function runSync(
     })
     .where("batch_id", "=", batchId)
     .execute();
-  events.emit("runDone", { batchId, status, durationMs: summary.durationMs });
+  events.emit("runDone", { batchId, status, durationMs: summary.durationMs, exitCode });
   return summary;
 }
 

@@ -1,4 +1,8 @@
 import { EventEmitter } from "node:events";
+import type { SyncCounts } from "./customer-run.js";
+
+/** The steps of a customer's run, timed for metrics. */
+export type SyncStep = "reconcile" | "detect" | "push" | "clear";
 
 /** Events the sync emits; logging, the progress display and (later) metrics listen (STYLE.md #5). */
 export interface SyncEventMap {
@@ -7,9 +11,25 @@ export interface SyncEventMap {
   progress: [{ customer: string; phase: "detect" | "push" | "subitems"; done: number }];
   adopted: [{ customer: string; orderKey: string; itemId: string }];
   rowFailed: [{ customer: string; orderKey: string; action: string; error: string; status: string }];
-  customerDone: [{ batchId: string; customer: string; ok: boolean; error?: string; durationMs: number }];
+  /** A step of a customer's run finished (or ended the run by failing). */
+  stepDone: [{ batchId: string; customer: string; step: SyncStep; durationMs: number; ok: boolean }];
+  /** `skipped`: another process held the customer's lease; `stopped`: shutdown or a lost lease. */
+  customerDone: [
+    {
+      batchId: string;
+      customer: string;
+      ok: boolean;
+      skipped?: boolean;
+      stopped?: boolean;
+      error?: string;
+      durationMs: number;
+      counts: SyncCounts;
+    },
+  ];
   breakerStateChange: [{ from: string; to: string }];
-  runDone: [{ batchId: string; status: string; durationMs: number }];
+  runDone: [{ batchId: string; status: string; durationMs: number; exitCode: number }];
+  /** A run that failed before it could start (config, source, database, monday unreachable). */
+  runFailed: [{ batchId?: string; error: string; durationMs: number }];
 }
 
 /** A typed event emitter for {@link SyncEventMap}. */

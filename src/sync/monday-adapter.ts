@@ -16,13 +16,16 @@ import {
   MUTATION_COST,
   NetworkError,
   NotFoundError,
+  RateLimitError,
   ResilientTransport,
   type BatchOp,
   type BreakerState,
+  type RequestEvent,
 } from "../monday/index.js";
 import {
   MondayUnavailableError,
   type FoundItem,
+  type MondayObserver,
   type MondayStats,
   type SyncMonday,
   type WriteOp,
@@ -86,6 +89,8 @@ export class MondayClientPort implements SyncMonday {
     private readonly http: HttpTransport,
     private readonly resilient: ResilientTransport,
     private readonly batchSize: number,
+    /** A client without retries or budget, on its own transport, for health checks. */
+    private readonly probe?: { client: MondayClient; http: HttpTransport },
   ) {
     resilient.onRetry((e) => {
       this.counts.retries[e.errorClass] = (this.counts.retries[e.errorClass] ?? 0) + 1;
@@ -112,6 +117,38 @@ export class MondayClientPort implements SyncMonday {
   /** Listens to breaker state changes (for logs and, later, metrics). */
   onBreakerStateChange(listener: (e: { from: BreakerState; to: BreakerState }) => void): () => void {
     return this.resilient.onBreakerStateChange(listener);
+  }
+
+  observe(observer: MondayObserver): () => void {
+    const onRequest = (e: RequestEvent) =>
+      observer.request?.({
+        operation: e.operation,
+        outcome: e.error
+          ? e.error.constructor.name
+          : e.status >= 200 && e.status < 300
+            ? "ok"
+            : `HTTP${e.status}`,
+        httpStatus: e.status,
+        durationMs: e.durationMs,
+        rateLimited: e.error instanceof RateLimitError || e.status === 429,
+      });
+    const off = [
+      this.http.onRequest(onRequest),
+      ...(this.probe ? [this.probe.http.onRequest(onRequest)] : []),
+      this.resilient.onRetry((e) => observer.retry?.({ errorClass: e.errorClass, delayMs: e.delayMs })),
+      this.resilient.budget.onWait((e) => observer.budgetWait?.({ waitMs: e.waitMs })),
+      this.resilient.onBreakerStateChange((e) => observer.breaker?.({ from: e.from, to: e.to })),
+    ];
+    return () => off.forEach((f) => f());
+  }
+
+  budget(): { limit: number; remaining: number | undefined } {
+    const s = this.resilient.budget.snapshot();
+    return { limit: s.limit, remaining: s.remaining };
+  }
+
+  async ping(): Promise<void> {
+    await (this.probe?.client ?? this.client).getComplexity();
   }
 
   stats(): MondayStats {
@@ -207,5 +244,14 @@ export function createMondayPort(settings: Settings, token: string): MondayClien
     failureThreshold: m.breaker.failureThreshold,
     recoveryMs: m.breaker.recoverySeconds * 1000,
   });
-  return new MondayClientPort(new MondayClient(resilient), http, resilient, settings.config.sync.batchSize);
+  const probeHttp = new HttpTransport({
+    url: settings.monday.apiUrl,
+    token,
+    apiVersion: settings.monday.apiVersion,
+    timeoutMs: Math.min(settings.monday.timeoutMs, 10_000),
+  });
+  return new MondayClientPort(new MondayClient(resilient), http, resilient, settings.config.sync.batchSize, {
+    client: new MondayClient(probeHttp),
+    http: probeHttp,
+  });
 }

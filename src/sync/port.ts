@@ -58,6 +58,27 @@ export interface SyncMonday {
   stats?(): MondayStats;
   /** Subscribes to circuit-breaker state changes; returns the unsubscribe function. */
   onBreakerStateChange?(listener: (e: { from: string; to: string }) => void): () => void;
+  /** Subscribes to requests, retries, budget waits and breaker changes; returns the unsubscribe function. */
+  observe?(observer: MondayObserver): () => void;
+  /** The complexity budget as last known (`remaining` undefined until monday has said). */
+  budget?(): { limit: number; remaining: number | undefined };
+  /** One cheap authenticated request without retries (health checks); throws what monday answered. */
+  ping?(): Promise<void>;
+}
+
+/** What the monday.com layer reports as it works; metrics listen (core code never imports prom-client). */
+export interface MondayObserver {
+  /** Every HTTP request: its GraphQL operation, `"ok"` or the error class, and how long it took. */
+  request?(e: {
+    operation: string;
+    outcome: string;
+    httpStatus: number;
+    durationMs: number;
+    rateLimited: boolean;
+  }): void;
+  retry?(e: { errorClass: string; delayMs: number }): void;
+  budgetWait?(e: { waitMs: number }): void;
+  breaker?(e: { from: string; to: string }): void;
 }
 
 /** What the resilience layer did during a run. */

@@ -11,7 +11,7 @@ import {
   type StagedSubitem,
 } from "../stage/index.js";
 import { loadStateByKeys, saveState } from "../state/index.js";
-import type { CustomerRunContext, SyncCounts } from "./customer-run.js";
+import { StoppedError, type CustomerRunContext, type SyncCounts } from "./customer-run.js";
 import type { BoardLocks } from "./board-locks.js";
 import { MondayUnavailableError, type WriteOp, type WriteOutcome } from "./port.js";
 
@@ -165,6 +165,7 @@ export async function pushStaged(
   // One request's worth of rows per claim, recorded as soon as it is answered: a crash loses at most one request.
   const claimSize = ctx.monday.maxOpsPerRequest ?? ctx.settings.config.sync.batchSize;
   for (;;) {
+    if (ctx.signal?.aborted) throw new StoppedError(ctx.signal.reason);
     const rows = await claimOrders(ctx.db, ctx.customer.name, ctx.batchId, claimSize);
     if (rows.length === 0) break;
     const outcomes = await guard(ctx, rows, async () => {
@@ -185,6 +186,7 @@ export async function pushStaged(
     });
   }
   for (;;) {
+    if (ctx.signal?.aborted) throw new StoppedError(ctx.signal.reason);
     const rows = await claimSubitems(ctx.db, ctx.customer.name, ctx.batchId, claimSize);
     if (rows.length === 0) break;
     // Subitems are written under the parent board's lock: they change the parent items too.

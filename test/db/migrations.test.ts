@@ -79,6 +79,17 @@ const EXPECTED: Record<string, string[]> = {
     "after_image",
     "changed_at",
   ],
+  MON_SyncLocks: ["customer", "owner", "batch_id", "acquired_at", "expires_at"],
+  MON_SyncRunCustomers: [
+    "batch_id",
+    "customer",
+    "owner",
+    "started_at",
+    "finished_at",
+    "status",
+    "counts",
+    "error",
+  ],
 };
 
 for (const target of await testDatabases()) {
@@ -92,9 +103,9 @@ for (const target of await testDatabases()) {
     });
 
     it("applies the initial migration, then nothing", async () => {
-      expect(await migrateToLatest(db)).toEqual({ applied: ["0001_initial", "0002_quality"] });
+      expect(await migrateToLatest(db)).toEqual({ applied: ["0001_initial", "0002_quality", "0003_locks"] });
       expect(await migrateToLatest(db)).toEqual({ applied: [] });
-      expect(await appliedMigrations(db)).toEqual(["0001_initial", "0002_quality"]);
+      expect(await appliedMigrations(db)).toEqual(["0001_initial", "0002_quality", "0003_locks"]);
     });
 
     it("creates every table with its columns, names exactly as declared", async () => {

@@ -36,8 +36,8 @@ for (const target of await testDatabases()) {
       await db?.close();
     });
 
-    it("migrates 0002_quality with the MON_Quarantine columns", async () => {
-      expect(await appliedMigrations(db)).toEqual(["0001_initial", "0002_quality"]);
+    it("migrates through 0002_quality, with the MON_Quarantine columns", async () => {
+      expect(await appliedMigrations(db)).toEqual(["0001_initial", "0002_quality", "0003_locks"]);
       const table = await describeSourceTable(db, "MON_Quarantine");
       expect(table.columns.map((c) => c.name).sort()).toEqual(
         [

@@ -3,22 +3,36 @@ import { attachSyncLogging } from "../../observe/index.js";
 import { mondayFor, openContext, type GlobalOptions } from "../context.js";
 import { attachProgress, formatSummary, printJson, summaryJson } from "../output.js";
 
-/** `order-sync sync [--customer C ...]`: one run of the pipeline; the exit code says how it went. */
+/**
+ * `order-sync sync [--customer C ...]`: one run of the pipeline; the exit code says how it went.
+ * SIGTERM or Ctrl-C stops it gracefully (the request in flight is recorded; the rest stays PENDING);
+ * a second signal exits at once.
+ */
 export async function syncCommand(opts: { customer?: string[] }, global: GlobalOptions): Promise<number> {
   const ctx = await openContext(global);
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) process.exit(130);
+    ctx.log.warn({ signal }, "stopping after the request in flight (send it again to exit at once)");
+    stop.abort(new Error(`${signal} received`));
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
   try {
     const events = new SyncEvents();
     attachSyncLogging(events, ctx.log);
     const clearProgress = global.json ? () => undefined : attachProgress(events);
     const summary = await runSync(
       { settings: ctx.settings, db: ctx.db, monday: mondayFor(ctx.settings), events },
-      { ...(opts.customer ? { customers: opts.customer } : {}), command: "sync" },
+      { ...(opts.customer ? { customers: opts.customer } : {}), command: "sync", signal: stop.signal },
     );
     clearProgress();
     if (global.json) printJson(summaryJson(summary));
     else process.stdout.write(`${formatSummary(summary)}\n`);
     return summary.exitCode;
   } finally {
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
     await ctx.close();
   }
 }

@@ -1,0 +1,148 @@
+import { ConfigError, type Settings } from "../../config/index.js";
+import { migrateToLatest, type Db } from "../../db/index.js";
+import { createHttpApp, listen } from "../../http/index.js";
+import {
+  attachSyncLogging,
+  createMetrics,
+  HealthChecker,
+  type StagingSnapshot,
+} from "../../observe/index.js";
+import { pendingAge, stagingCounts } from "../../stage/index.js";
+import { newOwnerId, runSync, SyncEvents, SyncScheduler, type Schedule } from "../../sync/index.js";
+import { mondayFor, openContext, type GlobalOptions } from "../context.js";
+
+/** The schedule the config asks for: a cron expression, or an interval (default every 15 minutes). */
+export function scheduleOf(settings: Settings): Schedule {
+  const s = settings.config.serve.schedule;
+  if (s.cron)
+    return {
+      kind: "cron",
+      expression: s.cron,
+      runOnStart: s.runOnStart,
+      ...(s.timezone ? { timezone: s.timezone } : {}),
+    };
+  return { kind: "interval", seconds: s.intervalSeconds ?? 900, runOnStart: s.runOnStart };
+}
+
+/** How stale the last finished run may get: the config's value, else three schedule periods (at least an hour). */
+function lastBatchMaxAgeMinutes(settings: Settings, schedule: Schedule): number {
+  const configured = settings.config.serve.health.lastBatchMaxAgeMinutes;
+  if (configured !== undefined) return configured;
+  const period = schedule.kind === "interval" ? schedule.seconds / 60 : 60;
+  return Math.max(60, 3 * period);
+}
+
+async function stagingSnapshot(db: Db): Promise<StagingSnapshot> {
+  const [rows, ages] = await Promise.all([stagingCounts(db), pendingAge(db, new Date().toISOString())]);
+  return { rows, oldestPending: ages.map((a) => ({ table: a.table, oldest: a.oldest })) };
+}
+
+function parsePort(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535)
+    throw new ConfigError(`--port must be a whole number from 0 to 65535, not ${JSON.stringify(value)}`);
+  return n;
+}
+
+/**
+ * `order-sync serve [--port N] [--host H]`: the HTTP server (`/metrics`, `/health`, `/health/live`,
+ * `/health/ready`, `/api/sync`, `/api/runs`) and the scheduled syncs. SIGTERM (or Ctrl-C) stops the
+ * schedule, lets the run in progress finish its request in flight and record it, then exits 0; a second
+ * signal, or `serve.shutdownGraceSeconds`, exits at once (the next run reconciles what was in flight).
+ */
+export async function serveCommand(
+  opts: { port?: string; host?: string },
+  global: GlobalOptions,
+): Promise<number> {
+  const ctx = await openContext(global);
+  const { settings, db } = ctx;
+  const log = ctx.log.child({ component: "serve" });
+  const cfg = settings.config.serve;
+  const port = parsePort(opts.port, cfg.port);
+  const host = opts.host ?? cfg.host;
+  const monday = mondayFor(settings);
+  await migrateToLatest(db);
+
+  const events = new SyncEvents();
+  attachSyncLogging(events, ctx.log);
+  const metrics = createMetrics({ events, monday, staging: () => stagingSnapshot(db) });
+  const schedule = scheduleOf(settings);
+  let startFailure: { at: string; error: string } | undefined;
+  const health = new HealthChecker(
+    { db, monday, onResult: metrics.setHealth, lastLocalFailure: () => startFailure },
+    {
+      pendingMaxAgeHours: cfg.health.pendingMaxAgeHours,
+      lastBatchMaxAgeMinutes: lastBatchMaxAgeMinutes(settings, schedule),
+      mondayCheckCacheSeconds: cfg.health.mondayCheckCacheSeconds,
+    },
+  );
+  const owner = newOwnerId();
+  const scheduler = new SyncScheduler(schedule, {
+    run: (o) => runSync({ settings, db, monday, events }, { ...o, owner }),
+    onRunStart: (run) =>
+      log.info(
+        { batchId: run.batchId, trigger: run.trigger, customers: run.customers },
+        "sync run triggered",
+      ),
+    onError: (e, run) => {
+      const error = e instanceof Error ? e.message : String(e);
+      startFailure = { at: new Date().toISOString(), error };
+      log.error({ batchId: run.batchId, error }, "sync run could not run");
+    },
+  });
+  events.on("runDone", () => {
+    startFailure = undefined;
+  });
+
+  let shuttingDown = false;
+  const app = createHttpApp({
+    db,
+    metrics,
+    health,
+    scheduler,
+    customers: settings.config.customers.map((c) => c.name),
+    ...(process.env.ORDER_SYNC_API_TOKEN ? { apiToken: process.env.ORDER_SYNC_API_TOKEN } : {}),
+    shuttingDown: () => shuttingDown,
+    log,
+  });
+  const server = await listen(app, { port, host });
+  log.info(
+    {
+      url: server.url,
+      owner,
+      schedule,
+      api: process.env.ORDER_SYNC_API_TOKEN ? "bearer token" : "loopback only",
+    },
+    `order-sync serve listening on ${server.url}`,
+  );
+  // One line on stdout for scripts and orchestrators (logs go to stderr).
+  process.stdout.write(`order-sync serve listening on ${server.url}\n`);
+  scheduler.start();
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.once("SIGINT", () => resolve("SIGINT"));
+  });
+  shuttingDown = true;
+  const force = () => {
+    log.warn("second signal: exiting now; the next run reconciles rows left in flight");
+    process.exit(130);
+  };
+  process.once("SIGTERM", force);
+  process.once("SIGINT", force);
+  log.info({ signal, running: scheduler.active?.batchId }, "shutting down: finishing the request in flight");
+  const stopped = await scheduler.stop(cfg.shutdownGraceSeconds * 1000);
+  if (stopped.timedOut)
+    log.warn(
+      { batchId: stopped.stoppedRun?.batchId, graceSeconds: cfg.shutdownGraceSeconds },
+      "the run did not stop within the grace period; exiting anyway (the next run reconciles it)",
+    );
+  await server.close();
+  metrics.close();
+  await ctx.close();
+  log.info({ batchId: stopped.stoppedRun?.batchId }, "order-sync serve stopped");
+  // Anything still holding the event loop (a keep-alive socket, a stuck request) must not keep a stopped server alive.
+  setTimeout(() => process.exit(stopped.timedOut ? 1 : 0), 2000).unref();
+  return stopped.timedOut ? 1 : 0;
+}

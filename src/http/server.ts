@@ -1,0 +1,219 @@
+import { serve, type ServerType } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { Hono, type MiddlewareHandler } from "hono";
+import { bearerAuth } from "hono/bearer-auth";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { z } from "zod";
+import type { Logger } from "pino";
+import type { Db } from "../db/index.js";
+import type { HealthChecker, SyncMetrics } from "../observe/index.js";
+import type { SyncScheduler } from "../sync/index.js";
+
+/** What the server exposes. */
+export interface HttpDeps {
+  db: Db;
+  metrics: SyncMetrics;
+  health: HealthChecker;
+  scheduler: SyncScheduler;
+  /** Customers the config knows; `POST /api/sync` refuses others with 400. */
+  customers: readonly string[];
+  /** `ORDER_SYNC_API_TOKEN`: when set, `/api/*` needs `Authorization: Bearer <token>`; when not, only loopback callers. */
+  apiToken?: string;
+  /** True once SIGTERM arrived: readiness fails so load balancers stop sending work. */
+  shuttingDown(): boolean;
+  log?: Logger;
+}
+
+const syncBody = z
+  .object({ customers: z.array(z.string().min(1)).max(1000).optional() })
+  .strict()
+  .optional();
+
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+
+/** `/api/*` access: the bearer token when one is configured, else callers on this machine only. */
+function apiAuth(token: string | undefined): MiddlewareHandler {
+  if (token) return bearerAuth({ token });
+  return async (c, next) => {
+    let address: string | undefined;
+    try {
+      address = getConnInfo(c).remote.address;
+    } catch {
+      address = undefined;
+    }
+    if (!address || !LOOPBACK.test(address))
+      return c.json(
+        {
+          error:
+            "set ORDER_SYNC_API_TOKEN to call the API from another machine (only loopback is allowed without it)",
+        },
+        403,
+      );
+    await next();
+    return undefined;
+  };
+}
+
+/**
+ * The one HTTP app of `order-sync serve` (DESIGN.md `http`): `/metrics`, `/health`, `/health/live`,
+ * `/health/ready`, `POST /api/sync`, `GET /api/sync` and `GET /api/runs`.
+ *
+ * @example
+ * const app = createHttpApp(deps);
+ * const res = await app.request("/health"); // tests call it without a port
+ */
+export function createHttpApp(deps: HttpDeps): Hono {
+  const app = new Hono();
+
+  app.get("/metrics", async (c) => {
+    const body = await deps.metrics.registry.metrics();
+    return c.body(body, 200, { "Content-Type": deps.metrics.registry.contentType });
+  });
+
+  app.get("/health", async (c) => {
+    const report = await deps.health.check();
+    return c.json(report, report.status === "healthy" ? 200 : 503);
+  });
+
+  app.get("/health/live", (c) =>
+    c.json({ status: "alive", uptimeSeconds: Math.round(process.uptime()), pid: process.pid }),
+  );
+
+  app.get("/health/ready", async (c) => {
+    if (deps.shuttingDown()) return c.json({ status: "not ready", message: "shutting down" }, 503);
+    const db = await deps.health.ready();
+    return c.json(
+      { status: db.healthy ? "ready" : "not ready", checks: { database: db } },
+      db.healthy ? 200 : 503,
+    );
+  });
+
+  app.use("/api/*", apiAuth(deps.apiToken));
+  app.use("/api/*", bodyLimit({ maxSize: 64 * 1024 }));
+
+  app.get("/api/sync", (c) => {
+    const last = deps.scheduler.lastFinished;
+    return c.json({
+      running: deps.scheduler.active ?? null,
+      lastFinished: last
+        ? {
+            ...last.run,
+            finishedAt: last.finishedAt,
+            ...(last.summary
+              ? { status: last.summary.status, exitCode: last.summary.exitCode, counts: last.summary.counts }
+              : { status: "FAILED", error: last.error }),
+          }
+        : null,
+      schedule: deps.scheduler.schedule,
+      nextRunAt: deps.scheduler.nextRunAt()?.toISOString() ?? null,
+    });
+  });
+
+  app.post("/api/sync", async (c) => {
+    const raw = (await c.req.text()).trim();
+    let parsed: unknown;
+    try {
+      parsed = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      return c.json({ error: 'the body must be JSON, e.g. {"customers": ["BLUE HARBOR"]}' }, 400);
+    }
+    const body = syncBody.safeParse(parsed);
+    if (!body.success)
+      return c.json(
+        {
+          error: body.error.issues
+            .map((i) => `${i.path.length ? i.path.join(".") : "body"}: ${i.message}`)
+            .join("; "),
+        },
+        400,
+      );
+    const customers = body.data?.customers;
+    const unknown = customers?.filter((n) => !deps.customers.includes(n)) ?? [];
+    if (unknown.length)
+      return c.json(
+        {
+          error: `unknown customer ${unknown.map((u) => JSON.stringify(u)).join(", ")}`,
+          known: deps.customers,
+        },
+        400,
+      );
+    const result = deps.scheduler.trigger("api", customers);
+    if (!result.started)
+      return result.reason === "running"
+        ? c.json({ error: "a sync is already running in this process", running: result.run }, 409)
+        : c.json({ error: "the server is shutting down" }, 503);
+    deps.log?.info({ batchId: result.run.batchId, customers }, "sync triggered through the API");
+    if (c.req.query("wait") === "true") {
+      const summary = await result.done;
+      if (!summary)
+        return c.json({ ...result.run, status: "FAILED", error: deps.scheduler.lastFinished?.error }, 500);
+      const { report: _report, ...validation } = summary.validation;
+      return c.json({ ...result.run, ...summary, validation }, 200);
+    }
+    return c.json({ ...result.run, status: "started" }, 202);
+  });
+
+  app.get("/api/runs", async (c) => {
+    const limit = Math.min(200, Math.max(1, Number(c.req.query("limit") ?? 20) || 20));
+    const runs = await deps.db.kysely
+      .selectFrom("MON_SyncRuns")
+      .selectAll()
+      .orderBy("started_at", "desc")
+      .limit(limit)
+      .execute();
+    return c.json({ runs });
+  });
+
+  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((e, c) => {
+    if (e instanceof HTTPException) {
+      const res = e.getResponse();
+      const challenge = res.headers.get("WWW-Authenticate");
+      return c.json(
+        {
+          error:
+            e.status === 401
+              ? "a valid Authorization: Bearer token is required (ORDER_SYNC_API_TOKEN)"
+              : e.message || res.statusText,
+        },
+        e.status,
+        challenge ? { "WWW-Authenticate": challenge } : {},
+      );
+    }
+    deps.log?.error({ err: e, path: c.req.path }, "HTTP handler failed");
+    return c.json({ error: e.message }, 500);
+  });
+  return app;
+}
+
+/** A listening server; `close()` stops accepting and ends idle keep-alive connections. */
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Serves the app on `host:port` (port 0 picks a free one). */
+export function listen(app: Hono, options: { port: number; host: string }): Promise<RunningServer> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: Error) => reject(e);
+    const server: ServerType = serve(
+      { fetch: app.fetch, port: options.port, hostname: options.host },
+      (info) => {
+        server.off("error", onError);
+        const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
+        resolve({
+          url: `http://${host}:${info.port}`,
+          port: info.port,
+          close: () =>
+            new Promise<void>((done) => {
+              server.close(() => done());
+              if ("closeIdleConnections" in server) server.closeIdleConnections();
+            }),
+        });
+      },
+    );
+    server.on("error", onError);
+  });
+}

@@ -1,0 +1,158 @@
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import type { Db } from "../db/index.js";
+
+/** Who holds a lease: `host:pid:random`, unique per process (and per `LeaseOwner`). */
+export function newOwnerId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+}
+
+/** The holder of a customer's lease when it could not be taken. */
+export interface LeaseHolder {
+  owner: string;
+  batchId: string;
+  acquiredAt: string;
+  expiresAt: string;
+}
+
+/** Whether `owner` names a process on this machine that no longer exists (its lease can be taken at once). */
+function deadLocalOwner(owner: string): boolean {
+  const [host, pid] = owner.split(":");
+  if (host !== hostname() || !pid || !/^\d+$/.test(pid)) return false;
+  if (Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * A customer's lease in `MON_SyncLocks`: two processes on one database never sync the same customer at
+ * once (DESIGN.md Scale). Taking it is one conditional statement, atomic on every engine: insert, or
+ * take over a lapsed lease (or one left by a dead process on this machine). The holder renews it every
+ * third of the TTL; a renewal that finds the lease gone reports it lost, and the run stops that customer.
+ */
+export class CustomerLease {
+  #timer: NodeJS.Timeout | undefined;
+  #lost = false;
+
+  private constructor(
+    private readonly db: Db,
+    readonly customer: string,
+    readonly owner: string,
+    private readonly ttlMs: number,
+  ) {}
+
+  /**
+   * Takes the customer's lease, or returns who holds it.
+   *
+   * @example
+   * const lease = await CustomerLease.acquire(db, "BLUE HARBOR", owner, batchId, 120_000);
+   * if (!(lease instanceof CustomerLease)) log.info(lease, "another process is syncing this customer");
+   */
+  static async acquire(
+    db: Db,
+    customer: string,
+    owner: string,
+    batchId: string,
+    ttlMs: number,
+    onLost?: () => void,
+  ): Promise<CustomerLease | LeaseHolder> {
+    const now = Date.now();
+    const row = { customer, owner, batch_id: batchId, acquired_at: iso(now), expires_at: iso(now + ttlMs) };
+    const inserted = await db.kysely
+      .insertInto("MON_SyncLocks")
+      .values(row)
+      .onConflict((oc) => oc.column("customer").doNothing())
+      .executeTakeFirst();
+    let got = Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
+    if (!got) {
+      const holder = await db.kysely
+        .selectFrom("MON_SyncLocks")
+        .selectAll()
+        .where("customer", "=", customer)
+        .executeTakeFirst();
+      // Take it over only if it is still the lease we saw, and it has lapsed or its process is gone.
+      if (!holder || holder.expires_at < iso(now) || deadLocalOwner(holder.owner)) {
+        const taken = await db.kysely
+          .updateTable("MON_SyncLocks")
+          .set({ owner, batch_id: batchId, acquired_at: row.acquired_at, expires_at: row.expires_at })
+          .where("customer", "=", customer)
+          .where("owner", "=", holder?.owner ?? owner)
+          .where("expires_at", "=", holder?.expires_at ?? row.expires_at)
+          .executeTakeFirst();
+        got = Number(taken.numUpdatedRows) === 1;
+      }
+      if (!got) {
+        const now2 = await db.kysely
+          .selectFrom("MON_SyncLocks")
+          .selectAll()
+          .where("customer", "=", customer)
+          .executeTakeFirst();
+        if (now2 && now2.owner !== owner)
+          return {
+            owner: now2.owner,
+            batchId: now2.batch_id,
+            acquiredAt: now2.acquired_at,
+            expiresAt: now2.expires_at,
+          };
+        if (!now2) return CustomerLease.acquire(db, customer, owner, batchId, ttlMs, onLost);
+      }
+    }
+    const lease = new CustomerLease(db, customer, owner, ttlMs);
+    lease.#timer = setInterval(
+      () => {
+        void lease.renew().then((ok) => {
+          if (!ok && !lease.#lost) {
+            lease.#lost = true;
+            lease.#stopTimer();
+            onLost?.();
+          }
+        });
+      },
+      Math.max(1000, Math.floor(ttlMs / 3)),
+    );
+    lease.#timer.unref();
+    return lease;
+  }
+
+  /** Whether a renewal found the lease taken by someone else. */
+  get lost(): boolean {
+    return this.#lost;
+  }
+
+  /** Pushes the expiry out by one TTL; false when the lease is no longer ours. */
+  async renew(): Promise<boolean> {
+    try {
+      const r = await this.db.kysely
+        .updateTable("MON_SyncLocks")
+        .set({ expires_at: iso(Date.now() + this.ttlMs) })
+        .where("customer", "=", this.customer)
+        .where("owner", "=", this.owner)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    } catch {
+      // A database hiccup is not a lost lease; the next renewal tries again well before expiry.
+      return true;
+    }
+  }
+
+  #stopTimer(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Gives the lease back (only if still ours). */
+  async release(): Promise<void> {
+    this.#stopTimer();
+    await this.db.kysely
+      .deleteFrom("MON_SyncLocks")
+      .where("customer", "=", this.customer)
+      .where("owner", "=", this.owner)
+      .execute();
+  }
+}

@@ -1,0 +1,137 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sql } from "kysely";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadSettings, type Settings } from "../../src/config/index.js";
+import { openDatabase, type Db } from "../../src/db/index.js";
+import { createOrdersTable, writeDemoOrders } from "../../src/demo/index.js";
+import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { HttpTransport, MondayClient } from "../../src/monday/index.js";
+import { runCli } from "../helpers/cli.js";
+import { TEST_PG_URL, testDatabases } from "../helpers/databases.js";
+import { editConfigFile, startServe, type ServeProcess } from "../helpers/serve.js";
+import { expectBoardsMatchDatabase, type SyncEnv } from "../helpers/sync-env.js";
+
+const ORDERS = 600;
+const ROUNDS = 4;
+const postgres = (await testDatabases()).find((d) => d.name === "postgres")!;
+
+async function admin(text: string): Promise<void> {
+  const c = new pg.Client({ connectionString: TEST_PG_URL });
+  await c.connect();
+  try {
+    await c.query(text);
+  } finally {
+    await c.end();
+  }
+}
+
+describe.skipIf(!postgres.available)("two serve processes on one PostgreSQL database", () => {
+  const schema = `os_two_${randomBytes(5).toString("hex")}`;
+  let settings: Settings;
+  let db: Db;
+  let emulator: Emulator;
+  let servers: ServeProcess[] = [];
+  let configPath = "";
+
+  beforeAll(async () => {
+    await admin(`create schema ${schema}`);
+    const dir = mkdtempSync(join(tmpdir(), "order-sync-two-"));
+    expect((await runCli(["init", "--dir", dir, "--orders", "1"])).code).toBe(0);
+    const config = join(dir, "order-sync.yaml");
+    configPath = config;
+    editConfigFile(config, (raw) => {
+      // Both start a run at once, and tick every 2 s: they contend for the same customers all the time.
+      raw.serve = { schedule: { intervalSeconds: 2, runOnStart: true }, shutdownGraceSeconds: 60 };
+      raw.sync = { concurrency: 2, batchSize: 25, pageSize: 1000, lockTtlSeconds: 30 };
+    });
+    const url = new URL(TEST_PG_URL);
+    url.searchParams.set("options", `-c search_path=${schema}`);
+    settings = loadSettings(config, { ORDER_SYNC_DB_URL: url.toString() });
+    db = await openDatabase(settings.db);
+    await createOrdersTable(db);
+    await writeDemoOrders(db, { count: ORDERS, seed: 7 });
+    emulator = await startEmulator({ port: 0, config: settings.config, latencyMs: 25 });
+    const env = {
+      MONDAY_API_URL: emulator.url,
+      MONDAY_API_TOKEN: "two-servers",
+      ORDER_SYNC_DB_URL: url.toString(),
+      ORDER_SYNC_API_TOKEN: "two-servers-api",
+    };
+    servers = await Promise.all([startServe(config, env), startServe(config, env)]);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const s of servers) if (s.child.exitCode === null) s.child.kill("SIGKILL");
+    await emulator?.close();
+    await db?.close();
+    await admin(`drop schema if exists ${schema} cascade`);
+  });
+
+  it("never syncs the same customer in both at once, and the boards end exactly right", async () => {
+    const trigger = (s: ServeProcess) =>
+      fetch(`${s.url}/api/sync`, { method: "POST", headers: { Authorization: "Bearer two-servers-api" } });
+    for (let round = 0; round < ROUNDS; round++) {
+      // Change some orders so each round has real work, then poke both servers at the same moment.
+      await sql`update "ORDERS_UNIFIED" set "PO NUMBER" = ${`PO-R${round}`}
+        where "AAG ORDER NUMBER" in (select "AAG ORDER NUMBER" from "ORDERS_UNIFIED" order by "AAG ORDER NUMBER" limit ${40 * (round + 1)})`.execute(
+        db.kysely,
+      );
+      await Promise.all(servers.map(trigger));
+      await new Promise((r) => setTimeout(r, 2500));
+    }
+    // Let the last runs finish, then stop both (SIGTERM) and run one final pass to make sure all is applied.
+    await new Promise((r) => setTimeout(r, 3000));
+    for (const s of servers) s.child.kill("SIGTERM");
+    expect(await Promise.all(servers.map((s) => s.exited))).toEqual([0, 0]);
+
+    const rows = await db.kysely
+      .selectFrom("MON_SyncRunCustomers")
+      .selectAll()
+      .orderBy("customer")
+      .orderBy("started_at")
+      .execute();
+    const owners = new Set(rows.map((r) => r.owner));
+    const ran = rows.filter((r) => r.status !== "SKIPPED");
+    const skipped = rows.filter((r) => r.status === "SKIPPED");
+    console.log(
+      `customer runs: ${ran.length} ran, ${skipped.length} skipped (lease held by the other server), owners ${owners.size}`,
+    );
+    // For each customer, the intervals in which a server held it never overlap.
+    let overlaps = 0;
+    for (const customer of new Set(ran.map((r) => r.customer))) {
+      const spans = ran
+        .filter((r) => r.customer === customer)
+        .map((r) => ({
+          start: Date.parse(r.started_at),
+          end: Date.parse(r.finished_at ?? ""),
+          owner: r.owner,
+        }))
+        .sort((a, b) => a.start - b.start);
+      for (let i = 1; i < spans.length; i++) if (spans[i]!.start < spans[i - 1]!.end) overlaps++;
+      expect(spans.every((s) => Number.isFinite(s.end))).toBe(true);
+    }
+    console.log(`overlapping customer runs: ${overlaps}`);
+    expect(overlaps).toBe(0);
+    // Both servers worked, and they did collide (so the lease was put to the test).
+    expect(owners.size).toBe(2);
+    expect(new Set(ran.map((r) => r.owner)).size).toBe(2);
+    expect(skipped.length).toBeGreaterThan(0);
+    expect(await db.kysely.selectFrom("MON_SyncLocks").selectAll().execute()).toEqual([]);
+
+    const client = new MondayClient(
+      new HttpTransport({ url: emulator.url, token: "t", apiVersion: "2026-10" }),
+    );
+    const view = { db, emulator, settings, client } as unknown as SyncEnv;
+    // Whatever a stopped run left staged is applied by one more run; then the boards equal the database.
+    const final = await runCli(["sync", "--json", "--config", configPath], {
+      env: { MONDAY_API_URL: emulator.url, MONDAY_API_TOKEN: "t", ORDER_SYNC_DB_URL: settings.db.url },
+    });
+    expect(final.code, final.stderr.slice(-2000)).toBe(0);
+    const items = await expectBoardsMatchDatabase(view, db);
+    expect(items).toBeGreaterThan(ORDERS * 0.9);
+  }, 180_000);
+});
