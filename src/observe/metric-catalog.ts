@@ -86,7 +86,7 @@ export const METRIC_CATALOG = {
   },
   order_sync_customer_runs_total: {
     type: "counter",
-    help: "Customer runs by result (ok, failed, skipped: another process held the customer's lock).",
+    help: "Customer runs by result (ok, failed, stopped by shutdown, skipped: another process held the customer's lease).",
     labels: ["customer", "result"],
   },
   order_sync_last_success_timestamp_seconds: {

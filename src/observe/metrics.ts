@@ -96,8 +96,10 @@ export function createMetrics(sources: MetricsSources): SyncMetrics {
 
   const { monday, staging } = sources;
   gauge("monday_complexity_budget_remaining", function () {
+    // Until monday.com has said what is left, the window is taken as full (as the budget itself does),
+    // so a server that has not synced yet does not look exhausted.
     const b = monday?.budget?.();
-    if (b?.remaining !== undefined) this.set(b.remaining);
+    if (b) this.set(b.remaining ?? b.limit);
   });
   gauge("monday_complexity_budget_limit", function () {
     const b = monday?.budget?.();
@@ -177,10 +179,11 @@ export function createMetrics(sources: MetricsSources): SyncMetrics {
         customer: string;
         ok: boolean;
         skipped?: boolean;
+        stopped?: boolean;
         durationMs: number;
         counts: Record<string, number>;
       }) => {
-        const result = e.skipped ? "skipped" : e.ok ? "ok" : "failed";
+        const result = e.skipped ? "skipped" : e.stopped ? "stopped" : e.ok ? "ok" : "failed";
         customerRuns.inc({ customer: e.customer, result });
         if (e.skipped) return;
         stepSeconds.observe({ customer: e.customer, operation: "total" }, e.durationMs / 1000);

@@ -329,174 +329,202 @@ export async function runSync(deps: SyncDeps, options: RunOptions = {}): Promise
   };
   events.on("rowFailed", onFailed);
   const unsubscribe = deps.monday.onBreakerStateChange?.((e) => events.emit("breakerStateChange", e));
-  let unavailable: MondayUnavailableError | undefined;
-  let configProblem = false;
-  let halted = false;
-  const validations: ValidationResult[] = [];
-  const owner = options.owner ?? newOwnerId();
-  const ttlMs = deps.settings.config.sync.lockTtlSeconds * 1000;
-  const pool = bulkhead(deps.settings.config.sync.concurrency, Infinity);
-  const results = await Promise.all(
-    p.customers.map((customer) =>
-      pool.execute(async (): Promise<CustomerResult> => {
-        const t0 = Date.now();
-        const counts = emptyCounts();
-        const board = p.boards.get(customer.board);
-        const result = (ok: boolean, error?: string, how: { skipped?: boolean; stopped?: boolean } = {}) => {
-          const r: CustomerResult = {
-            customer: customer.name,
-            boardId: customer.board,
-            ok,
-            counts,
-            durationMs: Date.now() - t0,
-            ...(error ? { error } : {}),
-            ...how,
-          };
-          events.emit("customerDone", {
-            batchId,
-            customer: customer.name,
-            ok,
-            ...how,
-            ...(error ? { error } : {}),
-            durationMs: r.durationMs,
-            counts,
-          });
-          return r;
-        };
-        if (unavailable) return result(false, `not run: ${unavailable.message}`);
-        if (options.signal?.aborted) return result(false, "not run: shutting down", { stopped: true });
-        if (!board || board instanceof MappingError) {
-          configProblem = true;
-          return result(false, board?.message ?? `board ${customer.board} is not configured`);
-        }
-        const stop = new AbortController();
-        const lease = await CustomerLease.acquire(deps.db, customer.name, owner, batchId, ttlMs, () =>
-          stop.abort(new Error("the customer's lease was lost to another process")),
-        );
-        if (!(lease instanceof CustomerLease)) {
-          const why = `skipped: another process (${lease.owner}, batch ${lease.batchId}) is syncing this customer`;
-          await logCustomerRun(deps.db, batchId, customer.name, owner, t0, "SKIPPED", counts, why);
-          return result(true, why, { skipped: true });
-        }
-        // The customer's log line spans exactly the time the lease is held (tests check no two overlap).
-        const leased = Date.now();
-        const ctx: CustomerRunContext = {
-          settings: deps.settings,
-          db: deps.db,
-          monday: deps.monday,
-          events,
-          batchId,
-          customer,
-          board,
-          signal: options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal,
-        };
-        const step = async <T>(name: SyncStep, fn: () => Promise<T>): Promise<T> => {
-          const s0 = Date.now();
-          let ok = false;
-          try {
-            const out = await fn();
-            ok = true;
-            return out;
-          } finally {
-            events.emit("stepDone", {
+  try {
+    let unavailable: MondayUnavailableError | undefined;
+    let configProblem = false;
+    let halted = false;
+    const validations: ValidationResult[] = [];
+    const owner = options.owner ?? newOwnerId();
+    const ttlMs = deps.settings.config.sync.lockTtlSeconds * 1000;
+    const pool = bulkhead(deps.settings.config.sync.concurrency, Infinity);
+    const results = await Promise.all(
+      p.customers.map((customer) =>
+        pool.execute(async (): Promise<CustomerResult> => {
+          const t0 = Date.now();
+          const counts = emptyCounts();
+          const board = p.boards.get(customer.board);
+          const result = (
+            ok: boolean,
+            error?: string,
+            how: { skipped?: boolean; stopped?: boolean } = {},
+          ) => {
+            const r: CustomerResult = {
+              customer: customer.name,
+              boardId: customer.board,
+              ok,
+              counts,
+              durationMs: Date.now() - t0,
+              ...(error ? { error } : {}),
+              ...how,
+            };
+            events.emit("customerDone", {
               batchId,
               customer: customer.name,
-              step: name,
-              durationMs: Date.now() - s0,
               ok,
+              ...how,
+              ...(error ? { error } : {}),
+              durationMs: r.durationMs,
+              counts,
             });
+            return r;
+          };
+          if (unavailable) return result(false, `not run: ${unavailable.message}`);
+          if (options.signal?.aborted) return result(false, "not run: shutting down", { stopped: true });
+          if (!board || board instanceof MappingError) {
+            configProblem = true;
+            return result(false, board?.message ?? `board ${customer.board} is not configured`);
           }
-        };
-        let r: CustomerResult;
-        try {
-          await logCustomerRun(deps.db, batchId, customer.name, owner, leased, "RUNNING");
-          events.emit("customerStarted", { batchId, customer: customer.name });
-          try {
-            const leftovers = await step("reconcile", () => reconcileLeftovers(ctx, counts));
-            if (ctx.signal?.aborted) throw new StoppedError(ctx.signal.reason);
-            const { validation } = await step("detect", () => detectAndStage(ctx, counts, leftovers));
-            validations.push(validation);
-            await step("push", () => pushStaged(ctx, counts, p.groups, p.locks));
-            await step("clear", () => clearDone(deps.db, customer.name));
-            r = result(true);
-          } catch (e) {
-            if (e instanceof MondayUnavailableError) unavailable = e;
-            if (e instanceof HaltError) {
-              halted = true;
-              validations.push(e.validation);
-            }
-            const message = e instanceof Error ? e.message : String(e);
-            r =
-              e instanceof StoppedError ? result(false, message, { stopped: true }) : result(false, message);
-          }
-          await logCustomerRun(
-            deps.db,
-            batchId,
-            customer.name,
-            owner,
-            leased,
-            r.stopped ? "STOPPED" : r.ok ? "SUCCESS" : "FAILED",
-            counts,
-            r.error,
+          const stop = new AbortController();
+          const lease = await CustomerLease.acquire(deps.db, customer.name, owner, batchId, ttlMs, () =>
+            stop.abort(new Error("the customer's lease was lost to another process")),
           );
-        } finally {
-          await lease.release();
-        }
-        return r;
-      }),
-    ),
-  );
-  events.off("rowFailed", onFailed);
-  unsubscribe?.();
-  const counts = emptyCounts();
-  for (const r of results) addCounts(counts, r.counts);
-  const rowProblems = counts.failed + counts.dead + counts.quarantined;
-  const stopped = results.some((r) => r.stopped);
-  const exitCode = unavailable
-    ? EXIT.mondayUnavailable
-    : configProblem
-      ? EXIT.config
-      : halted
-        ? EXIT.halted
-        : rowProblems > 0 || stopped || results.some((r) => !r.ok)
-          ? EXIT.rowsFailed
-          : EXIT.ok;
-  const status = stopped
-    ? "STOPPED"
-    : exitCode === EXIT.ok
-      ? "SUCCESS"
-      : results.some((r) => r.ok)
-        ? "PARTIAL"
-        : "FAILED";
-  const summary: SyncSummary = {
-    batchId,
-    status,
-    exitCode,
-    counts,
-    apiRequests: deps.monday.requests - requestsBefore,
-    durationMs: Date.now() - started,
-    customers: results,
-    failures,
-    ...(deps.monday.stats ? { monday: deps.monday.stats() } : {}),
-    validation: await reportValidation(deps.settings, batchId, validations),
-  };
-  await deps.db.kysely
-    .updateTable("MON_SyncRuns")
-    .set({
-      finished_at: nowIso(),
+          if (!(lease instanceof CustomerLease)) {
+            const why = `skipped: another process (${lease.owner}, batch ${lease.batchId}) is syncing this customer`;
+            await logCustomerRun(deps.db, batchId, customer.name, owner, t0, "SKIPPED", counts, why);
+            return result(true, why, { skipped: true });
+          }
+          // The customer's log line spans exactly the time the lease is held (tests check no two overlap).
+          const leased = Date.now();
+          const ctx: CustomerRunContext = {
+            settings: deps.settings,
+            db: deps.db,
+            monday: deps.monday,
+            events,
+            batchId,
+            customer,
+            board,
+            signal: options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal,
+          };
+          const step = async <T>(name: SyncStep, fn: () => Promise<T>): Promise<T> => {
+            const s0 = Date.now();
+            let ok = false;
+            try {
+              const out = await fn();
+              ok = true;
+              return out;
+            } finally {
+              events.emit("stepDone", {
+                batchId,
+                customer: customer.name,
+                step: name,
+                durationMs: Date.now() - s0,
+                ok,
+              });
+            }
+          };
+          let r: CustomerResult;
+          try {
+            await logCustomerRun(deps.db, batchId, customer.name, owner, leased, "RUNNING");
+            events.emit("customerStarted", { batchId, customer: customer.name });
+            try {
+              const leftovers = await step("reconcile", () => reconcileLeftovers(ctx, counts));
+              if (ctx.signal?.aborted) throw new StoppedError(ctx.signal.reason);
+              const { validation } = await step("detect", () => detectAndStage(ctx, counts, leftovers));
+              validations.push(validation);
+              await step("push", () => pushStaged(ctx, counts, p.groups, p.locks));
+              await step("clear", () => clearDone(deps.db, customer.name));
+              r = result(true);
+            } catch (e) {
+              if (e instanceof MondayUnavailableError) unavailable = e;
+              if (e instanceof HaltError) {
+                halted = true;
+                validations.push(e.validation);
+              }
+              const message = e instanceof Error ? e.message : String(e);
+              r =
+                e instanceof StoppedError
+                  ? result(false, message, { stopped: true })
+                  : result(false, message);
+            }
+            await logCustomerRun(
+              deps.db,
+              batchId,
+              customer.name,
+              owner,
+              leased,
+              r.stopped ? "STOPPED" : r.ok ? "SUCCESS" : "FAILED",
+              counts,
+              r.error,
+            );
+          } finally {
+            await lease.release();
+          }
+          return r;
+        }),
+      ),
+    );
+    events.off("rowFailed", onFailed);
+    unsubscribe?.();
+    const counts = emptyCounts();
+    for (const r of results) addCounts(counts, r.counts);
+    const rowProblems = counts.failed + counts.dead + counts.quarantined;
+    const stopped = results.some((r) => r.stopped);
+    const exitCode = unavailable
+      ? EXIT.mondayUnavailable
+      : configProblem
+        ? EXIT.config
+        : halted
+          ? EXIT.halted
+          : rowProblems > 0 || stopped || results.some((r) => !r.ok)
+            ? EXIT.rowsFailed
+            : EXIT.ok;
+    const status = stopped
+      ? "STOPPED"
+      : exitCode === EXIT.ok
+        ? "SUCCESS"
+        : results.some((r) => r.ok)
+          ? "PARTIAL"
+          : "FAILED";
+    const summary: SyncSummary = {
+      batchId,
       status,
-      counts: JSON.stringify({ ...counts, ...(summary.monday ? { monday: summary.monday } : {}) }),
-      api_requests: summary.apiRequests,
-      error:
-        results
-          .filter((r) => r.error)
-          .map((r) => `${r.customer}: ${r.error}`)
-          .join("\n") || null,
-    })
-    .where("batch_id", "=", batchId)
-    .execute();
-  events.emit("runDone", { batchId, status, durationMs: summary.durationMs, exitCode });
-  return summary;
+      exitCode,
+      counts,
+      apiRequests: deps.monday.requests - requestsBefore,
+      durationMs: Date.now() - started,
+      customers: results,
+      failures,
+      ...(deps.monday.stats ? { monday: deps.monday.stats() } : {}),
+      validation: await reportValidation(deps.settings, batchId, validations),
+    };
+    await deps.db.kysely
+      .updateTable("MON_SyncRuns")
+      .set({
+        finished_at: nowIso(),
+        status,
+        counts: JSON.stringify({ ...counts, ...(summary.monday ? { monday: summary.monday } : {}) }),
+        api_requests: summary.apiRequests,
+        error:
+          results
+            .filter((r) => r.error && !r.skipped)
+            .map((r) => `${r.customer}: ${r.error}`)
+            .join("\n") || null,
+      })
+      .where("batch_id", "=", batchId)
+      .execute();
+    events.emit("runDone", { batchId, status, durationMs: summary.durationMs, exitCode });
+    return summary;
+  } catch (e) {
+    // Something broke the run itself (the database went away mid-run): it is logged FAILED, never left
+    // RUNNING, and listeners hear that it ended.
+    const error = e instanceof Error ? e.message : String(e);
+    await deps.db.kysely
+      .updateTable("MON_SyncRuns")
+      .set({
+        finished_at: nowIso(),
+        status: "FAILED",
+        error,
+        api_requests: deps.monday.requests - requestsBefore,
+      })
+      .where("batch_id", "=", batchId)
+      .execute()
+      .catch(() => undefined);
+    events.emit("runFailed", { batchId, error, durationMs: Date.now() - started });
+    throw e;
+  } finally {
+    events.off("rowFailed", onFailed);
+    unsubscribe?.();
+  }
 }
 
 /** The `plan` command: detection only; reads monday's board schema but writes nothing anywhere but migrations. */

@@ -47,6 +47,7 @@ export class SyncScheduler {
     { run: ActiveRun; controller: AbortController; done: Promise<SyncSummary | undefined> } | undefined;
   #timer: NodeJS.Timeout | undefined;
   #cron: Cron | undefined;
+  #nextAt: Date | undefined;
   #stopping = false;
   #lastFinished: { run: ActiveRun; summary?: SyncSummary; error?: string; finishedAt: string } | undefined;
 
@@ -69,6 +70,7 @@ export class SyncScheduler {
 
   #arm(): void {
     if (this.schedule.kind !== "interval" || this.#stopping) return;
+    this.#nextAt = new Date(Date.now() + this.schedule.seconds * 1000);
     this.#timer = setTimeout(() => {
       this.trigger("schedule");
       this.#arm();
@@ -79,7 +81,7 @@ export class SyncScheduler {
   nextRunAt(): Date | undefined {
     if (this.#stopping) return undefined;
     if (this.#cron) return this.#cron.nextRun() ?? undefined;
-    return undefined;
+    return this.#nextAt;
   }
 
   /** The run in progress, if any. */
