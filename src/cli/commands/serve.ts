@@ -119,12 +119,17 @@ export async function serveCommand(
   // One line on stdout for scripts and orchestrators (logs go to stderr).
   process.stdout.write(`order-sync serve listening on ${server.url}\n`);
   scheduler.start();
+  // The health gauge stays current even when nothing polls /health (alerts read it from /metrics).
+  const healthTimer = setInterval(() => void health.check().catch(() => undefined), 60_000);
+  healthTimer.unref();
+  void health.check().catch(() => undefined);
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once("SIGTERM", () => resolve("SIGTERM"));
     process.once("SIGINT", () => resolve("SIGINT"));
   });
   shuttingDown = true;
+  clearInterval(healthTimer);
   const force = () => {
     log.warn("second signal: exiting now; the next run reconciles rows left in flight");
     process.exit(130);
