@@ -27,8 +27,44 @@ describe("order-sync CLI", () => {
   it("prints help with every command", async () => {
     const r = await runCli(["--help"]);
     expect(r.code).toBe(0);
-    for (const cmd of ["init", "migrate", "plan", "sync", "status", "runs", "emulator", "demo"])
+    for (const cmd of [
+      "init",
+      "migrate",
+      "plan",
+      "sync",
+      "validate",
+      "boards",
+      "doctor",
+      "status",
+      "runs",
+      "serve",
+      "emulator",
+      "demo",
+    ])
       expect(r.stdout).toContain(cmd);
+    expect(r.stdout).toContain("ORDER_SYNC_API_TOKEN");
+  });
+
+  it("serve: a bad --port or a bad schedule exits 2 naming it", async () => {
+    const dir = tempDir();
+    expect((await runCli(["init", "--dir", dir, "--orders", "5"])).code).toBe(0);
+    const config = join(dir, "order-sync.yaml");
+    const port = await runCli(["serve", "--config", config, "--port", "eighty"], {
+      env: { MONDAY_API_TOKEN: "t" },
+    });
+    expect(port.code).toBe(2);
+    expect(port.stderr).toContain('--port must be a whole number from 0 to 65535, not "eighty"');
+    writeFileSync(
+      config,
+      readFileSync(config, "utf8").replace(
+        "schedule: { intervalSeconds: 900, runOnStart: true }",
+        'schedule: { cron: "every monday" }',
+      ),
+    );
+    const cron = await runCli(["serve", "--config", config], { env: { MONDAY_API_TOKEN: "t" } });
+    expect(cron.code).toBe(2);
+    expect(cron.stderr).toContain("serve.schedule.cron: is not a cron expression");
+    expect(cron.stderr).not.toContain("    at ");
   });
 
   it("exits 2 with the bad key named, and no stack trace, for an invalid config", async () => {
