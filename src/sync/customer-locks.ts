@@ -39,6 +39,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export class CustomerLease {
   #timer: NodeJS.Timeout | undefined;
   #lost = false;
+  #renewedAt = Date.now();
 
   private constructor(
     private readonly db: Db,
@@ -134,10 +135,13 @@ export class CustomerLease {
         .where("customer", "=", this.customer)
         .where("owner", "=", this.owner)
         .executeTakeFirst();
-      return Number(r.numUpdatedRows) === 1;
+      const ok = Number(r.numUpdatedRows) === 1;
+      if (ok) this.#renewedAt = Date.now();
+      return ok;
     } catch {
-      // A database hiccup is not a lost lease; the next renewal tries again well before expiry.
-      return true;
+      // A database hiccup is not a lost lease while the lease is still well within its TTL; the next
+      // renewal tries again. Once it may lapse, another process could take it: report it lost.
+      return Date.now() - this.#renewedAt < this.ttlMs * 0.8;
     }
   }
 

@@ -219,6 +219,25 @@ for (const engine of await testDatabases()) {
       expect(await lockRow(db, "C6")).toMatchObject({ owner: b, batch_id: "b2" });
     });
 
+    it("a renewal that cannot reach the database reports the lease lost only once it may lapse", async () => {
+      const other = await engine.open();
+      await migrateToLatest(other);
+      let lost = 0;
+      const lease = expectLease(
+        await CustomerLease.acquire(other, "C9", newOwnerId(), "b", 1200, () => lost++),
+      );
+      await other.close();
+      // Well within the TTL a failed renewal is a hiccup, not a lost lease.
+      expect(await lease.renew()).toBe(true);
+      await new Promise((r) => setTimeout(r, 1000));
+      // Past 80% of the TTL another process may take it: the holder must stop.
+      expect(await lease.renew()).toBe(false);
+      // The renewal timer comes to the same conclusion and tells the run, once.
+      await vi.waitFor(() => expect(lost).toBe(1), { timeout: 2000 });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(lost).toBe(1);
+    });
+
     it("the renewal timer notices a lost lease and calls onLost once", async () => {
       const onLost = vi.fn();
       // TTL 3 s → renewal every second.
