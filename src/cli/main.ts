@@ -127,7 +127,9 @@ Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by
 
   program
     .command("status")
-    .description("staged rows by state, the last runs, and the circuit breaker after the last run")
+    .description(
+      "staged rows by state, the last runs, the circuit breaker after the last run, and customers being synced now",
+    )
     .action(run((_o: unknown, cmd: Command) => statusCommand(global(cmd))));
 
   program

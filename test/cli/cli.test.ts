@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/db/index.js";
 import { runCli, spawnCli, waitForLine } from "../helpers/cli.js";
 
 const dirs: string[] = [];
@@ -195,6 +196,25 @@ describe("order-sync CLI", () => {
       expect(status.code).toBe(0);
       expect(status.stdout).toContain(summary.batchId);
       expect(status.stdout).toContain("circuit breaker CLOSED");
+      expect(status.stdout).not.toContain("customers being synced");
+      // A customer another process is syncing shows with its holder.
+      const db = await openDatabase({ dialect: "sqlite", url: join(dir, "order-sync.db") });
+      const expires = new Date(Date.now() + 60_000).toISOString();
+      await db.kysely
+        .insertInto("MON_SyncLocks")
+        .values({
+          customer: "BLUE HARBOR",
+          owner: "other-host:4242:abc",
+          batch_id: "B-1",
+          acquired_at: new Date().toISOString(),
+          expires_at: expires,
+        })
+        .execute();
+      await db.close();
+      const held = await runCli(["status", "--json", "--config", join(dir, "order-sync.yaml")], { env });
+      expect((JSON.parse(held.stdout) as { leases: unknown[] }).leases).toEqual([
+        expect.objectContaining({ customer: "BLUE HARBOR", owner: "other-host:4242:abc", lapsed: false }),
+      ]);
     } finally {
       emulator.kill("SIGTERM");
     }

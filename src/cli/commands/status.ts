@@ -23,7 +23,7 @@ async function lastRuns(db: Awaited<ReturnType<typeof openContext>>["db"], limit
   }));
 }
 
-/** `order-sync status`: staged rows by state (old PENDING rows are a problem) and the last runs. */
+/** `order-sync status`: staged rows by state (old PENDING rows are a problem), the last runs, and the customers being synced right now. */
 export async function statusCommand(global: GlobalOptions): Promise<number> {
   const ctx = await openContext(global);
   try {
@@ -31,7 +31,17 @@ export async function statusCommand(global: GlobalOptions): Promise<number> {
     const staging = await stagingCounts(ctx.db);
     const runs = await lastRuns(ctx.db, 5);
     const monday = (runs[0]?.counts as { monday?: MondayStats } | null)?.monday ?? null;
-    if (global.json) printJson({ staging, runs, monday });
+    const leases = (
+      await ctx.db.kysely.selectFrom("MON_SyncLocks").selectAll().orderBy("customer").execute()
+    ).map((l) => ({
+      customer: l.customer,
+      owner: l.owner,
+      batchId: l.batch_id,
+      acquiredAt: l.acquired_at,
+      expiresAt: l.expires_at,
+      lapsed: l.expires_at < new Date().toISOString(),
+    }));
+    if (global.json) printJson({ staging, runs, monday, leases });
     else {
       process.stdout.write(
         staging.length
@@ -58,6 +68,19 @@ export async function statusCommand(global: GlobalOptions): Promise<number> {
             )}\n`
           : "no runs yet\n",
       );
+      if (leases.length)
+        process.stdout.write(
+          `customers being synced (leases in MON_SyncLocks):\n${table(
+            ["customer", "held by", "batch", "since", "expires"],
+            leases.map((l) => [
+              l.customer,
+              l.owner,
+              l.batchId,
+              l.acquiredAt,
+              `${l.expiresAt}${l.lapsed ? " (lapsed)" : ""}`,
+            ]),
+          )}\n`,
+        );
       if (monday)
         process.stdout.write(
           `monday.com after the last run: circuit breaker ${monday.breakerState}, ${monday.requests} requests, ` +
