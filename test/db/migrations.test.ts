@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appliedMigrations, migrateToLatest, type Db } from "../../src/db/index.js";
 import { describeSourceTable } from "../../src/source/index.js";
 import { testDatabases } from "../helpers/databases.js";
+import { stagedOrderRow } from "../helpers/sync-env.js";
 
 const EXPECTED: Record<string, string[]> = {
   STG_MON_CustMasterSchedule: [
@@ -119,25 +120,11 @@ for (const target of await testDatabases()) {
 
     it("fills ids, defaults and typed rows", async () => {
       const now = new Date().toISOString();
-      const row = {
-        batch_id: "b1",
+      const row = stagedOrderRow({
         customer: `O'Brien "Quoted"`,
-        order_key: "AAG-1",
-        board_id: "5001000001",
-        action: "CREATE" as const,
-        stg_status: "PENDING" as const,
-        item_name: "AAG-1 Crew",
-        group_title: "SS26",
-        column_values: JSON.stringify({ text: "x" }),
-        changed_columns: "[]",
-        new_hash: "h",
-        new_values: "{}",
-        monday_item_id: null,
-        idempotency_key: "k",
-        last_error: null,
         stg_created_date: now,
         stg_updated_date: now,
-      };
+      });
       const a = await db.kysely
         .insertInto("STG_MON_CustMasterSchedule")
         .values(row)

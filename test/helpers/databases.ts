@@ -50,7 +50,8 @@ async function openSqlite(): Promise<Db> {
   };
 }
 
-async function adminQuery(text: string): Promise<void> {
+/** Runs one statement as the admin user of the test server (schema set-up and tear-down). */
+export async function adminQuery(text: string): Promise<void> {
   const client = new pg.Client({ connectionString: TEST_PG_URL });
   await client.connect();
   try {
@@ -103,4 +104,18 @@ export async function testDatabases(): Promise<TestDatabase[]> {
       open: openPostgres,
     },
   ];
+}
+
+/**
+ * A fresh PostgreSQL schema for processes the test spawns: `url` carries `search_path` in its `options`,
+ * so `ORDER_SYNC_DB_URL=url` puts every table of the process in it; `drop()` removes it.
+ */
+export async function createPgSchema(
+  prefix: string,
+): Promise<{ schema: string; url: string; drop(): Promise<void> }> {
+  const schema = randomName(prefix);
+  await adminQuery(`create schema ${schema}`);
+  const url = new URL(TEST_PG_URL);
+  url.searchParams.set("options", `-c search_path=${schema}`);
+  return { schema, url: url.toString(), drop: () => adminQuery(`drop schema if exists ${schema} cascade`) };
 }

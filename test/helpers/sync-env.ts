@@ -9,7 +9,7 @@ import {
   type Config,
   type Settings,
 } from "../../src/config/index.js";
-import type { Db } from "../../src/db/index.js";
+import type { Db, NewStagedOrder } from "../../src/db/index.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { HttpTransport, MondayClient, type MondayItem } from "../../src/monday/index.js";
 import { mondayFor } from "../../src/cli/context.js";
@@ -53,6 +53,18 @@ export async function syncEnv(db: Db, config: Config = testConfig()): Promise<Sy
       runSync({ settings, db, monday: mondayFor(settings) }, customers ? { customers } : {}),
     close: () => emulator.close(),
   };
+}
+
+/**
+ * A read-only view for {@link expectBoardsMatchDatabase} when the sync ran in another process (the CLI,
+ * `serve`): the test's own database connection, the emulator and the settings the process used.
+ */
+export function boardView(db: Db, emulator: Emulator, settings: Settings): SyncEnv {
+  const client = new MondayClient(
+    new HttpTransport({ url: emulator.url, token: "t", apiVersion: "2026-10" }),
+  );
+  const notHere = () => Promise.reject(new Error("the sync runs in another process"));
+  return { db, emulator, settings, client, sync: notHere, close: async () => undefined };
 }
 
 /** Every item of a board (archived ones excluded, as monday's items_page does), read over HTTP. */
@@ -155,5 +167,30 @@ export function plainOrder(
     "DELIVERY DATE": "2026-06-01",
     "ORDER STATUS": "Open",
     ...fields,
+  };
+}
+
+/** A staged order row for hand-made staging fixtures (PENDING CREATE, created now); `over` overrides any field. */
+export function stagedOrderRow(over: Partial<NewStagedOrder> = {}): NewStagedOrder {
+  const now = new Date().toISOString();
+  return {
+    batch_id: "b1",
+    customer: "BLUE HARBOR",
+    order_key: "AAG-1",
+    board_id: "5001000001",
+    action: "CREATE",
+    stg_status: "PENDING",
+    item_name: "AAG-1 Crew",
+    group_title: "SS26",
+    column_values: JSON.stringify({ text: "x" }),
+    changed_columns: "[]",
+    new_hash: "h",
+    new_values: "{}",
+    monday_item_id: null,
+    idempotency_key: "k",
+    last_error: null,
+    stg_created_date: now,
+    stg_updated_date: now,
+    ...over,
   };
 }

@@ -6,7 +6,7 @@ import { mondayFor } from "../../src/cli/context.js";
 import { HealthChecker, type HealthOptions } from "../../src/observe/index.js";
 import type { SyncMonday } from "../../src/sync/index.js";
 import { testDatabases } from "../helpers/databases.js";
-import { syncEnv, type SyncEnv } from "../helpers/sync-env.js";
+import { stagedOrderRow, syncEnv, type SyncEnv } from "../helpers/sync-env.js";
 
 const OPTIONS: HealthOptions = {
   pendingMaxAgeHours: 24,
@@ -17,25 +17,13 @@ const HOUR = 3_600_000;
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 
 function stagedRow(createdAt: string, status: "PENDING" | "FAILED" | "DONE" = "PENDING", key = "AAG-1") {
-  return {
-    batch_id: "b1",
-    customer: "BLUE HARBOR",
+  return stagedOrderRow({
     order_key: key,
-    board_id: "5001000001",
-    action: "CREATE" as const,
-    stg_status: status,
     item_name: `${key} Crew`,
-    group_title: "SS26",
-    column_values: JSON.stringify({ text: "x" }),
-    changed_columns: "[]",
-    new_hash: "h",
-    new_values: "{}",
-    monday_item_id: null,
-    idempotency_key: "k",
-    last_error: null,
+    stg_status: status,
     stg_created_date: createdAt,
     stg_updated_date: createdAt,
-  };
+  });
 }
 
 async function addRun(

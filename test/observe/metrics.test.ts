@@ -10,6 +10,7 @@ import {
 } from "../../src/observe/index.js";
 import { STAGED_STATUSES } from "../../src/db/index.js";
 import { SyncEvents, type MondayObserver, type MondayStats, type SyncCounts } from "../../src/sync/index.js";
+import { emptyCounts } from "../../src/sync/customer-run.js";
 
 type Labels = Record<string, string | number>;
 
@@ -42,20 +43,7 @@ async function histogram(
   )?.value;
 }
 
-const counts = (over: Partial<SyncCounts> = {}): SyncCounts => ({
-  created: 0,
-  updated: 0,
-  archived: 0,
-  unchanged: 0,
-  failed: 0,
-  dead: 0,
-  quarantined: 0,
-  subitemsCreated: 0,
-  subitemsUpdated: 0,
-  subitemsArchived: 0,
-  adopted: 0,
-  ...over,
-});
+const counts = (over: Partial<SyncCounts> = {}): SyncCounts => ({ ...emptyCounts(), ...over });
 
 /** An injected monday source: the test drives its observer and sets what budget() and stats() say. */
 function fakeMonday() {

@@ -1,8 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSettings, type Settings } from "../../src/config/index.js";
 import { openDatabase, type Db } from "../../src/db/index.js";
@@ -10,7 +8,7 @@ import { createOrdersTable, writeDemoOrders } from "../../src/demo/index.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { METRIC_CATALOG } from "../../src/observe/index.js";
 import { runCli } from "../helpers/cli.js";
-import { TEST_PG_URL, testDatabases } from "../helpers/databases.js";
+import { createPgSchema, testDatabases } from "../helpers/databases.js";
 import {
   editConfigFile,
   getJson,
@@ -21,6 +19,7 @@ import {
   type ServeProcess,
   type TcpProxy,
 } from "../helpers/serve.js";
+import { stagedOrderRow } from "../helpers/sync-env.js";
 
 const ORDERS = 400;
 const API_TOKEN = "serve-test-api-token-7f3a";
@@ -53,30 +52,18 @@ async function setUp(engine: "sqlite" | "postgres"): Promise<Setup> {
   });
   const env: Record<string, string> = { MONDAY_API_TOKEN: MONDAY_TOKEN, ORDER_SYNC_API_TOKEN: API_TOKEN };
   let proxy: TcpProxy | undefined;
-  let dropSchema = async () => undefined;
+  let dropSchema = async (): Promise<void> => undefined;
   let directUrl: string | undefined;
   if (engine === "postgres") {
-    const schema = `os_serve_${randomBytes(5).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: TEST_PG_URL });
-    await admin.connect();
-    await admin.query(`create schema ${schema}`);
-    await admin.end();
-    dropSchema = async () => {
-      const c = new pg.Client({ connectionString: TEST_PG_URL });
-      await c.connect();
-      await c.query(`drop schema ${schema} cascade`);
-      await c.end();
-    };
-    const pgUrl = new URL(TEST_PG_URL);
-    proxy = await startTcpProxy({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) });
-    const withSchema = (u: URL) => {
-      u.searchParams.set("options", `-c search_path=${schema}`);
-      return u.toString();
-    };
-    directUrl = withSchema(new URL(TEST_PG_URL));
-    const viaProxy = new URL(TEST_PG_URL);
+    const pgSchema = await createPgSchema("os_serve");
+    dropSchema = pgSchema.drop;
+    directUrl = pgSchema.url;
+    // The server reaches PostgreSQL through a proxy the test can cut, as a stopped database would look.
+    const direct = new URL(pgSchema.url);
+    proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+    const viaProxy = new URL(pgSchema.url);
     viaProxy.port = String(proxy.port);
-    env.ORDER_SYNC_DB_URL = withSchema(viaProxy);
+    env.ORDER_SYNC_DB_URL = viaProxy.toString();
   }
   const settings = loadSettings(config, directUrl ? { ORDER_SYNC_DB_URL: directUrl } : {});
   const db = await openDatabase(settings.db);
@@ -123,25 +110,15 @@ interface Summary {
   customers: { customer: string; counts: Record<string, number> }[];
 }
 
-const STAGED_ROW = (key: string, created: string) => ({
-  batch_id: "old-batch",
-  customer: "BLUE HARBOR",
-  order_key: key,
-  board_id: "5001000001",
-  action: "UPDATE" as const,
-  stg_status: "PENDING" as const,
-  item_name: key,
-  group_title: "SS26",
-  column_values: "{}",
-  changed_columns: "[]",
-  new_hash: "h",
-  new_values: "{}",
-  monday_item_id: "1",
-  idempotency_key: `k-${key}`,
-  last_error: null,
-  stg_created_date: created,
-  stg_updated_date: created,
-});
+const STAGED_ROW = (key: string, created: string) =>
+  stagedOrderRow({
+    batch_id: "old-batch",
+    order_key: key,
+    item_name: key,
+    idempotency_key: `k-${key}`,
+    stg_created_date: created,
+    stg_updated_date: created,
+  });
 
 for (const target of await testDatabases()) {
   describe.skipIf(!target.available)(`order-sync serve on ${target.name}`, () => {

@@ -5,10 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSettings, type Settings } from "../../src/config/index.js";
 import { openDatabase, type Db } from "../../src/db/index.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { HttpTransport, MondayClient } from "../../src/monday/index.js";
 import { runCli } from "../helpers/cli.js";
 import { editConfigFile, startServe } from "../helpers/serve.js";
-import { expectBoardsMatchDatabase, stagedCount, type SyncEnv } from "../helpers/sync-env.js";
+import { boardView, expectBoardsMatchDatabase, stagedCount } from "../helpers/sync-env.js";
 
 const ORDERS = 600;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -84,10 +83,7 @@ describe("SIGTERM while serve is syncing", () => {
       expect(next.code, next.stderr.slice(-2000)).toBe(0);
       const summary = JSON.parse(next.stdout) as { counts: Record<string, number> };
       console.log("next run:", JSON.stringify(summary.counts));
-      const client = new MondayClient(
-        new HttpTransport({ url: emulator.url, token: "t", apiVersion: "2026-10" }),
-      );
-      const view = { db, emulator, settings, client } as unknown as SyncEnv;
+      const view = boardView(db, emulator, settings);
       const items = await expectBoardsMatchDatabase(view, db);
       expect(items).toBeGreaterThan(ORDERS * 0.9);
       expect(await stagedCount(db)).toBe(0);

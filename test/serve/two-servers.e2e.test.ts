@@ -1,36 +1,23 @@
-import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSettings, type Settings } from "../../src/config/index.js";
 import { openDatabase, type Db } from "../../src/db/index.js";
 import { createOrdersTable, writeDemoOrders } from "../../src/demo/index.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { HttpTransport, MondayClient } from "../../src/monday/index.js";
 import { runCli } from "../helpers/cli.js";
-import { TEST_PG_URL, testDatabases } from "../helpers/databases.js";
+import { createPgSchema, testDatabases } from "../helpers/databases.js";
 import { editConfigFile, startServe, type ServeProcess } from "../helpers/serve.js";
-import { expectBoardsMatchDatabase, type SyncEnv } from "../helpers/sync-env.js";
+import { boardView, expectBoardsMatchDatabase } from "../helpers/sync-env.js";
 
 const ORDERS = 600;
 const ROUNDS = 4;
 const postgres = (await testDatabases()).find((d) => d.name === "postgres")!;
 
-async function admin(text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: TEST_PG_URL });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
-
 describe.skipIf(!postgres.available)("two serve processes on one PostgreSQL database", () => {
-  const schema = `os_two_${randomBytes(5).toString("hex")}`;
+  let dropSchema = async (): Promise<void> => undefined;
   let settings: Settings;
   let db: Db;
   let emulator: Emulator;
@@ -38,7 +25,8 @@ describe.skipIf(!postgres.available)("two serve processes on one PostgreSQL data
   let configPath = "";
 
   beforeAll(async () => {
-    await admin(`create schema ${schema}`);
+    const pgSchema = await createPgSchema("os_two");
+    dropSchema = pgSchema.drop;
     const dir = mkdtempSync(join(tmpdir(), "order-sync-two-"));
     expect((await runCli(["init", "--dir", dir, "--orders", "1"])).code).toBe(0);
     const config = join(dir, "order-sync.yaml");
@@ -48,9 +36,7 @@ describe.skipIf(!postgres.available)("two serve processes on one PostgreSQL data
       raw.serve = { schedule: { intervalSeconds: 2, runOnStart: true }, shutdownGraceSeconds: 60 };
       raw.sync = { concurrency: 2, batchSize: 25, pageSize: 1000, lockTtlSeconds: 30 };
     });
-    const url = new URL(TEST_PG_URL);
-    url.searchParams.set("options", `-c search_path=${schema}`);
-    settings = loadSettings(config, { ORDER_SYNC_DB_URL: url.toString() });
+    settings = loadSettings(config, { ORDER_SYNC_DB_URL: pgSchema.url });
     db = await openDatabase(settings.db);
     await createOrdersTable(db);
     await writeDemoOrders(db, { count: ORDERS, seed: 7 });
@@ -58,7 +44,7 @@ describe.skipIf(!postgres.available)("two serve processes on one PostgreSQL data
     const env = {
       MONDAY_API_URL: emulator.url,
       MONDAY_API_TOKEN: "two-servers",
-      ORDER_SYNC_DB_URL: url.toString(),
+      ORDER_SYNC_DB_URL: pgSchema.url,
       ORDER_SYNC_API_TOKEN: "two-servers-api",
     };
     servers = await Promise.all([startServe(config, env), startServe(config, env)]);
@@ -68,7 +54,7 @@ describe.skipIf(!postgres.available)("two serve processes on one PostgreSQL data
     for (const s of servers) if (s.child.exitCode === null) s.child.kill("SIGKILL");
     await emulator?.close();
     await db?.close();
-    await admin(`drop schema if exists ${schema} cascade`);
+    await dropSchema();
   });
 
   it("never syncs the same customer in both at once, and the boards end exactly right", async () => {
@@ -122,10 +108,7 @@ describe.skipIf(!postgres.available)("two serve processes on one PostgreSQL data
     expect(skipped.length).toBeGreaterThan(0);
     expect(await db.kysely.selectFrom("MON_SyncLocks").selectAll().execute()).toEqual([]);
 
-    const client = new MondayClient(
-      new HttpTransport({ url: emulator.url, token: "t", apiVersion: "2026-10" }),
-    );
-    const view = { db, emulator, settings, client } as unknown as SyncEnv;
+    const view = boardView(db, emulator, settings);
     // Whatever a stopped run left staged is applied by one more run; then the boards equal the database.
     const final = await runCli(["sync", "--json", "--config", configPath], {
       env: { MONDAY_API_URL: emulator.url, MONDAY_API_TOKEN: "t", ORDER_SYNC_DB_URL: settings.db.url },

@@ -6,10 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSettings, type Settings } from "../../src/config/index.js";
 import { openDatabase, type Db } from "../../src/db/index.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { HttpTransport, MondayClient } from "../../src/monday/index.js";
 import { mulberry32 } from "../../src/demo/index.js";
 import { runCli, spawnCli } from "../helpers/cli.js";
-import { expectBoardsMatchDatabase, stagedCount, type SyncEnv } from "../helpers/sync-env.js";
+import { boardView, expectBoardsMatchDatabase, stagedCount } from "../helpers/sync-env.js";
 
 const ORDERS = 600;
 const KILLS = 5;
@@ -73,10 +72,7 @@ describe("a sync killed with SIGKILL during the push, several times, then run to
 
     const db: Db = await openDatabase(settings.db);
     try {
-      const client = new MondayClient(
-        new HttpTransport({ url: emulator.url, token: "t", apiVersion: "2026-10" }),
-      );
-      const view = { db, emulator, settings, client } as unknown as SyncEnv;
+      const view = boardView(db, emulator, settings);
       const items = await expectBoardsMatchDatabase(view, db);
       expect(items).toBeGreaterThan(ORDERS * 0.9);
       expect(await stagedCount(db)).toBe(0);
