@@ -173,10 +173,25 @@ export class HealthChecker {
     if (!last) return { healthy: true, message: "no run has finished yet" };
     const ageMinutes = (Date.now() - Date.parse(last.finished_at ?? "")) / 60_000;
     const details = { batch_id: last.batch_id, batch_status: last.status, finished_at: last.finished_at };
-    if (last.status === "FAILED" || last.status === "PARTIAL" || last.status === "HALTED")
+    // A customer whose run failed (monday down, a drifted board, a data-quality halt) makes the service
+    // unhealthy; rows held back inside a finished customer run (quarantined, DEAD) are data problems with
+    // alerts of their own, and would otherwise keep /health red until someone fixes the data.
+    const failedCustomers =
+      last.status === "PARTIAL"
+        ? (
+            await this.sources.db.kysely
+              .selectFrom("MON_SyncRunCustomers")
+              .select(["customer", "error"])
+              .where("batch_id", "=", last.batch_id)
+              .where("status", "=", "FAILED")
+              .execute()
+          ).map((c) => c.customer)
+        : [];
+    if (last.status === "FAILED" || last.status === "HALTED" || failedCustomers.length > 0)
       return {
         healthy: false,
         ...details,
+        ...(failedCustomers.length ? { failed_customers: failedCustomers } : {}),
         message: `last run ${last.batch_id} ended ${last.status}${last.error ? `: ${last.error.split("\n")[0]}` : ""}`,
       };
     if (ageMinutes > this.options.lastBatchMaxAgeMinutes)

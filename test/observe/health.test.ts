@@ -169,16 +169,46 @@ for (const engine of await testDatabases()) {
       expect(report.checks.last_batch.message).toBe(
         "last run b-failed ended FAILED: BLUE HARBOR: monday.com unreachable",
       );
-      for (const [status, minutesAgo] of [
-        ["PARTIAL", 5],
-        ["HALTED", 4],
-      ] as const) {
-        await addRun(db, `b-${status}`, status, ago(minutesAgo * 60_000));
-        expect((await health.check()).checks.last_batch, status).toMatchObject({
-          healthy: false,
-          batch_status: status,
-        });
-      }
+      await addRun(db, "b-HALTED", "HALTED", ago(6 * 60_000));
+      expect((await health.check()).checks.last_batch).toMatchObject({
+        healthy: false,
+        batch_status: "HALTED",
+      });
+      // PARTIAL because a customer failed: unhealthy, naming it.
+      await addRun(db, "b-partial-customer", "PARTIAL", ago(5 * 60_000));
+      const customerRow = (customer: string, batch: string, status: string) => ({
+        batch_id: batch,
+        customer,
+        owner: "h:1:x",
+        started_at: ago(6 * 60_000),
+        finished_at: ago(5 * 60_000),
+        status,
+        counts: null,
+        error: status === "FAILED" ? 'board 5001000001: no column with id "po_number"' : null,
+      });
+      await db.kysely
+        .insertInto("MON_SyncRunCustomers")
+        .values([
+          customerRow("BLUE HARBOR", "b-partial-customer", "FAILED"),
+          customerRow("KESTREL OUTDOOR", "b-partial-customer", "SUCCESS"),
+        ])
+        .execute();
+      expect((await health.check()).checks.last_batch).toMatchObject({
+        healthy: false,
+        batch_status: "PARTIAL",
+        failed_customers: ["BLUE HARBOR"],
+      });
+      // PARTIAL only because rows were quarantined or DEAD inside finished customer runs: a data problem
+      // (with alerts of its own), not an unhealthy service.
+      await addRun(db, "b-partial-rows", "PARTIAL", ago(4 * 60_000));
+      await db.kysely
+        .insertInto("MON_SyncRunCustomers")
+        .values([customerRow("BLUE HARBOR", "b-partial-rows", "SUCCESS")])
+        .execute();
+      expect((await health.check()).checks.last_batch).toMatchObject({
+        healthy: true,
+        batch_status: "PARTIAL",
+      });
       await addRun(db, "b-stopped", "STOPPED", ago(60_000));
       expect((await health.check()).checks.last_batch).toMatchObject({
         healthy: true,
