@@ -298,7 +298,8 @@ describe("ops/prometheus/alerts.yml", () => {
     );
     expect(exprOf("OrderSyncUnhealthy")).toMatch(/order_sync_health_check.*== 0/);
     expect(rules.find((r) => r.alert === "OrderSyncUnhealthy")?.for).toBe("10m");
-    expect(exprOf("OrderSyncFailing")).toMatch(/status=~"FAILED\|PARTIAL"/);
+    expect(exprOf("OrderSyncFailing")).toMatch(/status="FAILED"/);
+    expect(exprOf("OrderSyncFailing")).toMatch(/unless[\s\S]*status=~"SUCCESS\|PARTIAL"/);
   });
 
   it("every expression parses and names only exported metrics and their labels", () => {
