@@ -63,6 +63,8 @@ describe.skipIf(!browserInfo.available)("the HTML report in headless Chromium", 
   });
 });
 
-describe.skipIf(browserInfo.available)("the HTML report in headless Chromium (skipped)", () => {
-  it.skip(`skipped: ${browserInfo.available ? "" : browserInfo.reason}`, () => {});
-});
+// Without a browser the skip shows up in the report with its reason (ensureChromium also prints it).
+if (!browserInfo.available)
+  describe("the HTML report in headless Chromium", () => {
+    it.skip(`skipped: ${browserInfo.reason}`, () => {});
+  });

@@ -251,9 +251,9 @@ for (const target of await testDatabases()) {
       expect((await getJson(`${s.serve.url}/health`)).status).toBe(200);
     });
 
-    it.skipIf(target.name !== "postgres")(
-      "turns unhealthy while the database is stopped, and healthy when it is back",
-      async () => {
+    // SQLite has no server to stop; PostgreSQL is reached through a proxy the test cuts.
+    if (target.name === "postgres")
+      it("turns unhealthy while the database is stopped, and healthy when it is back", async () => {
         await s.proxy!.stop();
         const t0 = Date.now();
         const down = await getJson(`${s.serve.url}/health`);
@@ -274,9 +274,7 @@ for (const target of await testDatabases()) {
         // And it syncs again.
         const res = await postSync(s.serve.url, API_TOKEN);
         expect((res.body as unknown as Summary).status).toBe("SUCCESS");
-      },
-      60_000,
-    );
+      }, 60_000);
 
     it("exits 0 on SIGTERM", async () => {
       if (s.serve.child.exitCode !== null) console.log(s.serve.logs().slice(-3000));
