@@ -59,10 +59,7 @@ export interface CustomerResult {
 
 /** Writes a customer's line of the run log (`MON_SyncRunCustomers`): RUNNING first, then how it ended. */
 async function logCustomerRun(
-  db: Db,
-  batchId: string,
-  customer: string,
-  owner: string,
+  { db, batchId, customer, owner }: { db: Db; batchId: string; customer: string; owner: string },
   startedMs: number,
   status: "RUNNING" | "SUCCESS" | "FAILED" | "STOPPED" | "SKIPPED",
   counts?: SyncCounts,
@@ -261,6 +258,151 @@ export interface RunOptions {
   batchId?: string;
 }
 
+/** What the customers of one run share; their outcomes decide the run's exit code. */
+interface RunState {
+  p: Prepared;
+  owner: string;
+  ttlMs: number;
+  signal?: AbortSignal;
+  unavailable?: MondayUnavailableError;
+  configProblem: boolean;
+  halted: boolean;
+  validations: ValidationResult[];
+}
+
+/**
+ * One customer's part of a run, under its lease: reconcile → detect and stage → push → clear. A customer
+ * whose lease another process holds is skipped; the lease is released whatever happens.
+ */
+async function syncCustomer(
+  deps: SyncDeps,
+  run: RunState,
+  customer: CustomerConfig,
+): Promise<CustomerResult> {
+  const { batchId, events } = run.p;
+  const t0 = Date.now();
+  const counts = emptyCounts();
+  const board = run.p.boards.get(customer.board);
+  const result = (ok: boolean, error?: string, how: { skipped?: boolean; stopped?: boolean } = {}) => {
+    const r: CustomerResult = {
+      customer: customer.name,
+      boardId: customer.board,
+      ok,
+      counts,
+      durationMs: Date.now() - t0,
+      ...(error ? { error } : {}),
+      ...how,
+    };
+    events.emit("customerDone", {
+      batchId,
+      customer: customer.name,
+      ok,
+      ...how,
+      ...(error ? { error } : {}),
+      durationMs: r.durationMs,
+      counts,
+    });
+    return r;
+  };
+  if (run.unavailable) return result(false, `not run: ${run.unavailable.message}`);
+  if (run.signal?.aborted) return result(false, "not run: shutting down", { stopped: true });
+  if (!board || board instanceof MappingError) {
+    run.configProblem = true;
+    return result(false, board?.message ?? `board ${customer.board} is not configured`);
+  }
+  const log = { db: deps.db, batchId, customer: customer.name, owner: run.owner };
+  const stop = new AbortController();
+  const lease = await CustomerLease.acquire(deps.db, customer.name, run.owner, batchId, run.ttlMs, () =>
+    stop.abort(new Error("the customer's lease was lost to another process")),
+  );
+  if (!(lease instanceof CustomerLease)) {
+    const why = `skipped: another process (${lease.owner}, batch ${lease.batchId}) is syncing this customer`;
+    await logCustomerRun(log, t0, "SKIPPED", counts, why);
+    return result(true, why, { skipped: true });
+  }
+  // The customer's log line spans exactly the time the lease is held (tests check no two overlap).
+  const leased = Date.now();
+  const ctx: CustomerRunContext = {
+    settings: deps.settings,
+    db: deps.db,
+    monday: deps.monday,
+    events,
+    batchId,
+    customer,
+    board,
+    signal: run.signal ? AbortSignal.any([run.signal, stop.signal]) : stop.signal,
+  };
+  const step = async <T>(name: SyncStep, fn: () => Promise<T>): Promise<T> => {
+    const s0 = Date.now();
+    let ok = false;
+    try {
+      const out = await fn();
+      ok = true;
+      return out;
+    } finally {
+      events.emit("stepDone", {
+        batchId,
+        customer: customer.name,
+        step: name,
+        durationMs: Date.now() - s0,
+        ok,
+      });
+    }
+  };
+  try {
+    await logCustomerRun(log, leased, "RUNNING");
+    events.emit("customerStarted", { batchId, customer: customer.name });
+    let r: CustomerResult;
+    try {
+      const leftovers = await step("reconcile", () => reconcileLeftovers(ctx, counts));
+      if (ctx.signal?.aborted) throw new StoppedError(ctx.signal.reason);
+      const { validation } = await step("detect", () => detectAndStage(ctx, counts, leftovers));
+      run.validations.push(validation);
+      await step("push", () => pushStaged(ctx, counts, run.p.groups, run.p.locks));
+      await step("clear", () => clearDone(deps.db, customer.name));
+      r = result(true);
+    } catch (e) {
+      if (e instanceof MondayUnavailableError) run.unavailable = e;
+      if (e instanceof HaltError) {
+        run.halted = true;
+        run.validations.push(e.validation);
+      }
+      const message = e instanceof Error ? e.message : String(e);
+      r = result(false, message, e instanceof StoppedError ? { stopped: true } : {});
+    }
+    await logCustomerRun(log, leased, r.stopped ? "STOPPED" : r.ok ? "SUCCESS" : "FAILED", counts, r.error);
+    return r;
+  } finally {
+    await lease.release();
+  }
+}
+
+/** Logs a run that could not finish as FAILED (never left RUNNING) and tells the listeners. */
+async function failRun(
+  deps: SyncDeps,
+  events: SyncEvents,
+  batchId: string | undefined,
+  e: unknown,
+  started: number,
+  requestsBefore: number,
+): Promise<void> {
+  const error = e instanceof Error ? e.message : String(e);
+  events.emit("runFailed", { ...(batchId ? { batchId } : {}), error, durationMs: Date.now() - started });
+  if (!batchId) return;
+  await deps.db.kysely
+    .updateTable("MON_SyncRuns")
+    .set({
+      finished_at: nowIso(),
+      status: "FAILED",
+      error,
+      api_requests: deps.monday.requests - requestsBefore,
+      ...(deps.monday.stats ? { counts: JSON.stringify({ monday: deps.monday.stats() }) } : {}),
+    })
+    .where("batch_id", "=", batchId)
+    .execute()
+    .catch(() => undefined);
+}
+
 /**
  * One sync run (DESIGN.md pipeline): for each customer, in parallel up to `sync.concurrency`:
  * reconcile leftovers → read → detect → validate → stage → push → record → clear. Returns the run summary;
@@ -296,23 +438,7 @@ export async function runSync(deps: SyncDeps, options: RunOptions = {}): Promise
       options.batchId,
     );
   } catch (e) {
-    (deps.events ?? new SyncEvents()).emit("runFailed", {
-      ...(runRow ? { batchId: runRow } : {}),
-      error: e instanceof Error ? e.message : String(e),
-      durationMs: Date.now() - started,
-    });
-    if (runRow)
-      await deps.db.kysely
-        .updateTable("MON_SyncRuns")
-        .set({
-          finished_at: nowIso(),
-          status: "FAILED",
-          error: e instanceof Error ? e.message : String(e),
-          api_requests: deps.monday.requests - requestsBefore,
-          ...(deps.monday.stats ? { counts: JSON.stringify({ monday: deps.monday.stats() }) } : {}),
-        })
-        .where("batch_id", "=", runRow)
-        .execute();
+    await failRun(deps, deps.events ?? new SyncEvents(), runRow, e, started, requestsBefore);
     throw e;
   }
   const { batchId, events } = p;
@@ -330,131 +456,20 @@ export async function runSync(deps: SyncDeps, options: RunOptions = {}): Promise
   events.on("rowFailed", onFailed);
   const unsubscribe = deps.monday.onBreakerStateChange?.((e) => events.emit("breakerStateChange", e));
   try {
-    let unavailable: MondayUnavailableError | undefined;
-    let configProblem = false;
-    let halted = false;
-    const validations: ValidationResult[] = [];
-    const owner = options.owner ?? newOwnerId();
-    const ttlMs = deps.settings.config.sync.lockTtlSeconds * 1000;
+    const run: RunState = {
+      p,
+      owner: options.owner ?? newOwnerId(),
+      ttlMs: deps.settings.config.sync.lockTtlSeconds * 1000,
+      ...(options.signal ? { signal: options.signal } : {}),
+      configProblem: false,
+      halted: false,
+      validations: [],
+    };
     const pool = bulkhead(deps.settings.config.sync.concurrency, Infinity);
     const results = await Promise.all(
-      p.customers.map((customer) =>
-        pool.execute(async (): Promise<CustomerResult> => {
-          const t0 = Date.now();
-          const counts = emptyCounts();
-          const board = p.boards.get(customer.board);
-          const result = (
-            ok: boolean,
-            error?: string,
-            how: { skipped?: boolean; stopped?: boolean } = {},
-          ) => {
-            const r: CustomerResult = {
-              customer: customer.name,
-              boardId: customer.board,
-              ok,
-              counts,
-              durationMs: Date.now() - t0,
-              ...(error ? { error } : {}),
-              ...how,
-            };
-            events.emit("customerDone", {
-              batchId,
-              customer: customer.name,
-              ok,
-              ...how,
-              ...(error ? { error } : {}),
-              durationMs: r.durationMs,
-              counts,
-            });
-            return r;
-          };
-          if (unavailable) return result(false, `not run: ${unavailable.message}`);
-          if (options.signal?.aborted) return result(false, "not run: shutting down", { stopped: true });
-          if (!board || board instanceof MappingError) {
-            configProblem = true;
-            return result(false, board?.message ?? `board ${customer.board} is not configured`);
-          }
-          const stop = new AbortController();
-          const lease = await CustomerLease.acquire(deps.db, customer.name, owner, batchId, ttlMs, () =>
-            stop.abort(new Error("the customer's lease was lost to another process")),
-          );
-          if (!(lease instanceof CustomerLease)) {
-            const why = `skipped: another process (${lease.owner}, batch ${lease.batchId}) is syncing this customer`;
-            await logCustomerRun(deps.db, batchId, customer.name, owner, t0, "SKIPPED", counts, why);
-            return result(true, why, { skipped: true });
-          }
-          // The customer's log line spans exactly the time the lease is held (tests check no two overlap).
-          const leased = Date.now();
-          const ctx: CustomerRunContext = {
-            settings: deps.settings,
-            db: deps.db,
-            monday: deps.monday,
-            events,
-            batchId,
-            customer,
-            board,
-            signal: options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal,
-          };
-          const step = async <T>(name: SyncStep, fn: () => Promise<T>): Promise<T> => {
-            const s0 = Date.now();
-            let ok = false;
-            try {
-              const out = await fn();
-              ok = true;
-              return out;
-            } finally {
-              events.emit("stepDone", {
-                batchId,
-                customer: customer.name,
-                step: name,
-                durationMs: Date.now() - s0,
-                ok,
-              });
-            }
-          };
-          let r: CustomerResult;
-          try {
-            await logCustomerRun(deps.db, batchId, customer.name, owner, leased, "RUNNING");
-            events.emit("customerStarted", { batchId, customer: customer.name });
-            try {
-              const leftovers = await step("reconcile", () => reconcileLeftovers(ctx, counts));
-              if (ctx.signal?.aborted) throw new StoppedError(ctx.signal.reason);
-              const { validation } = await step("detect", () => detectAndStage(ctx, counts, leftovers));
-              validations.push(validation);
-              await step("push", () => pushStaged(ctx, counts, p.groups, p.locks));
-              await step("clear", () => clearDone(deps.db, customer.name));
-              r = result(true);
-            } catch (e) {
-              if (e instanceof MondayUnavailableError) unavailable = e;
-              if (e instanceof HaltError) {
-                halted = true;
-                validations.push(e.validation);
-              }
-              const message = e instanceof Error ? e.message : String(e);
-              r =
-                e instanceof StoppedError
-                  ? result(false, message, { stopped: true })
-                  : result(false, message);
-            }
-            await logCustomerRun(
-              deps.db,
-              batchId,
-              customer.name,
-              owner,
-              leased,
-              r.stopped ? "STOPPED" : r.ok ? "SUCCESS" : "FAILED",
-              counts,
-              r.error,
-            );
-          } finally {
-            await lease.release();
-          }
-          return r;
-        }),
-      ),
+      p.customers.map((customer) => pool.execute(() => syncCustomer(deps, run, customer))),
     );
-    events.off("rowFailed", onFailed);
-    unsubscribe?.();
+    const { unavailable, configProblem, halted, validations } = run;
     const counts = emptyCounts();
     for (const r of results) addCounts(counts, r.counts);
     const rowProblems = counts.failed + counts.dead + counts.quarantined;
@@ -507,19 +522,7 @@ export async function runSync(deps: SyncDeps, options: RunOptions = {}): Promise
   } catch (e) {
     // Something broke the run itself (the database went away mid-run): it is logged FAILED, never left
     // RUNNING, and listeners hear that it ended.
-    const error = e instanceof Error ? e.message : String(e);
-    await deps.db.kysely
-      .updateTable("MON_SyncRuns")
-      .set({
-        finished_at: nowIso(),
-        status: "FAILED",
-        error,
-        api_requests: deps.monday.requests - requestsBefore,
-      })
-      .where("batch_id", "=", batchId)
-      .execute()
-      .catch(() => undefined);
-    events.emit("runFailed", { batchId, error, durationMs: Date.now() - started });
+    await failRun(deps, events, batchId, e, started, requestsBefore);
     throw e;
   } finally {
     events.off("rowFailed", onFailed);
