@@ -63,46 +63,39 @@ export class CustomerLease {
     ttlMs: number,
     onLost?: () => void,
   ): Promise<CustomerLease | LeaseHolder> {
-    const now = Date.now();
-    const row = { customer, owner, batch_id: batchId, acquired_at: iso(now), expires_at: iso(now + ttlMs) };
-    const inserted = await db.kysely
-      .insertInto("MON_SyncLocks")
-      .values(row)
-      .onConflict((oc) => oc.column("customer").doNothing())
-      .executeTakeFirst();
-    let got = Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
-    if (!got) {
+    // A holder seen here may release or lose the lease before the next statement; try again a few times.
+    for (let attempt = 0; ; attempt++) {
+      const now = Date.now();
+      const row = { owner, batch_id: batchId, acquired_at: iso(now), expires_at: iso(now + ttlMs) };
+      const inserted = await db.kysely
+        .insertInto("MON_SyncLocks")
+        .values({ customer, ...row })
+        .onConflict((oc) => oc.column("customer").doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) break;
       const holder = await db.kysely
         .selectFrom("MON_SyncLocks")
         .selectAll()
         .where("customer", "=", customer)
         .executeTakeFirst();
-      // Take it over only if it is still the lease we saw, and it has lapsed or its process is gone.
-      if (!holder || holder.expires_at < iso(now) || deadLocalOwner(holder.owner)) {
-        const taken = await db.kysely
-          .updateTable("MON_SyncLocks")
-          .set({ owner, batch_id: batchId, acquired_at: row.acquired_at, expires_at: row.expires_at })
-          .where("customer", "=", customer)
-          .where("owner", "=", holder?.owner ?? owner)
-          .where("expires_at", "=", holder?.expires_at ?? row.expires_at)
-          .executeTakeFirst();
-        got = Number(taken.numUpdatedRows) === 1;
-      }
-      if (!got) {
-        const now2 = await db.kysely
-          .selectFrom("MON_SyncLocks")
-          .selectAll()
-          .where("customer", "=", customer)
-          .executeTakeFirst();
-        if (now2 && now2.owner !== owner)
-          return {
-            owner: now2.owner,
-            batchId: now2.batch_id,
-            acquiredAt: now2.acquired_at,
-            expiresAt: now2.expires_at,
-          };
-        if (!now2) return CustomerLease.acquire(db, customer, owner, batchId, ttlMs, onLost);
-      }
+      if (!holder) continue;
+      const live = holder.expires_at >= iso(now) && !deadLocalOwner(holder.owner);
+      if (live || attempt >= 3)
+        return {
+          owner: holder.owner,
+          batchId: holder.batch_id,
+          acquiredAt: holder.acquired_at,
+          expiresAt: holder.expires_at,
+        };
+      // Take the lapsed lease over only if it is still the one we saw: of two takers, one wins.
+      const taken = await db.kysely
+        .updateTable("MON_SyncLocks")
+        .set(row)
+        .where("customer", "=", customer)
+        .where("owner", "=", holder.owner)
+        .where("expires_at", "=", holder.expires_at)
+        .executeTakeFirst();
+      if (Number(taken.numUpdatedRows) === 1) break;
     }
     const lease = new CustomerLease(db, customer, owner, ttlMs);
     lease.#timer = setInterval(
