@@ -7,7 +7,7 @@
  * 3. how long `serve` takes to exit after SIGTERM in the middle of a sync (R trials, emulator latency 50 ms).
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,9 +18,9 @@ import { migrateToLatest, openDatabase, type Db } from "../src/db/index.js";
 import { createOrdersTable, writeDemoOrders } from "../src/demo/index.js";
 import { startEmulator } from "../src/emulator/index.js";
 import { mondayFor } from "../src/cli/context.js";
+import { stagingSnapshot } from "../src/cli/commands/serve.js";
 import { createHttpApp, listen } from "../src/http/index.js";
 import { createMetrics, HealthChecker } from "../src/observe/index.js";
-import { pendingAge, stagingCounts } from "../src/stage/index.js";
 import { runSync, SyncEvents, SyncScheduler } from "../src/sync/index.js";
 
 const { values: args } = parseArgs({
@@ -95,13 +95,7 @@ async function endpointLatency(dir: string) {
   const metrics = createMetrics({
     events,
     monday,
-    staging: async () => ({
-      rows: await stagingCounts(db),
-      oldestPending: (await pendingAge(db, new Date().toISOString())).map((a) => ({
-        table: a.table,
-        oldest: a.oldest,
-      })),
-    }),
+    staging: () => stagingSnapshot(db),
   });
   await runSync({ settings, db, monday, events });
   const health = new HealthChecker(
@@ -139,8 +133,8 @@ async function sigtermStop(dir: string, trial: number): Promise<{ ms: number; co
   raw.serve = { schedule: { intervalSeconds: 3600, runOnStart: true } };
   const config = parseConfig(raw);
   const configFile = join(dir, `stop-${trial}.yaml`);
-  (await import("node:fs")).writeFileSync(configFile, stringifyYaml(raw));
-  (await freshDb(dir, `stop-${trial}`)).close();
+  writeFileSync(configFile, stringifyYaml(raw));
+  await (await freshDb(dir, `stop-${trial}`)).close();
   const emulator = await startEmulator({ port: 0, config, latencyMs: 50 });
   const child = spawn(
     process.execPath,

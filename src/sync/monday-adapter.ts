@@ -123,11 +123,7 @@ export class MondayClientPort implements SyncMonday {
     const onRequest = (e: RequestEvent) =>
       observer.request?.({
         operation: e.operation,
-        outcome: e.error
-          ? e.error.constructor.name
-          : e.status >= 200 && e.status < 300
-            ? "ok"
-            : `HTTP${e.status}`,
+        outcome: e.error ? e.error.name : e.status >= 200 && e.status < 300 ? "ok" : `HTTP${e.status}`,
         httpStatus: e.status,
         durationMs: e.durationMs,
         rateLimited: e.error instanceof RateLimitError || e.status === 429,

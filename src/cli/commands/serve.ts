@@ -32,7 +32,8 @@ function lastBatchMaxAgeMinutes(settings: Settings, schedule: Schedule): number 
   return Math.max(60, 3 * period);
 }
 
-async function stagingSnapshot(db: Db): Promise<StagingSnapshot> {
+/** The staging figures `/metrics` reads at each scrape. */
+export async function stagingSnapshot(db: Db): Promise<StagingSnapshot> {
   const [rows, ages] = await Promise.all([stagingCounts(db), pendingAge(db, new Date().toISOString())]);
   return { rows, oldestPending: ages.map((a) => ({ table: a.table, oldest: a.oldest })) };
 }
