@@ -11,6 +11,8 @@ export type {
   RecordState,
 } from "./records.js";
 export { seedBoardsFromConfig } from "./seed.js";
+export { UserDirectory, DEFAULT_USER } from "./users.js";
+export type { Actor, EmulatorUser, UserSettings } from "./users.js";
 export { MutationLog } from "./mutation-log.js";
 export type { MutationLogEntry } from "./mutation-log.js";
 export {

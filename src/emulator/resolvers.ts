@@ -7,6 +7,7 @@ import type { MutationLog, MutationLogEntry } from "./mutation-log.js";
 import type { CursorBook, ItemsPage } from "./paging.js";
 import type { BoardRecord, ColumnRecord, GroupRecord, ItemRecord, RecordState } from "./records.js";
 import type { EmulatorStore } from "./store.js";
+import type { Actor, UserDirectory } from "./users.js";
 
 /** Per-request state the resolvers share. */
 export interface RequestContext {
@@ -16,6 +17,10 @@ export interface RequestContext {
   complexity: ComplexityCharge;
   /** 1-based number of the HTTP request. */
   request: number;
+  /** Who sent the request (the token's user). */
+  actor: Actor;
+  /** The account's users. */
+  users: UserDirectory;
 }
 
 type Args = Record<string, unknown>;

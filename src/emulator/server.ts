@@ -57,6 +57,7 @@ import { createRootValue, type RequestContext } from "./resolvers.js";
 import { seedBoardsFromConfig } from "./seed.js";
 import { StatsCounter, type EmulatorStats } from "./stats.js";
 import { EmulatorStore } from "./store.js";
+import { UserDirectory, type Actor, type UserSettings } from "./users.js";
 
 /** Absolute path of the emulator's SDL (a subset of monday's official SDL). */
 export const emulatorSchemaPath = fileURLToPath(new URL("./schema.graphql", import.meta.url));
@@ -74,8 +75,12 @@ export interface EmulatorOptions extends Partial<LimitSettings> {
   port?: number;
   /** Interface to bind; default 127.0.0.1. */
   host?: string;
-  /** When set, `Authorization` must equal it; otherwise any non-empty token is accepted. */
+  /** When set, `Authorization` must equal it (or a `users` token); otherwise any non-empty token is accepted. */
   token?: string;
+  /** Users, their tokens and app tokens (`--user`, `--app-token`); see {@link UserDirectory}. */
+  users?: UserSettings;
+  /** HS256 secret that signs webhooks created with an app token (`--signing-secret`). */
+  signingSecret?: string;
   /** Boards, columns, groups and subitems boards to create first, with the ids the config names. */
   config?: Config;
   /** An existing store to serve (e.g. one a test prepared); a new one by default. */
@@ -157,6 +162,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A request the pipeline admitted and parsed. */
 interface Admitted {
   token: string;
+  actor: Actor;
   body: RequestBody;
   document: DocumentNode;
   operation: OperationDefinitionNode | null | undefined;
@@ -168,6 +174,7 @@ interface Admitted {
 class EmulatorHandler implements AdminControls {
   private readonly schema = emulatorSchema();
   private readonly rootValue = createRootValue();
+  readonly users: UserDirectory;
   readonly cursors: CursorBook;
   readonly counters = new StatsCounter();
   private readonly idempotency: IdempotencyCache;
@@ -186,6 +193,13 @@ class EmulatorHandler implements AdminControls {
     private readonly options: EmulatorOptions,
   ) {
     const now = () => clock.now();
+    this.users = new UserDirectory({
+      ...options.users,
+      defaultUserTokens: [
+        ...(options.users?.defaultUserTokens ?? []),
+        ...(options.token ? [options.token] : []),
+      ],
+    });
     this.cursors = new CursorBook(store, now);
     this.idempotency = new IdempotencyCache(now);
     this.requestWindow = new RequestWindow(now);
@@ -230,7 +244,7 @@ class EmulatorHandler implements AdminControls {
   /** Answers an admin request (same token rule as `/v2`). */
   async handleAdmin(req: IncomingMessage, path: string): Promise<HttpReply> {
     const denied = this.authenticate(req);
-    if (typeof denied !== "string") return denied;
+    if ("status" in denied) return denied;
     return handleAdmin(this, req.method ?? "GET", path, await readRequestBody(req));
   }
 
@@ -241,8 +255,9 @@ class EmulatorHandler implements AdminControls {
     request: number,
     requestId: string,
   ): Promise<Outcome> {
-    const token = this.authenticate(req);
-    if (typeof token !== "string") return sendOutcome(token);
+    const actor = this.authenticate(req);
+    if ("status" in actor) return sendOutcome(actor);
+    const token = actor.token;
     const version = headerValue(req, "api-version");
     if (version !== undefined && !API_VERSION_PATTERN.test(version.trim())) {
       return sendOutcome(
@@ -270,7 +285,7 @@ class EmulatorHandler implements AdminControls {
       if (fault === "rate_limit") this.counters.countRateLimited(LIMIT_ERRORS.requests.code);
       return sendOutcome(FAULT_REPLIES[fault](this.clock.realSeconds(FAULT_RETRY_MS)));
     }
-    const admitted = { token, body, document, operation, request, requestId };
+    const admitted = { token, actor, body, document, operation, request, requestId };
     const reply = await this.admitAndRun(
       admitted,
       isMutation ? headerValue(req, "idempotency-key") : undefined,
@@ -310,7 +325,7 @@ class EmulatorHandler implements AdminControls {
 
   /** The per-query cap, the minute budget, latency, then validation and execution. */
   private async run(admitted: Admitted): Promise<{ reply: HttpReply; executed: boolean }> {
-    const { body, document, operation, request, requestId } = admitted;
+    const { actor, body, document, operation, request, requestId } = admitted;
     const cost = operation ? operationComplexity(document, operation, body.variables) : 0;
     const { enforceLimits, queryComplexityCap } = this.limits;
     if (enforceLimits && cost > queryComplexityCap)
@@ -346,6 +361,8 @@ class EmulatorHandler implements AdminControls {
         reset_in_x_seconds: this.clock.realWholeSeconds(this.budget.resetInMs()),
       },
       request,
+      actor,
+      users: this.users,
     };
     const result = execute({
       schema: this.schema,
@@ -358,11 +375,9 @@ class EmulatorHandler implements AdminControls {
     return { reply: graphqlReply(result, requestId), executed: true };
   }
 
-  private authenticate(req: IncomingMessage): string | HttpReply {
-    const token = headerValue(req, "authorization")?.trim();
-    const expected = this.options.token;
-    if (token && (expected === undefined || token === expected)) return token;
-    return errorReply(401, "Not Authenticated", "UNAUTHORIZED");
+  private authenticate(req: IncomingMessage): Actor | HttpReply {
+    const actor = this.users.authenticate(headerValue(req, "authorization")?.trim());
+    return actor ?? errorReply(401, "Not Authenticated", "UNAUTHORIZED");
   }
 
   private drawFault(isMutation: boolean): FaultKind | undefined {
