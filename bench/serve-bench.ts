@@ -17,6 +17,7 @@ import { parseConfig, resolveSettings, starterConfig, type Settings } from "../s
 import { migrateToLatest, openDatabase, type Db } from "../src/db/index.js";
 import { createOrdersTable, writeDemoOrders } from "../src/demo/index.js";
 import { startEmulator } from "../src/emulator/index.js";
+import { emulatorBoards } from "../src/cli/emulator-boards.js";
 import { mondayFor } from "../src/cli/context.js";
 import { stagingSnapshot } from "../src/cli/commands/serve.js";
 import { createHttpApp, listen } from "../src/http/index.js";
@@ -48,7 +49,7 @@ async function freshDb(dir: string, name: string): Promise<Db> {
 /** One initial sync of N orders; with `metrics`, the prom-client metrics listen to it. */
 async function timedSync(dir: string, name: string, metrics: boolean): Promise<number> {
   const config = parseConfig(parseYaml(starterConfig()));
-  const emulator = await startEmulator({ port: 0, config });
+  const emulator = await startEmulator({ port: 0, boards: emulatorBoards(config) });
   const settings = resolveSettings(config, dir, { MONDAY_API_URL: emulator.url, MONDAY_API_TOKEN: "bench" });
   const db = await freshDb(dir, name);
   const monday = mondayFor(settings);
@@ -84,7 +85,7 @@ async function latency(url: string, n: number): Promise<{ p50: number; p99: numb
 /** Serves the metrics and health of a database that has just synced N orders. */
 async function endpointLatency(dir: string) {
   const config = parseConfig(parseYaml(starterConfig()));
-  const emulator = await startEmulator({ port: 0, config });
+  const emulator = await startEmulator({ port: 0, boards: emulatorBoards(config) });
   const settings: Settings = resolveSettings(config, dir, {
     MONDAY_API_URL: emulator.url,
     MONDAY_API_TOKEN: "bench",
@@ -135,7 +136,7 @@ async function sigtermStop(dir: string, trial: number): Promise<{ ms: number; co
   const configFile = join(dir, `stop-${trial}.yaml`);
   writeFileSync(configFile, stringifyYaml(raw));
   await (await freshDb(dir, `stop-${trial}`)).close();
-  const emulator = await startEmulator({ port: 0, config, latencyMs: 50 });
+  const emulator = await startEmulator({ port: 0, boards: emulatorBoards(config), latencyMs: 50 });
   const child = spawn(
     process.execPath,
     ["--import", "tsx", ENTRY, "serve", "--config", configFile, "--port", "0"],

@@ -25,6 +25,7 @@ import {
 import { migrateToLatest, openDatabase, type Db } from "../src/db/index.js";
 import { createOrdersTable, writeDemoOrders } from "../src/demo/index.js";
 import { startEmulator, type Emulator } from "../src/emulator/index.js";
+import { emulatorBoards } from "../src/cli/emulator-boards.js";
 import { mondayFor } from "../src/cli/context.js";
 import { runSync } from "../src/sync/index.js";
 import { naiveSync, type NaiveMemory } from "./naive.js";
@@ -100,7 +101,7 @@ async function freshWorld(): Promise<{ db: Db; emulator: Emulator; settings: Set
   const config = benchConfig();
   const emulator = await startEmulator({
     port: 0,
-    config,
+    boards: emulatorBoards(config),
     enforceLimits: true,
     budgetPerMinute: BUDGET,
     timeScale: TIME_SCALE,

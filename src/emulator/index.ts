@@ -10,7 +10,7 @@ export type {
   StoredValue,
   RecordState,
 } from "./records.js";
-export { seedBoardsFromConfig } from "./seed.js";
+export { seedBoards } from "./seed.js";
 export { UserDirectory, DEFAULT_USER } from "./users.js";
 export type { Actor, EmulatorUser, UserSettings } from "./users.js";
 export { MutationLog } from "./mutation-log.js";

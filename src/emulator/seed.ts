@@ -1,71 +1,14 @@
-import type { BoardConfig, Config } from "../config/index.js";
 import type { BoardRecord } from "./records.js";
-import type { ColumnSpec, EmulatorStore, GroupSpec } from "./store.js";
-
-/** A column reference of the config (`keyColumn`, a mapping entry, `quantityColumn`). */
-interface ConfigColumn {
-  id?: string;
-  title?: string;
-  type: string;
-  labels?: string[];
-  source?: string;
-}
-
-function columnSpec(ref: ConfigColumn): ColumnSpec {
-  return {
-    ...(ref.id !== undefined && { id: ref.id }),
-    title: ref.title ?? ref.source ?? ref.id ?? ref.type,
-    type: ref.type,
-    ...(ref.labels !== undefined && { labels: ref.labels }),
-  };
-}
-
-/** The key column and every mapped column, once each (by id, or by title when no id is given). */
-function boardColumns(board: BoardConfig): ColumnSpec[] {
-  const seen = new Set<string>();
-  const specs: ColumnSpec[] = [];
-  for (const ref of [board.keyColumn, ...board.columns]) {
-    const spec = columnSpec(ref);
-    const key = spec.id ? `id:${spec.id}` : `title:${spec.title}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    specs.push(spec);
-  }
-  return specs;
-}
-
-/** Groups named literally by customers of this board (templates such as `{SEASON}` are created by the sync). */
-function fixedGroups(config: Config, boardId: string): GroupSpec[] {
-  const titles = config.customers
-    .filter((c) => c.board === boardId && !/\{[^}]*\}/.test(c.group))
-    .map((c) => c.group);
-  return [...new Set(titles)].map((title) => ({ title }));
-}
+import type { BoardSpec, EmulatorStore } from "./store.js";
 
 /**
- * Creates every board the config maps, with the ids it names: the key column and every mapped
- * column (status/dropdown labels included), the subitems board with its quantity column, and the
- * groups that customers name literally. Boards that already exist are left alone.
+ * Creates each board of `boards` whose id is not in the store yet (boards without an id are always
+ * created); boards that already exist are left alone, so a prepared store can be seeded again.
  *
- * @example seedBoardsFromConfig(emulator.store, loadSettings("order-sync.yaml").config)
+ * @example seedBoards(emulator.store, [{ id: "1", name: "Orders", columns: [{ id: "po", title: "PO", type: "text" }] }])
  */
-export function seedBoardsFromConfig(store: EmulatorStore, config: Config): BoardRecord[] {
-  return config.boards
-    .filter((board) => !store.boards.has(board.id))
-    .map((board) => {
-      const groups = fixedGroups(config, board.id);
-      return store.createBoard({
-        id: board.id,
-        name: board.name,
-        columns: boardColumns(board),
-        ...(groups.length && { groups }),
-        ...(board.subitems && {
-          subitemsBoard: {
-            id: board.subitems.boardId,
-            name: `Subitems of ${board.name}`,
-            columns: [columnSpec(board.subitems.quantityColumn), ...board.subitems.columns.map(columnSpec)],
-          },
-        }),
-      });
-    });
+export function seedBoards(store: EmulatorStore, boards: readonly BoardSpec[]): BoardRecord[] {
+  return boards
+    .filter((board) => board.id === undefined || !store.boards.has(board.id))
+    .map((board) => store.createBoard(board));
 }

@@ -14,7 +14,6 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from "graphql";
-import type { Config } from "../config/index.js";
 import { handleAdmin, type AdminControls, type FaultOptions } from "./admin.js";
 import { EmulatorClock } from "./clock.js";
 import { ComplexityBudget, operationComplexity } from "./complexity.js";
@@ -54,9 +53,9 @@ import {
   type RequestBody,
 } from "./replies.js";
 import { createRootValue, type RequestContext } from "./resolvers.js";
-import { seedBoardsFromConfig } from "./seed.js";
+import { seedBoards } from "./seed.js";
 import { StatsCounter, type EmulatorStats } from "./stats.js";
-import { EmulatorStore } from "./store.js";
+import { EmulatorStore, type BoardSpec } from "./store.js";
 import { UserDirectory, type Actor, type UserSettings } from "./users.js";
 
 /** Absolute path of the emulator's SDL (a subset of monday's official SDL). */
@@ -81,8 +80,8 @@ export interface EmulatorOptions extends Partial<LimitSettings> {
   users?: UserSettings;
   /** HS256 secret that signs webhooks created with an app token (`--signing-secret`). */
   signingSecret?: string;
-  /** Boards, columns, groups and subitems boards to create first, with the ids the config names. */
-  config?: Config;
+  /** Boards (with their columns, groups and subitems boards) to create first; ones already in `store` are kept. */
+  boards?: readonly BoardSpec[];
   /** An existing store to serve (e.g. one a test prepared); a new one by default. */
   store?: EmulatorStore;
   /** Real ms added before an admitted request executes (refusals answer at once); default 0. */
@@ -485,7 +484,7 @@ function send(res: ServerResponse, reply: HttpReply): void {
  * Limits and faults are off by default.
  *
  * @example
- * const emulator = await startEmulator({ port: 0, config });
+ * const emulator = await startEmulator({ port: 0, boards: [{ id: "1", name: "Orders", columns: [] }] });
  * await fetch(emulator.url, { method: "POST", headers: { Authorization: "t", "Content-Type": "application/json" },
  *   body: JSON.stringify({ query: "{ boards { id name } }" }) });
  * await emulator.close();
@@ -496,7 +495,7 @@ function send(res: ServerResponse, reply: HttpReply): void {
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const store = options.store ?? new EmulatorStore();
-  if (options.config) seedBoardsFromConfig(store, options.config);
+  if (options.boards) seedBoards(store, options.boards);
   const log = new MutationLog();
   const clock = new EmulatorClock(options.timeScale ?? 1, options.now ?? Date.now);
   const budget = new ComplexityBudget(undefined, () => clock.now());

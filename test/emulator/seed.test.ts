@@ -1,4 +1,5 @@
-// The set-up contract: given a config, the emulator starts with every board, column and group it maps.
+// The set-up contract: given a config, the emulator starts with every board, column and group it maps
+// (the config is translated to plain board specs on the product side: the emulator never reads it).
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -7,7 +8,8 @@ import {
   STARTER_BOARD_ID,
   STARTER_SUBITEMS_BOARD_ID,
 } from "../../src/config/index.js";
-import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { EmulatorStore, startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { emulatorBoards } from "../../src/cli/emulator-boards.js";
 import { gql } from "./client.js";
 
 const config = parseConfig(parse(starterConfig()));
@@ -16,7 +18,7 @@ config.boards[0]!.columns.push({ source: "NOTES", title: "Notes only by title", 
 
 let emulator: Emulator;
 beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, config });
+  emulator = await startEmulator({ port: 0, boards: emulatorBoards(config) });
 });
 afterAll(() => emulator.close());
 
@@ -29,7 +31,7 @@ interface Boards {
   }[];
 }
 
-describe("seedBoardsFromConfig", () => {
+describe("emulatorBoards", () => {
   it("creates the config's boards with its ids, columns, labels and literal groups", async () => {
     const res = await gql<Boards>(
       emulator,
@@ -60,5 +62,19 @@ describe("seedBoardsFromConfig", () => {
   it("boards whose customers only use templates get monday's default group", () => {
     const second = [...emulator.store.boards.values()].find((b) => b.name.endsWith("(Europe)"))!;
     expect(second.groups.map((g) => g.id)).toEqual(["topics"]);
+  });
+});
+
+describe("seedBoards", () => {
+  it("leaves a board already in the store alone and creates the others", async () => {
+    const store = new EmulatorStore();
+    store.createBoard({ id: STARTER_BOARD_ID, name: "Prepared by the test", columns: [] });
+    const prepared = await startEmulator({ port: 0, store, boards: emulatorBoards(config) });
+    try {
+      expect(prepared.store.boards.get(STARTER_BOARD_ID)?.name).toBe("Prepared by the test");
+      expect([...prepared.store.boards.values()].map((b) => b.name)).toContain(config.boards[1]!.name);
+    } finally {
+      await prepared.close();
+    }
   });
 });

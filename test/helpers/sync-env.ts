@@ -11,6 +11,7 @@ import {
 } from "../../src/config/index.js";
 import type { Db, NewStagedOrder } from "../../src/db/index.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { emulatorBoards } from "../../src/cli/emulator-boards.js";
 import { HttpTransport, MondayClient, type MondayItem } from "../../src/monday/index.js";
 import { mondayFor } from "../../src/cli/context.js";
 import { runSync, type SyncSummary } from "../../src/sync/index.js";
@@ -36,7 +37,7 @@ export function testConfig(edit: (raw: Record<string, unknown>) => void = () => 
 
 /** Starts the emulator seeded from `config` and wires settings to it. */
 export async function syncEnv(db: Db, config: Config = testConfig()): Promise<SyncEnv> {
-  const emulator = await startEmulator({ port: 0, config });
+  const emulator = await startEmulator({ port: 0, boards: emulatorBoards(config) });
   const settings = resolveSettings(config, tmpdir(), {
     MONDAY_API_URL: emulator.url,
     MONDAY_API_TOKEN: "test-token",

@@ -6,6 +6,7 @@ import { loadSettings, type Settings } from "../../src/config/index.js";
 import { openDatabase, type Db } from "../../src/db/index.js";
 import { createOrdersTable, writeDemoOrders } from "../../src/demo/index.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { emulatorBoards } from "../../src/cli/emulator-boards.js";
 import { METRIC_CATALOG } from "../../src/observe/index.js";
 import { runCli } from "../helpers/cli.js";
 import { createPgSchema, testDatabases } from "../helpers/databases.js";
@@ -71,7 +72,7 @@ async function setUp(engine: "sqlite" | "postgres"): Promise<Setup> {
     await createOrdersTable(db);
     await writeDemoOrders(db, { count: ORDERS, seed: 42 });
   }
-  const emulator = await startEmulator({ port: 0, config: settings.config });
+  const emulator = await startEmulator({ port: 0, boards: emulatorBoards(settings.config) });
   env.MONDAY_API_URL = emulator.url;
   const serve = await startServe(config, env, ["--log-level", "debug"]);
   return {
@@ -218,7 +219,7 @@ for (const target of await testDatabases()) {
       expect(checks.monday_api?.healthy).toBe(false);
       expect(checks.monday_api?.message).toMatch(/monday\.com/);
       expect(checks.database?.healthy).toBe(true);
-      s.emulator = await startEmulator({ port, config: s.settings.config });
+      s.emulator = await startEmulator({ port, boards: emulatorBoards(s.settings.config) });
       const up = await getJson(`${s.serve.url}/health`);
       expect(up.status).toBe(200);
       const metrics = parseMetrics(await (await fetch(`${s.serve.url}/metrics`)).text());

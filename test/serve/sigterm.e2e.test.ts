@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSettings, type Settings } from "../../src/config/index.js";
 import { openDatabase, type Db } from "../../src/db/index.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { emulatorBoards } from "../../src/cli/emulator-boards.js";
 import { runCli } from "../helpers/cli.js";
 import { editConfigFile, startServe } from "../helpers/serve.js";
 import { boardView, expectBoardsMatchDatabase, stagedCount } from "../helpers/sync-env.js";
@@ -28,7 +29,7 @@ describe("SIGTERM while serve is syncing", () => {
     });
     settings = loadSettings(config, {});
     // Latency stretches the push so the signal lands in the middle of it.
-    emulator = await startEmulator({ port: 0, config: settings.config, latencyMs: 60 });
+    emulator = await startEmulator({ port: 0, boards: emulatorBoards(settings.config), latencyMs: 60 });
     env = { MONDAY_API_URL: emulator.url, MONDAY_API_TOKEN: "sigterm-test" };
   });
   afterAll(async () => {

@@ -7,6 +7,7 @@ import { loadSettings, type Settings } from "../../src/config/index.js";
 import { openDatabase, type Db } from "../../src/db/index.js";
 import { createOrdersTable, writeDemoOrders } from "../../src/demo/index.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { emulatorBoards } from "../../src/cli/emulator-boards.js";
 import { runCli } from "../helpers/cli.js";
 import { createPgSchema, testDatabases } from "../helpers/databases.js";
 import { editConfigFile, startServe, type ServeProcess } from "../helpers/serve.js";
@@ -40,7 +41,7 @@ describe.skipIf(!postgres.available)("two serve processes on one PostgreSQL data
     db = await openDatabase(settings.db);
     await createOrdersTable(db);
     await writeDemoOrders(db, { count: ORDERS, seed: 7 });
-    emulator = await startEmulator({ port: 0, config: settings.config, latencyMs: 25 });
+    emulator = await startEmulator({ port: 0, boards: emulatorBoards(settings.config), latencyMs: 25 });
     const env = {
       MONDAY_API_URL: emulator.url,
       MONDAY_API_TOKEN: "two-servers",

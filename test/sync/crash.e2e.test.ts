@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSettings, type Settings } from "../../src/config/index.js";
 import { openDatabase, type Db } from "../../src/db/index.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { emulatorBoards } from "../../src/cli/emulator-boards.js";
 import { mulberry32 } from "../../src/demo/index.js";
 import { runCli, spawnCli } from "../helpers/cli.js";
 import { boardView, expectBoardsMatchDatabase, stagedCount } from "../helpers/sync-env.js";
@@ -32,7 +33,7 @@ describe("a sync killed with SIGKILL during the push, several times, then run to
     config = join(dir, "order-sync.yaml");
     settings = loadSettings(config, {});
     // Latency makes the push long enough for the kills to land in the middle of it.
-    emulator = await startEmulator({ port: 0, config: settings.config, latencyMs: 60 });
+    emulator = await startEmulator({ port: 0, boards: emulatorBoards(settings.config), latencyMs: 60 });
     env = { MONDAY_API_URL: emulator.url, MONDAY_API_TOKEN: "crash-test" };
   });
   afterAll(async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/index.js";
 import { createOrdersTable, writeDemoOrders } from "../../src/demo/index.js";
 import { startEmulator } from "../../src/emulator/index.js";
+import { emulatorBoards } from "../../src/cli/emulator-boards.js";
 import { testDatabases } from "../helpers/databases.js";
 import {
   expectBoardsMatchDatabase,
@@ -93,7 +94,7 @@ describe("the circuit breaker", () => {
 
   it("with monday.com down, sync exits 4 and says so", async () => {
     const db = await sqlite.open();
-    const emulator = await startEmulator({ port: 0, config });
+    const emulator = await startEmulator({ port: 0, boards: emulatorBoards(config) });
     const url = emulator.url;
     await emulator.close();
     try {

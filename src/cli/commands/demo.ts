@@ -3,6 +3,7 @@ import { sql } from "kysely";
 import { loadSettings } from "../../config/index.js";
 import { openDatabase, type Db } from "../../db/index.js";
 import { startEmulator } from "../../emulator/index.js";
+import { emulatorBoards } from "../emulator-boards.js";
 import { attachSyncLogging, createLogger } from "../../observe/index.js";
 import { runSync, SyncEvents, type SyncSummary } from "../../sync/index.js";
 import { mondayFor, type GlobalOptions } from "../context.js";
@@ -48,7 +49,7 @@ export async function demoCommand(
   const files = await initFiles(opts.dir, orders, 42, true);
   say(`demo database: ${files.dbPath} (${files.orders} orders, ${files.cancelled} cancelled)`);
   const settings = loadSettings(join(opts.dir, CONFIG_FILE), process.env);
-  const emulator = await startEmulator({ port: 0, config: settings.config });
+  const emulator = await startEmulator({ port: 0, boards: emulatorBoards(settings.config) });
   say(`monday.com emulator: ${emulator.url}`);
   const demoSettings = {
     ...settings,

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { ConfigError, parseConfig, type Config } from "../../config/index.js";
 import { FaultSpecError, parseFaultSpec, startEmulator } from "../../emulator/index.js";
+import { emulatorBoards } from "../emulator-boards.js";
 import type { GlobalOptions } from "../context.js";
 import { positiveInt } from "./init.js";
 
@@ -65,7 +66,7 @@ export async function emulatorCommand(
     port,
     host: opts.host,
     ...(opts.token ? { token: opts.token } : {}),
-    ...(config ? { config } : {}),
+    ...(config ? { boards: emulatorBoards(config) } : {}),
     latencyMs: positiveInt(opts.latency, "--latency", 60_000),
     enforceLimits: opts.limits === true,
     budgetPerMinute: positiveInt(opts.budget, "--budget", 10 ** 12),
