@@ -1,4 +1,14 @@
 export { configSchema, COLUMN_TYPES } from "./schema.js";
+export {
+  qualityConfigSchema,
+  conditionSchema,
+  userRuleSchema,
+  defaultQualityConfig,
+  COMPARISON_OPS,
+} from "./quality.js";
+export type { QualityConfig, Condition, UserRule, ComparisonOp } from "./quality.js";
+export { BUILT_IN_RULES, BUILT_IN_RULE_IDS, SEVERITIES, atLeast, isBuiltInRule } from "./quality-rules.js";
+export type { BuiltInRuleId, Severity } from "./quality-rules.js";
 export type {
   Config,
   BoardConfig,

@@ -1,6 +1,6 @@
 import { Cron } from "croner";
 import { z } from "zod";
-import { qualityConfigSchema } from "../quality/config.js";
+import { qualityConfigSchema } from "./quality.js";
 
 /** Column types order-sync knows how to write (monday `ColumnType` names). */
 export const COLUMN_TYPES = [

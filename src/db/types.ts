@@ -1,4 +1,5 @@
 import type { Generated, Insertable, Selectable, Updateable } from "kysely";
+import { SEVERITIES, type Severity } from "../config/quality-rules.js";
 
 /** The SQL engines order-sync runs on today; MySQL and SQL Server slot in as further members. */
 export type DbDialect = "sqlite" | "postgres";
@@ -127,9 +128,9 @@ export interface ChangeLogTable {
   changed_at: string;
 }
 
-/** Data-quality severities (issue 4), lowest first. */
-export const QUALITY_SEVERITIES = ["INFO", "WARNING", "ERROR", "CRITICAL"] as const;
-export type QualitySeverity = (typeof QUALITY_SEVERITIES)[number];
+/** Data-quality severities (issue 4), lowest first: the config's vocabulary, stored as it is. */
+export const QUALITY_SEVERITIES = SEVERITIES;
+export type QualitySeverity = Severity;
 
 /**
  * `MON_Quarantine`: why an order is held back from monday.com, one row per (order, rule, column).

@@ -1,4 +1,4 @@
-import type { ComparisonOp, Condition, UserRule } from "./config.js";
+import type { ComparisonOp, Condition, UserRule } from "../config/index.js";
 import { isEmpty, numeric, plainText, quote } from "./values.js";
 
 type Row = Readonly<Record<string, unknown>>;

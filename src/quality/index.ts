@@ -4,10 +4,10 @@ export {
   userRuleSchema,
   defaultQualityConfig,
   COMPARISON_OPS,
-} from "./config.js";
-export type { QualityConfig, Condition, UserRule, ComparisonOp } from "./config.js";
-export { BUILT_IN_RULES, BUILT_IN_RULE_IDS } from "./catalog.js";
-export type { BuiltInRuleId } from "./catalog.js";
+  BUILT_IN_RULES,
+  BUILT_IN_RULE_IDS,
+} from "../config/index.js";
+export type { QualityConfig, Condition, UserRule, ComparisonOp, BuiltInRuleId } from "../config/index.js";
 export { SEVERITIES, SEVERITY_EFFECTS } from "./severity.js";
 export type { Severity, OrderAction } from "./severity.js";
 export type { Issue, Halt, ValidationContext, ValidationResult } from "./types.js";

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { BUILT_IN_RULES, isBuiltInRule } from "./catalog.js";
+import { BUILT_IN_RULES, isBuiltInRule } from "../config/index.js";
 import { SEVERITIES, SEVERITY_EFFECTS, type OrderAction, type Severity } from "./severity.js";
 import type { Halt, ValidationResult } from "./types.js";
 import { encodeValue, truncate } from "./values.js";

@@ -12,7 +12,7 @@ import {
   type MappingSpec,
   type ResolvedColumn,
 } from "../mapping/index.js";
-import type { BuiltInRuleId } from "./catalog.js";
+import type { BuiltInRuleId } from "../config/index.js";
 import type { ValidationContext } from "./types.js";
 import { charLength, isEmpty, plainText, quote, textFlaws, type TextFlaws } from "./values.js";
 

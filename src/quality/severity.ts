@@ -1,8 +1,6 @@
-import { QUALITY_SEVERITIES, type QualitySeverity } from "../db/types.js";
+import { atLeast, type Severity } from "../config/index.js";
 
-/** How bad an issue is: INFO and WARNING rows are synced, ERROR rows quarantined, CRITICAL halts the customer. */
-export type Severity = QualitySeverity;
-export const SEVERITIES = QUALITY_SEVERITIES;
+export { atLeast, SEVERITIES, type Severity } from "../config/index.js";
 
 /** What happens to an order after validation. */
 export type OrderAction = "SYNC" | "SYNC_WITH_WARNING" | "QUARANTINE";
@@ -19,10 +17,5 @@ export const SEVERITY_EFFECTS: Readonly<
 
 /** The worse of two severities. */
 export function worst(a: Severity, b: Severity): Severity {
-  return SEVERITY_EFFECTS[a].rank >= SEVERITY_EFFECTS[b].rank ? a : b;
-}
-
-/** Whether `a` is at least as bad as `b`. */
-export function atLeast(a: Severity, b: Severity): boolean {
-  return SEVERITY_EFFECTS[a].rank >= SEVERITY_EFFECTS[b].rank;
+  return atLeast(a, b) ? a : b;
 }

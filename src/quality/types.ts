@@ -1,6 +1,5 @@
 import type { MappingError, ResolvedBoard, LiveBoard } from "../mapping/index.js";
-import type { BuiltInRuleId } from "./catalog.js";
-import type { QualityConfig } from "./config.js";
+import type { BuiltInRuleId, QualityConfig } from "../config/index.js";
 import type { OrderAction, Severity } from "./severity.js";
 
 /** One data-quality finding about one order (or, with `orderKey` null, about the customer's board). */

@@ -1,5 +1,4 @@
-import { BUILT_IN_RULES, type BuiltInRuleId } from "./catalog.js";
-import type { QualityConfig } from "./config.js";
+import { BUILT_IN_RULES, type BuiltInRuleId, type QualityConfig } from "../config/index.js";
 import { compileUserRules } from "./conditions.js";
 import { BATCH_RULES, BOARD_RULES, planBatch, ROW_RULES, RowView } from "./rules.js";
 import { SEVERITY_EFFECTS, worst, type OrderAction, type Severity } from "./severity.js";

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { BUILT_IN_RULES, BUILT_IN_RULE_IDS, isBuiltInRule } from "./catalog.js";
-import { atLeast, SEVERITIES } from "./severity.js";
+import { atLeast, BUILT_IN_RULES, BUILT_IN_RULE_IDS, isBuiltInRule, SEVERITIES } from "./quality-rules.js";
 
 /** Comparison operators of user-rule conditions. */
 export const COMPARISON_OPS = ["==", "!=", "<", "<=", ">", ">="] as const;

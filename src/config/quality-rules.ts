@@ -1,4 +1,11 @@
-import type { Severity } from "./severity.js";
+/** How bad a data-quality issue is, lowest first (INFO and WARNING rows sync, ERROR rows are quarantined, CRITICAL halts). */
+export const SEVERITIES = ["INFO", "WARNING", "ERROR", "CRITICAL"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Whether `a` is at least as bad as `b`. */
+export function atLeast(a: Severity, b: Severity): boolean {
+  return SEVERITIES.indexOf(a) >= SEVERITIES.indexOf(b);
+}
 
 /**
  * The built-in rules as data: id, default severity, and the lowest severity the config may give them.
