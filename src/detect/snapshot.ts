@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { CustomerConfig } from "../config/index.js";
+import { MAX_ITEM_NAME } from "../monday/index.js";
 import {
   canonicalValue,
   mappedCanonical,
@@ -41,8 +42,6 @@ export class RowError extends Error {
   }
 }
 
-const MAX_ITEM_NAME = 255;
-
 /** Builds the canonical snapshot of one source row for its board; throws {@link RowError}. */
 export function buildSnapshot(
   row: Record<string, unknown>,
@@ -61,14 +60,14 @@ export function buildSnapshot(
       orderKey,
       board.config.itemName,
       "",
-      "the item name is empty; monday needs 1–255 characters",
+      `the item name is empty; monday needs 1–${MAX_ITEM_NAME} characters`,
     );
   if ([...name].length > MAX_ITEM_NAME)
     throw new RowError(
       orderKey,
       board.config.itemName,
       name,
-      `the item name has ${name.length} characters; monday allows at most 255`,
+      `the item name has ${name.length} characters; monday allows at most ${MAX_ITEM_NAME}`,
     );
   const group = renderTemplate(customer.group, lookup) || "Orders";
   const columns: Record<string, Canonical> = { [board.keyColumn.id]: orderKey };

@@ -26,7 +26,7 @@ export interface ColumnTypeHandler {
 
 /** monday allows at most 40 status labels. */
 export const MAX_STATUS_LABELS = 40;
-/** monday caps long text at 2,000 characters. */
+/** monday caps long text at 2,000 characters (the emulator's own copy of `src/monday/limits.ts`: it imports no product code). */
 export const MAX_LONG_TEXT = 2000;
 const DEFAULT_STATUS_LABELS = ["Working on it", "Done", "Stuck"];
 

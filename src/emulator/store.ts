@@ -60,7 +60,7 @@ export interface ItemSpec {
 
 /** monday's maximum number of items on a board. */
 export const MAX_ITEMS_PER_BOARD = 10_000;
-/** Item names are 1–255 characters. */
+/** Item names are 1–255 characters (the emulator's own copy of `src/monday/limits.ts`: it imports no product code). */
 export const MAX_ITEM_NAME = 255;
 
 /** Column id prefixes monday uses for new columns (status columns are `color_…`, numbers `numeric_…`). */

@@ -1,4 +1,5 @@
 import type { ColumnType } from "../config/index.js";
+import { MAX_LONG_TEXT } from "../monday/index.js";
 
 /**
  * A source value in its canonical form: the string that is hashed, compared between runs and
@@ -31,7 +32,6 @@ interface ColumnTypeMapper {
   write(value: string): unknown;
 }
 
-const MAX_LONG_TEXT = 2000;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]00:?00)?)?$/;
 
 function textOf(raw: unknown): Canonical {

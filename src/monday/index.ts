@@ -1,5 +1,6 @@
 // The monday.com client: documents, transport, typed errors, aliased batches and typed operations.
 export { documentNames, loadDocument } from "./documents.js";
+export { MAX_ITEM_NAME, MAX_LONG_TEXT } from "./limits.js";
 export type { DocumentName } from "./documents.js";
 export {
   AuthError,

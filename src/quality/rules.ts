@@ -13,6 +13,7 @@ import {
   type ResolvedColumn,
 } from "../mapping/index.js";
 import type { BuiltInRuleId } from "../config/index.js";
+import { MAX_ITEM_NAME, MAX_LONG_TEXT } from "../monday/index.js";
 import type { ValidationContext } from "./types.js";
 import { charLength, isEmpty, plainText, quote, textFlaws, type TextFlaws } from "./values.js";
 
@@ -175,9 +176,8 @@ function isPlainDate(raw: unknown): raw is string {
   return days !== undefined && d >= 1 && d <= days;
 }
 
-const MAX_ITEM_NAME = 255;
+/** `MON_SyncState.order_key` and the other order-key columns are varchar(255). */
 const MAX_KEY = 255;
-const MAX_LONG_TEXT = 2000;
 const TEXTUAL: ReadonlySet<ColumnType> = new Set(["text", "long_text", "status", "dropdown"]);
 /** Types whose raw values other rules check (number-invalid, date-invalid) when the column has no transforms. */
 const RAW_CHECKED: ReadonlySet<ColumnType> = new Set(["numbers", "date"]);
