@@ -48,6 +48,16 @@ function textOf(raw: unknown): Canonical {
   throw new ValueError(`unsupported value of type ${typeof raw}`, raw);
 }
 
+/**
+ * An integer the driver gave exactly (bigint, or text as pg gives INT8/NUMERIC and the SQLite reader gives
+ * integers beyond 2^53) that a double cannot hold: `Number` would silently change the quantity.
+ */
+function isInexactInteger(text: unknown, n: number): boolean {
+  if (Number.isSafeInteger(n) || !Number.isInteger(n)) return false;
+  if (typeof text === "bigint") return true;
+  return typeof text === "string" && /^[-+]?\d+$/.test(text);
+}
+
 function numberOf(raw: unknown): Canonical {
   if (raw === null || raw === undefined) return null;
   const text = typeof raw === "string" ? raw.trim() : raw;
@@ -57,6 +67,8 @@ function numberOf(raw: unknown): Canonical {
     throw new ValueError(`expected a number, got ${typeof raw}`, raw);
   if (!Number.isFinite(n))
     throw new ValueError(`expected a finite number, got ${JSON.stringify(String(raw))}`, raw);
+  if (isInexactInteger(text, n))
+    throw new ValueError(`${String(text)} is beyond 2^53: monday's numbers column would round it`, raw);
   // String(n) normalises "07", "7.0" and 7 to "7", so a driver returning NUMERIC as text does not look like a change.
   return String(n);
 }

@@ -1,15 +1,16 @@
-export { checkSourceTable, describeSourceTable, isTextType, tableIdentifier } from "./table.js";
+export { checkSourceTable, describeSourceTable, tableIdentifier } from "./table.js";
 export type { SourceTableInfo, SourceSettings } from "./table.js";
 export { readOrderPages, readOrdersByKeys, KEYS_PER_QUERY } from "./read.js";
 export type { OrderRow, OrderPage, ReadOrdersOptions } from "./read.js";
 export {
   keyCollation,
+  keyHandling,
   orderKeyExpression,
   keyRangeCondition,
   compareKeys,
   escapeLike,
   LIKE_ESCAPE,
 } from "./keys.js";
-export type { KeyColumn, KeyRange } from "./keys.js";
+export type { KeyColumn, KeyHandling, KeyRange } from "./keys.js";
 export { SourceError } from "./errors.js";
 export type { RequiredColumn } from "./errors.js";

@@ -9,6 +9,51 @@ export function keyCollation(dialect: DbDialect): RawBuilder<unknown> {
   return dialect === "postgres" ? sql.raw(`collate "C"`) : sql.raw("collate binary");
 }
 
+/**
+ * How the reader treats a key column: compared as it is (a text type), compared as the database's own
+ * text of the value (integers, numerics, uuids, dates, and SQLite columns that may hold integers), or
+ * refused: a float's text is rounded (two keys could meet) and a binary value has no text.
+ */
+export type KeyHandling = "text" | "cast" | "refused";
+
+/**
+ * SQLite's type affinity of a declared type, by its rules in order (sqlite.org/datatype3.html §3.1):
+ * "INT" anywhere is INTEGER, then CHAR/CLOB/TEXT is TEXT, then BLOB or no type is BLOB, then
+ * REAL/FLOA/DOUB is REAL, anything else NUMERIC (so `STRING` stores '123' as the integer 123).
+ */
+const SQLITE_AFFINITY: readonly [RegExp, KeyHandling][] = [
+  [/INT/i, "cast"],
+  [/CHAR|CLOB|TEXT/i, "text"],
+  [/BLOB|^$/i, "cast"],
+  [/REAL|FLOA|DOUB/i, "refused"],
+  [/(?:)/, "cast"],
+];
+
+/** PostgreSQL types (`udt_name`) that compare as text, and those a key cannot have; every other one is cast. */
+const POSTGRES_KEY_TYPES: Readonly<Record<string, KeyHandling>> = {
+  text: "text",
+  varchar: "text",
+  bpchar: "text",
+  citext: "text",
+  name: "text",
+  float4: "refused",
+  float8: "refused",
+  bytea: "refused",
+};
+
+/**
+ * How a key column of `dataType` (as the catalog declares it; SQLite views may declare nothing) is read.
+ *
+ * @example keyHandling("sqlite", "") // "cast": an untyped SQLite column may hold integers, which sort before text
+ */
+export function keyHandling(dialect: DbDialect, dataType: string): KeyHandling {
+  if (dialect === "postgres") return POSTGRES_KEY_TYPES[dataType] ?? "cast";
+  return SQLITE_AFFINITY.find(([pattern]) => pattern.test(dataType))![1];
+}
+
+/** SQLite storage classes a key value may not have (a cast key column is checked row by row). */
+export const REFUSED_KEY_VALUES: ReadonlySet<string> = new Set(["real", "blob"]);
+
 /** Where an order key lives and whether it needs casting to text first. */
 export interface KeyColumn {
   column: string;

@@ -1,16 +1,23 @@
 import { sql, type RawBuilder } from "kysely";
 import type { Db } from "../db/index.js";
+import { SourceError } from "./errors.js";
 import {
   compareKeys,
   escapeLike,
   keyCollation,
+  keyHandling,
   LIKE_ESCAPE,
   orderKeyExpression,
+  REFUSED_KEY_VALUES,
   type KeyColumn,
 } from "./keys.js";
-import { describeSourceTable, isTextType, tableIdentifier } from "./table.js";
+import { describeSourceTable, tableIdentifier } from "./table.js";
 
-/** One source order: column name → value as the driver returns it (PostgreSQL dates as strings). */
+/**
+ * One source order: column name → value as the driver returns it (PostgreSQL dates as strings), with
+ * integers beyond 2^53 as their exact text on both dialects, and the key column as the database's text
+ * of the key when the key is not a text type.
+ */
 export type OrderRow = Record<string, unknown>;
 
 /** One page of orders, in byte order of their keys; `keys[i]` is `rows[i]`'s key as text. */
@@ -36,22 +43,50 @@ export interface ReadOrdersOptions {
 
 /** Internal alias for the text form of a non-text key. */
 const KEY_ALIAS = "__order_sync_key";
+/** Internal alias for SQLite's storage class of a non-text key (`typeof`). */
+const KEY_CLASS_ALIAS = "__order_sync_key_class";
+
+/** The largest integer a JavaScript number holds exactly (2^53 - 1); SQLite integers beyond it are read as text. */
+const MAX_EXACT = sql.lit(Number.MAX_SAFE_INTEGER);
+const MIN_EXACT = sql.lit(Number.MIN_SAFE_INTEGER);
+
+const WHY_TEXT_OR_INTEGER =
+  "order keys must be text or integers (a float's text is rounded and a binary value has none); cast it to text in a view";
+
+/** A key column whose type or value cannot be compared exactly; one line naming the column. */
+function refusedKey(opts: ReadOrdersOptions, what: string): SourceError {
+  return new SourceError(
+    `source.keyColumn "${opts.keyColumn}" of ${opts.table} ${what}: ${WHY_TEXT_OR_INTEGER}`,
+    opts.table,
+  );
+}
 
 /** Chunk size for `IN (...)` lists: far below every engine's parameter limit. */
 export const KEYS_PER_QUERY = 500;
 
 async function resolveKey(db: Db, opts: ReadOrdersOptions): Promise<KeyColumn> {
-  let text = opts.keyIsText;
-  if (text === undefined) {
-    const info = await describeSourceTable(db, opts.table);
-    text = isTextType(info.columns.find((c) => c.name === opts.keyColumn)?.dataType ?? "");
-  }
-  return { column: opts.keyColumn, cast: !text };
+  if (opts.keyIsText !== undefined) return { column: opts.keyColumn, cast: !opts.keyIsText };
+  const info = await describeSourceTable(db, opts.table);
+  const dataType = info.columns.find((c) => c.name === opts.keyColumn)?.dataType ?? "";
+  const handling = keyHandling(db.dialect, dataType);
+  if (handling === "refused") throw refusedKey(opts, `is ${dataType}`);
+  return { column: opts.keyColumn, cast: handling === "cast" };
 }
 
-function selectList(opts: ReadOrdersOptions, key: KeyColumn): RawBuilder<unknown> {
-  const columns = [...new Set([opts.keyColumn, ...opts.columns])].map((c) => sql.id(c));
+/** A selected column; on SQLite an integer beyond 2^53 comes back as its text (pg does the same for INT8). */
+function selectColumn(db: Db, column: string): RawBuilder<unknown> {
+  const id = sql.id(column);
+  if (db.dialect !== "sqlite") return id;
+  return sql`case when typeof(${id}) = 'integer' and ${id} not between ${MIN_EXACT} and ${MAX_EXACT}
+    then cast(${id} as text) else ${id} end as ${id}`;
+}
+
+function selectList(db: Db, opts: ReadOrdersOptions, key: KeyColumn): RawBuilder<unknown> {
+  const columns = [...new Set([opts.keyColumn, ...opts.columns])].map((c) => selectColumn(db, c));
   if (key.cast) columns.push(sql`cast(${sql.id(key.column)} as text) as ${sql.id(KEY_ALIAS)}`);
+  // SQLite is dynamically typed: a column that may hold integers may hold floats and blobs too.
+  if (key.cast && db.dialect === "sqlite")
+    columns.push(sql`typeof(${sql.id(key.column)}) as ${sql.id(KEY_CLASS_ALIAS)}`);
   return sql.join(columns);
 }
 
@@ -74,11 +109,17 @@ function baseFilter(db: Db, opts: ReadOrdersOptions, includeCancelled = false): 
   return sql.join(parts, sql` and `);
 }
 
+/** The rows' keys as text; a cast key replaces the row's key value, so `String(row[keyColumn])` is the key. */
 function keysOf(rows: OrderRow[], opts: ReadOrdersOptions, key: KeyColumn): string[] {
   if (!key.cast) return rows.map((r) => String(r[opts.keyColumn]));
   return rows.map((r) => {
+    const storage = r[KEY_CLASS_ALIAS];
+    if (typeof storage === "string" && REFUSED_KEY_VALUES.has(storage))
+      throw refusedKey(opts, `holds a ${storage} value`);
     const k = String(r[KEY_ALIAS]);
     delete r[KEY_ALIAS];
+    delete r[KEY_CLASS_ALIAS];
+    r[opts.keyColumn] = k;
     return k;
   });
 }
@@ -104,7 +145,7 @@ export async function* readOrderPages(
     throw new RangeError(`pageSize must be a positive integer, got ${opts.pageSize}`);
   const key = await resolveKey(db, opts);
   const keyExpr = orderKeyExpression(db.dialect, key);
-  const select = selectList(opts, key);
+  const select = selectList(db, opts, key);
   const filter = baseFilter(db, opts);
   let after = opts.startAfter ?? null;
   for (;;) {
@@ -132,7 +173,7 @@ export async function readOrdersByKeys(
   keys: readonly string[],
 ): Promise<{ rows: OrderRow[]; keys: string[] }> {
   const key = await resolveKey(db, opts);
-  const select = selectList(opts, key);
+  const select = selectList(db, opts, key);
   const filter = baseFilter(db, opts, opts.includeCancelled ?? false);
   // Equality needs no collation except on SQLite columns declared NOCASE; BINARY keeps it exact there.
   const match = key.cast

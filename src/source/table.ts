@@ -118,11 +118,6 @@ export async function describeSourceTable(db: Db, table: string): Promise<Source
   };
 }
 
-/** True when the column's declared type compares as text without a cast. */
-export function isTextType(dataType: string): boolean {
-  return dataType === "" || /char|text|clob|string/i.test(dataType);
-}
-
 /**
  * Checks that the source table exists and has every column the config uses: the key, customer and
  * cancelled columns, plus `requiredColumns` (the mapped columns, each with the config key that maps it).

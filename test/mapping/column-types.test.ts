@@ -56,6 +56,22 @@ describe("mappers of the column types", () => {
     },
   );
 
+  it("numbers never round an integer beyond 2^53 (issue 12): such a value is refused, not changed", () => {
+    for (const raw of [
+      "9007199254740993",
+      9007199254740993n,
+      "-9223372036854775807",
+      " 12345678901234567890 ",
+    ])
+      expect(() => canonicalValue("numbers", raw), String(raw)).toThrow(ValueError);
+    expect(() => canonicalValue("numbers", "9007199254740993")).toThrow(
+      /9007199254740993 is beyond 2\^53: monday's numbers column would round it/,
+    );
+    expect(canonicalValue("numbers", "9007199254740991")).toBe("9007199254740991");
+    expect(canonicalValue("numbers", -9007199254740991n)).toBe("-9007199254740991");
+    expect(canonicalValue("numbers", 1e21)).toBe("1e+21");
+  });
+
   it("phone takes the column's default country when the number names none", () => {
     expect(canonicalValue("phone", "(555) 123 4567", { defaultCountry: "US" })).toBe("5551234567 US");
     expect(canonicalValue("phone", "+44 20 7946 0958 GB", { defaultCountry: "US" })).toBe("+442079460958 GB");

@@ -176,7 +176,7 @@ for (const target of await testDatabases()) {
       const { keys, pages } = await collect(readOrderPages(db, { ...opts, pageSize: 4 }));
       const expected = Array.from({ length: 25 }, (_, i) => String(i + 1)).sort(compareKeys);
       expect(keys).toEqual(expected);
-      expect(pages[0]!.rows[0]).toEqual({ ID: 1 });
+      expect(pages[0]!.rows[0]).toEqual({ ID: "1" });
       expect((await readOrdersByKeys(db, opts, ["10", "2"])).keys).toEqual(["10", "2"]);
     });
 
