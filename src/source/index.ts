@@ -5,6 +5,7 @@ export type { OrderRow, OrderPage, ReadOrdersOptions } from "./read.js";
 export {
   keyCollation,
   keyHandling,
+  keyText,
   orderKeyExpression,
   keyRangeCondition,
   compareKeys,

@@ -51,8 +51,16 @@ export function keyHandling(dialect: DbDialect, dataType: string): KeyHandling {
   return SQLITE_AFFINITY.find(([pattern]) => pattern.test(dataType))![1];
 }
 
-/** SQLite storage classes a key value may not have (a cast key column is checked row by row). */
-export const REFUSED_KEY_VALUES: ReadonlySet<string> = new Set(["real", "blob"]);
+/**
+ * Whether a value SQLite stores in a cast key column can be a key, by its storage class (`typeof`) and
+ * its {@link keyText}: a float only when it holds an integer, a blob never.
+ */
+export const KEY_STORAGE_CLASSES: Readonly<Record<string, (text: string) => boolean>> = {
+  integer: () => true,
+  text: () => true,
+  real: (text) => /^-?\d+$/.test(text),
+  blob: () => false,
+};
 
 /** Where an order key lives and whether it needs casting to text first. */
 export interface KeyColumn {
@@ -63,9 +71,19 @@ export interface KeyColumn {
   cast?: boolean;
 }
 
-function columnRef(key: KeyColumn): RawBuilder<unknown> {
+/**
+ * The key as text: the column itself when it is a text type, else the database's text of its value. On
+ * SQLite an integer stored as a float (better-sqlite3 binds JavaScript numbers as REAL, and a column without
+ * a type keeps them so) reads as the integer, so `1.0` is the key "1" like the integer 1.
+ *
+ * @example keyText("sqlite", { column: "ID", cast: true }) // case when typeof("ID") = 'real' … end
+ */
+export function keyText(dialect: DbDialect, key: KeyColumn): RawBuilder<unknown> {
   const id = key.table === undefined ? sql.id(key.column) : sql.id(key.table, key.column);
-  return key.cast ? sql`cast(${id} as text)` : id;
+  if (!key.cast) return id;
+  if (dialect === "postgres") return sql`cast(${id} as text)`;
+  return sql`(case when typeof(${id}) = 'real' and ${id} = cast(${id} as integer)
+    then cast(cast(${id} as integer) as text) else cast(${id} as text) end)`;
 }
 
 /**
@@ -75,7 +93,7 @@ function columnRef(key: KeyColumn): RawBuilder<unknown> {
  * db.kysely.selectFrom("MON_SyncState").selectAll().orderBy(orderKeyExpression(db.dialect, { column: "order_key" }))
  */
 export function orderKeyExpression(dialect: DbDialect, key: KeyColumn): RawBuilder<string> {
-  return sql<string>`${columnRef(key)} ${keyCollation(dialect)}`;
+  return sql<string>`${keyText(dialect, key)} ${keyCollation(dialect)}`;
 }
 
 /** A half-open key range `(after, through]`; an absent bound is open. */
@@ -94,7 +112,7 @@ export interface KeyRange {
  */
 export function keyRangeCondition(dialect: DbDialect, key: KeyColumn, range: KeyRange): RawBuilder<SqlBool> {
   const expr = orderKeyExpression(dialect, key);
-  const parts: RawBuilder<unknown>[] = [sql`${columnRef(key)} is not null`];
+  const parts: RawBuilder<unknown>[] = [sql`${keyText(dialect, key)} is not null`];
   if (range.after != null) parts.push(sql`${expr} > ${range.after}`);
   if (range.through != null) parts.push(sql`${expr} <= ${range.through}`);
   return sql<SqlBool>`(${sql.join(parts, sql` and `)})`;

@@ -8,7 +8,8 @@ import {
   keyHandling,
   LIKE_ESCAPE,
   orderKeyExpression,
-  REFUSED_KEY_VALUES,
+  KEY_STORAGE_CLASSES,
+  keyText,
   type KeyColumn,
 } from "./keys.js";
 import { describeSourceTable, tableIdentifier } from "./table.js";
@@ -83,7 +84,7 @@ function selectColumn(db: Db, column: string): RawBuilder<unknown> {
 
 function selectList(db: Db, opts: ReadOrdersOptions, key: KeyColumn): RawBuilder<unknown> {
   const columns = [...new Set([opts.keyColumn, ...opts.columns])].map((c) => selectColumn(db, c));
-  if (key.cast) columns.push(sql`cast(${sql.id(key.column)} as text) as ${sql.id(KEY_ALIAS)}`);
+  if (key.cast) columns.push(sql`${keyText(db.dialect, key)} as ${sql.id(KEY_ALIAS)}`);
   // SQLite is dynamically typed: a column that may hold integers may hold floats and blobs too.
   if (key.cast && db.dialect === "sqlite")
     columns.push(sql`typeof(${sql.id(key.column)}) as ${sql.id(KEY_CLASS_ALIAS)}`);
@@ -113,10 +114,10 @@ function baseFilter(db: Db, opts: ReadOrdersOptions, includeCancelled = false): 
 function keysOf(rows: OrderRow[], opts: ReadOrdersOptions, key: KeyColumn): string[] {
   if (!key.cast) return rows.map((r) => String(r[opts.keyColumn]));
   return rows.map((r) => {
-    const storage = r[KEY_CLASS_ALIAS];
-    if (typeof storage === "string" && REFUSED_KEY_VALUES.has(storage))
-      throw refusedKey(opts, `holds a ${storage} value`);
     const k = String(r[KEY_ALIAS]);
+    const storage = r[KEY_CLASS_ALIAS];
+    if (typeof storage === "string" && KEY_STORAGE_CLASSES[storage]?.(k) === false)
+      throw refusedKey(opts, `holds a ${storage} value`);
     delete r[KEY_ALIAS];
     delete r[KEY_CLASS_ALIAS];
     r[opts.keyColumn] = k;
@@ -177,7 +178,7 @@ export async function readOrdersByKeys(
   const filter = baseFilter(db, opts, opts.includeCancelled ?? false);
   // Equality needs no collation except on SQLite columns declared NOCASE; BINARY keeps it exact there.
   const match = key.cast
-    ? sql`cast(${sql.id(key.column)} as text)`
+    ? keyText(db.dialect, key)
     : db.dialect === "sqlite"
       ? sql`${sql.id(key.column)} ${keyCollation(db.dialect)}`
       : sql.id(key.column);

@@ -79,6 +79,17 @@ for (const target of await testDatabases()) {
           ).toEqual(Array.from({ length: 25 }, (_, i) => String(i + 1)).sort(compareKeys));
           expect(new Set(pages.flatMap((p) => p.keys)).size).toBe(25);
         }
+        // better-sqlite3 binds JavaScript numbers as REAL, which an untyped column keeps: 1.0 is the key "1".
+        await run(`create table "UNTYPED_JS" ("ID", "CUSTOMER", "QTY")`);
+        await k
+          .insertInto("UNTYPED_JS" as never)
+          .values(Array.from({ length: 25 }, (_, i) => ({ ID: i + 1, CUSTOMER: "C", QTY: i })) as never)
+          .execute();
+        const pages = await readAll(db, options("UNTYPED_JS"), 10);
+        expect(pages.flatMap((p) => p.keys)).toEqual(
+          Array.from({ length: 25 }, (_, i) => String(i + 1)).sort(compareKeys),
+        );
+        expect((await readOrdersByKeys(db, options("UNTYPED_JS"), ["7"])).keys).toEqual(["7"]);
       },
     );
 
