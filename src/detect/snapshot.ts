@@ -42,6 +42,35 @@ export class RowError extends Error {
   }
 }
 
+/**
+ * Renders the item-name or group template of one row; a column the row lacks, or a value no text can be
+ * made of (a binary), is a {@link RowError} naming the order and that column, so only this order is held back.
+ */
+function renderRowTemplate(
+  template: string,
+  row: Record<string, unknown>,
+  orderKey: string,
+  what: string,
+): string {
+  let current = template;
+  try {
+    return renderTemplate(template, (column) => {
+      current = column;
+      if (!(column in row))
+        throw new RowError(orderKey, column, undefined, "the template names a column the source row lacks");
+      return row[column];
+    });
+  } catch (e) {
+    if (!(e instanceof ValueError)) throw e;
+    throw new RowError(
+      orderKey,
+      current,
+      e.value,
+      `the ${what} cannot be made from [${current}]: ${e.message}`,
+    );
+  }
+}
+
 /** Builds the canonical snapshot of one source row for its board; throws {@link RowError}. */
 export function buildSnapshot(
   row: Record<string, unknown>,
@@ -49,12 +78,7 @@ export function buildSnapshot(
   board: ResolvedBoard,
   customer: CustomerConfig,
 ): OrderSnapshot {
-  const lookup = (column: string): unknown => {
-    if (!(column in row))
-      throw new RowError(orderKey, column, undefined, "the template names a column the source row lacks");
-    return row[column];
-  };
-  const name = renderTemplate(board.config.itemName, lookup);
+  const name = renderRowTemplate(board.config.itemName, row, orderKey, "item name");
   if (name.length === 0)
     throw new RowError(
       orderKey,
@@ -69,7 +93,7 @@ export function buildSnapshot(
       name,
       `the item name has ${name.length} characters; monday allows at most ${MAX_ITEM_NAME}`,
     );
-  const group = renderTemplate(customer.group, lookup) || "Orders";
+  const group = renderRowTemplate(customer.group, row, orderKey, "group title") || "Orders";
   const columns: Record<string, Canonical> = { [board.keyColumn.id]: orderKey };
   const specs = mappingSpecs(board);
   board.columns.forEach((column, i) => {
