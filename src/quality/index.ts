@@ -1,13 +1,4 @@
-export {
-  qualityConfigSchema,
-  conditionSchema,
-  userRuleSchema,
-  defaultQualityConfig,
-  COMPARISON_OPS,
-  BUILT_IN_RULES,
-  BUILT_IN_RULE_IDS,
-} from "../config/index.js";
-export type { QualityConfig, Condition, UserRule, ComparisonOp, BuiltInRuleId } from "../config/index.js";
+// Validation, quarantine and reports; the `quality:` config block and the rule catalog are config's.
 export { SEVERITIES, SEVERITY_EFFECTS } from "./severity.js";
 export type { Severity, OrderAction } from "./severity.js";
 export type { Issue, Halt, ValidationContext, ValidationResult } from "./types.js";

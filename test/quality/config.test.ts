@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { formatIssues } from "../../src/config/index.js";
-import { qualityConfigSchema, validateOrders } from "../../src/quality/index.js";
+import { qualityConfigSchema } from "../../src/config/index.js";
+import { validateOrders } from "../../src/quality/index.js";
 import { context, order } from "./fixture.js";
 
 /** Parses a YAML `quality:` block the way the lead embeds it: `z.object({ quality: qualityConfigSchema })`. */

@@ -1,13 +1,15 @@
 import { parse as parseYaml } from "yaml";
 import {
   configSchema,
+  qualityConfigSchema,
   starterConfig,
   type BoardConfig,
   type Config,
   type CustomerConfig,
+  type QualityConfig,
 } from "../../src/config/index.js";
 import { resolveBoard, type LiveBoard, type ResolvedBoard } from "../../src/mapping/index.js";
-import { qualityConfigSchema, type QualityConfig, type ValidationContext } from "../../src/quality/index.js";
+import type { ValidationContext } from "../../src/quality/index.js";
 
 export const KEY = "AAG ORDER NUMBER";
 export const CUSTOMER = "BLUE HARBOR";

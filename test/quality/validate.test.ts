@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { generateOrders } from "../../src/demo/index.js";
 import { buildSnapshot } from "../../src/detect/index.js";
 import { MappingError } from "../../src/mapping/index.js";
+import { BUILT_IN_RULE_IDS } from "../../src/config/index.js";
 import {
-  BUILT_IN_RULE_IDS,
   mergeResults,
   orderKeyOf,
   qualityColumns,
