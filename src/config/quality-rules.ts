@@ -32,7 +32,7 @@ export const BUILT_IN_RULES = {
   "number-invalid": {
     severity: "ERROR",
     floor: "ERROR",
-    description: "a numbers column holds something that is not a finite number",
+    description: "a numbers column holds something that is not a finite number, or an integer beyond 2^53",
   },
   "number-negative": {
     severity: "ERROR",
