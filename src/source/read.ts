@@ -4,12 +4,12 @@ import { SourceError } from "./errors.js";
 import {
   compareKeys,
   escapeLike,
+  KEY_STORAGE_CLASSES,
   keyCollation,
   keyHandling,
+  keyText,
   LIKE_ESCAPE,
   orderKeyExpression,
-  KEY_STORAGE_CLASSES,
-  keyText,
   type KeyColumn,
 } from "./keys.js";
 import { describeSourceTable, tableIdentifier } from "./table.js";
