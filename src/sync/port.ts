@@ -1,3 +1,4 @@
+import type { OutcomeError } from "./outcomes.js";
 import type { LiveBoard } from "../mapping/index.js";
 
 /** One mutation the push step sends; several go into one aliased request. */
@@ -92,6 +93,7 @@ export interface MondayStats {
 }
 
 /** A whole-request failure that ends the run: monday unreachable, or the token refused (exit code 4). */
-export class MondayUnavailableError extends Error {
+export class MondayUnavailableError extends Error implements OutcomeError {
   override name = "MondayUnavailableError";
+  readonly outcome = "unavailable";
 }

@@ -1,5 +1,6 @@
 import { Cron } from "croner";
-import { newBatchId, type RunOptions, type SyncSummary } from "./engine.js";
+import type { RunOptions, SyncSummary } from "./engine.js";
+import { newBatchId } from "./prepare.js";
 
 /** When runs start: a fixed interval, or a cron expression. */
 export type Schedule =
