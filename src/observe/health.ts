@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { appliedMigrations, migrations, type Db } from "../db/index.js";
 import { pendingAge } from "../stage/index.js";
+import { failedCustomers as failedCustomersOf, lastFinishedRun } from "../runlog/index.js";
 import type { SyncMonday } from "../sync/index.js";
 
 /** One check's verdict; extra fields carry the figures behind it. */
@@ -160,13 +161,7 @@ export class HealthChecker {
   }
 
   private async lastBatch(): Promise<CheckResult> {
-    const last = await this.sources.db.kysely
-      .selectFrom("MON_SyncRuns")
-      .select(["batch_id", "status", "finished_at", "error"])
-      .where("finished_at", "is not", null)
-      .orderBy("finished_at", "desc")
-      .limit(1)
-      .executeTakeFirst();
+    const last = await lastFinishedRun(this.sources.db);
     const local = this.sources.lastLocalFailure?.();
     if (local && (!last?.finished_at || local.at > last.finished_at))
       return { healthy: false, message: `the last run could not start: ${local.error}`, failed_at: local.at };
@@ -177,16 +172,7 @@ export class HealthChecker {
     // unhealthy; rows held back inside a finished customer run (quarantined, DEAD) are data problems with
     // alerts of their own, and would otherwise keep /health red until someone fixes the data.
     const failedCustomers =
-      last.status === "PARTIAL"
-        ? (
-            await this.sources.db.kysely
-              .selectFrom("MON_SyncRunCustomers")
-              .select(["customer", "error"])
-              .where("batch_id", "=", last.batch_id)
-              .where("status", "=", "FAILED")
-              .execute()
-          ).map((c) => c.customer)
-        : [];
+      last.status === "PARTIAL" ? await failedCustomersOf(this.sources.db, last.batch_id) : [];
     if (last.status === "FAILED" || last.status === "HALTED" || failedCustomers.length > 0)
       return {
         healthy: false,

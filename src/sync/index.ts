@@ -9,7 +9,7 @@ export { EXIT, OUTCOMES, outcomeOf } from "./outcomes.js";
 export type { Outcome, OutcomeError } from "./outcomes.js";
 export { SyncScheduler } from "./scheduler.js";
 export type { Schedule, Trigger, ActiveRun, TriggerResult } from "./scheduler.js";
-export { CustomerLease, newOwnerId } from "./customer-locks.js";
+export { CustomerLease, currentLeases, newOwnerId } from "./customer-locks.js";
 export type { LeaseHolder } from "./customer-locks.js";
 export type { SyncCounts } from "./counts.js";
 export { SyncEvents, SYNC_STEPS } from "./events.js";
