@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import { appliedMigrations, migrations, type Db } from "../db/index.js";
+import { errorMessage } from "../errors/index.js";
 import { pendingAge } from "../stage/index.js";
 import { failedCustomers as failedCustomersOf, lastFinishedRun } from "../runlog/index.js";
 import type { SyncMonday } from "../sync/index.js";
@@ -52,7 +53,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e)) || "unknown error";
+const message = (e: unknown) => errorMessage(e) || "unknown error";
 
 /**
  * The health checks of `order-sync serve` (the seed design's `HealthChecker`): `database`,

@@ -10,7 +10,7 @@ import { CustomerLease, newOwnerId } from "./customer-locks.js";
 import { runCustomerPipeline, type CustomerMeters } from "./customer-pipeline.js";
 import { errorMessage, HaltError } from "./errors.js";
 import { SyncEvents } from "./events.js";
-import { outcomeOf, runStatus, worstOutcome, OUTCOMES, type Outcome } from "./outcomes.js";
+import { outcomeOf, runStatus, worstOutcome, OUTCOMES, type Outcome } from "../errors/index.js";
 import type { MondayStats } from "./port.js";
 import { prepare, type Prepared, type SyncDeps } from "./prepare.js";
 import { StepClock } from "./step-clock.js";

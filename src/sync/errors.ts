@@ -1,13 +1,8 @@
 import type { ValidationResult } from "../quality/index.js";
-import type { OutcomeError } from "./outcomes.js";
+import { errorMessage, type OutcomeError } from "../errors/index.js";
 import { MondayUnavailableError } from "./port.js";
 
-export { MondayUnavailableError };
-
-/** An error's message, for logs and the run log: the message of an `Error`, the text of anything else. */
-export function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
+export { errorMessage, MondayUnavailableError };
 
 /**
  * A customer's run stopped between two requests: the process is shutting down (SIGTERM) or its lease was
@@ -18,7 +13,7 @@ export class StoppedError extends Error implements OutcomeError {
   readonly outcome = "stopped";
   constructor(reason?: unknown) {
     super(
-      `stopped: ${reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "shutting down"}`,
+      `stopped: ${reason instanceof Error || typeof reason === "string" ? errorMessage(reason) : "shutting down"}`,
     );
   }
 }

@@ -1,4 +1,4 @@
-import type { OutcomeError } from "./outcomes.js";
+import type { OutcomeError } from "../errors/index.js";
 import type { LiveBoard } from "../mapping/index.js";
 
 /** One mutation the push step sends; several go into one aliased request. */

@@ -1,4 +1,5 @@
 import { Cron } from "croner";
+import { errorMessage } from "../errors/index.js";
 import type { RunOptions, SyncSummary } from "./engine.js";
 import { newBatchId } from "./prepare.js";
 
@@ -122,7 +123,7 @@ export class SyncScheduler {
         (error: unknown) => {
           this.#lastFinished = {
             run,
-            error: error instanceof Error ? error.message : String(error),
+            error: errorMessage(error),
             finishedAt: new Date().toISOString(),
           };
           this.deps.onError?.(error, run);

@@ -1,5 +1,6 @@
 import { ConfigError, type Settings } from "../../config/index.js";
 import { migrateToLatest, type Db } from "../../db/index.js";
+import { errorMessage } from "../../errors/index.js";
 import { createHttpApp, listen } from "../../http/index.js";
 import {
   attachSyncLogging,
@@ -87,7 +88,7 @@ export async function serveCommand(
         "sync run triggered",
       ),
     onError: (e, run) => {
-      const error = e instanceof Error ? e.message : String(e);
+      const error = errorMessage(e);
       startFailure = { at: new Date().toISOString(), error };
       log.error({ batchId: run.batchId, error }, "sync run could not run");
     },
