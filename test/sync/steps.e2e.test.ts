@@ -4,7 +4,7 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mondayFor } from "../../src/cli/context.js";
+import { mondayFor } from "../../src/app.js";
 import type { Db } from "../../src/db/index.js";
 import { createOrdersTable, writeDemoOrders } from "../../src/demo/index.js";
 import { attachSyncLogging, createMetrics } from "../../src/observe/index.js";
