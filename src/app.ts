@@ -8,6 +8,7 @@ import {
   validateSource,
   type DoctorReport,
   type RunOptions,
+  type MondayPort,
   type SyncMonday,
   type SyncSummary,
 } from "./sync/index.js";
@@ -17,7 +18,7 @@ import { createMondayPort } from "./sync/monday-adapter.js";
  * The monday.com port over HTTP (the real API or the emulator) with retries, budget and breaker. Needs
  * `MONDAY_API_TOKEN`; without it this is a config error (exit 2) naming the variable.
  */
-export function mondayFor(settings: Settings): SyncMonday {
+export function mondayFor(settings: Settings): MondayPort {
   if (!settings.monday.token)
     throw new ConfigError(
       "MONDAY_API_TOKEN is not set: export your monday.com API token (any non-empty value works with the emulator)",
@@ -34,7 +35,7 @@ export interface App {
   /** The sync's events: logging, progress and metrics subscribe here. */
   readonly events: SyncEvents;
   /** monday.com, made on first use (commands that never call monday need no token). */
-  readonly monday: SyncMonday;
+  readonly monday: MondayPort;
   /** One sync run (`order-sync sync`). */
   sync(options?: RunOptions): Promise<SyncSummary>;
   /** What a sync would do; writes nothing but migrations (`order-sync plan`). */
@@ -50,7 +51,7 @@ export interface App {
 /** Parts a caller already has (a test's database, a shared monday port or event hub). */
 export interface AppParts {
   db?: Db;
-  monday?: SyncMonday;
+  monday?: MondayPort;
   events?: SyncEvents;
 }
 

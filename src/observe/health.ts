@@ -3,7 +3,7 @@ import { appliedMigrations, migrations, type Db } from "../db/index.js";
 import { errorMessage } from "../errors/index.js";
 import { pendingAge } from "../stage/index.js";
 import { failedCustomers as failedCustomersOf, lastFinishedRun } from "../runlog/index.js";
-import type { SyncMonday } from "../sync/index.js";
+import type { MondayWatch } from "../sync/index.js";
 
 /** One check's verdict; extra fields carry the figures behind it. */
 export interface CheckResult {
@@ -34,7 +34,7 @@ export interface HealthOptions {
 /** What the checks look at. */
 export interface HealthSources {
   db: Db;
-  monday: Pick<SyncMonday, "ping" | "stats">;
+  monday: Pick<MondayWatch, "ping" | "stats">;
   /** The latest run of this process that failed before it was logged (config, source table, database). */
   lastLocalFailure?: () => { at: string; error: string } | undefined;
   /** Told each check's result (the `order_sync_health_check` gauge). */

@@ -47,5 +47,22 @@ export interface SyncEventMap {
   runFailed: [{ batchId?: string; error: string; durationMs: number }];
 }
 
-/** A typed event emitter for {@link SyncEventMap}. */
-export class SyncEvents extends EventEmitter<SyncEventMap> {}
+/** Handlers for some of the sync's events, each typed by its event. */
+export type SyncEventHandlers = { [K in keyof SyncEventMap]?: (...args: SyncEventMap[K]) => void };
+
+/** A typed event emitter for {@link SyncEventMap}: the hub the sync emits into and observe/ listens to. */
+export class SyncEvents extends EventEmitter<SyncEventMap> {
+  /**
+   * Subscribes every handler at once; returns the function that removes them all.
+   *
+   * @example const off = events.subscribe({ runDone: (e) => log.info(e.status) }); … off();
+   */
+  subscribe(handlers: SyncEventHandlers): () => void {
+    // Object.entries loses the pairing of each name with its handler's type; the mapped type above keeps it.
+    const entries = Object.entries(handlers) as [keyof SyncEventMap, (...args: unknown[]) => void][];
+    for (const [name, fn] of entries) this.on(name, fn as never);
+    return () => {
+      for (const [name, fn] of entries) this.off(name, fn as never);
+    };
+  }
+}

@@ -15,6 +15,15 @@ export type { SyncCounts } from "./counts.js";
 export { SyncEvents, SYNC_STEPS } from "./events.js";
 export type { SyncEventMap, SyncStep } from "./events.js";
 export { MondayUnavailableError } from "./port.js";
-export type { SyncMonday, WriteOp, WriteOutcome, FoundItem, MondayStats, MondayObserver } from "./port.js";
+export type {
+  SyncMonday,
+  MondayWatch,
+  MondayPort,
+  WriteOp,
+  WriteOutcome,
+  FoundItem,
+  MondayStats,
+  MondayObserver,
+} from "./port.js";
 export { runDoctor } from "./doctor.js";
 export type { DoctorCheck, DoctorReport } from "./doctor.js";

@@ -27,6 +27,7 @@ import {
   type FoundItem,
   type MondayObserver,
   type MondayStats,
+  type MondayWatch,
   type SyncMonday,
   type WriteOp,
   type WriteOutcome,
@@ -96,7 +97,7 @@ function requestOutcome(e: RequestEvent): string {
  * retry by error class with the same Idempotency-Key, circuit breaker). Reads that still fail end the run;
  * a write batch that still fails leaves its rows FAILED (the next run reconciles them by key).
  */
-export class MondayClientPort implements SyncMonday {
+export class MondayClientPort implements SyncMonday, MondayWatch {
   private readonly counts = { retries: {} as Record<string, number>, budgetWaits: 0, budgetWaitMs: 0 };
 
   constructor(
