@@ -4,7 +4,7 @@ import type { ResolvedBoard } from "../mapping/index.js";
 import type { BoardLocks } from "./board-locks.js";
 import type { SyncEvents } from "./events.js";
 import type { SyncMonday } from "./port.js";
-import type { GroupDirectory } from "./steps/push.js";
+import type { GroupDirectory } from "./group-directory.js";
 
 /** Everything one customer's run needs; read-only for the steps. */
 export interface CustomerRunContext {

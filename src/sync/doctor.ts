@@ -3,7 +3,7 @@ import { MappingError } from "../mapping/index.js";
 import { BoardLocks } from "./board-locks.js";
 import { checkSource, resolveBoards, type SyncDeps } from "./prepare.js";
 import { MondayUnavailableError } from "./port.js";
-import { GroupDirectory } from "./steps/push.js";
+import { GroupDirectory } from "./group-directory.js";
 
 /** One line of `order-sync doctor`. */
 export interface DoctorCheck {

@@ -5,14 +5,13 @@ import { MappingError, type ResolvedBoard } from "../mapping/index.js";
 import { buildReport, writeReports, type ValidationReport, type ValidationResult } from "../quality/index.js";
 import { logCustomerRun, logRunFinished, logRunStarted } from "../runlog/index.js";
 import { CountsTally, emptyCounts, sumCounts, type SyncCounts } from "./counts.js";
-import type { CustomerRunContext } from "./customer-context.js";
 import { CustomerLease, newOwnerId } from "./customer-locks.js";
 import { runCustomerPipeline, type CustomerMeters } from "./customer-pipeline.js";
 import { errorMessage, HaltError } from "./errors.js";
 import { SyncEvents } from "./events.js";
 import { outcomeOf, runStatus, worstOutcome, OUTCOMES, type Outcome } from "../errors/index.js";
 import type { MondayStats } from "./port.js";
-import { prepare, type Prepared, type SyncDeps } from "./prepare.js";
+import { customerContext, prepare, type Prepared, type SyncDeps } from "./prepare.js";
 import { StepClock } from "./step-clock.js";
 
 export interface CustomerResult {
@@ -156,16 +155,8 @@ async function underLease(
   const { p } = scope;
   // The customer's log line spans exactly the time the lease is held (tests check no two overlap).
   const line = { batchId: p.batchId, customer: customer.name, owner: scope.owner, startedMs: Date.now() };
-  const ctx: CustomerRunContext = {
-    settings: deps.settings,
-    db: deps.db,
-    monday: deps.monday,
-    events: p.events,
-    batchId: p.batchId,
-    customer,
-    board,
-    signal: scope.signal ? AbortSignal.any([scope.signal, lost]) : lost,
-  };
+  const signal = scope.signal ? AbortSignal.any([scope.signal, lost]) : lost;
+  const ctx = customerContext(deps, p, customer, board, signal);
   const meters: CustomerMeters = { tally: new CountsTally(), clock: new StepClock() };
   await logCustomerRun(deps.db, line, "RUNNING");
   p.events.emit("customerStarted", { batchId: p.batchId, customer: customer.name });

@@ -3,10 +3,9 @@ import { MappingError } from "../mapping/index.js";
 import type { ValidationResult } from "../quality/index.js";
 import type { NewStagedOrder } from "../stage/index.js";
 import { CountsTally, sumCounts, type SyncCounts } from "./counts.js";
-import type { CustomerRunContext } from "./customer-context.js";
 import { detectIntoSink } from "./customer-pipeline.js";
 import { HaltError } from "./errors.js";
-import { prepare, type SyncDeps } from "./prepare.js";
+import { customerContext, prepare, type SyncDeps } from "./prepare.js";
 import { StepClock } from "./step-clock.js";
 import type { PendingChange } from "./steps/detect.js";
 import type { ChangeSink, StageResult } from "./steps/stage.js";
@@ -91,15 +90,7 @@ export async function planSync(
       errors.push({ customer: customer.name, error: board?.message ?? "board not configured" });
       continue;
     }
-    const ctx: CustomerRunContext = {
-      settings: deps.settings,
-      db: deps.db,
-      monday: deps.monday,
-      events: p.events,
-      batchId: p.batchId,
-      customer,
-      board,
-    };
+    const ctx = customerContext(deps, p, customer, board);
     const sink = new PlanSink(customer.name);
     const tally = new CountsTally();
     try {

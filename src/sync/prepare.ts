@@ -4,10 +4,10 @@ import { migrateToLatest, type Db } from "../db/index.js";
 import { MappingError, mappingSourceColumns, resolveBoard, type ResolvedBoard } from "../mapping/index.js";
 import { checkSourceTable } from "../source/index.js";
 import { BoardLocks } from "./board-locks.js";
-import type { SharedBoards } from "./customer-context.js";
+import type { CustomerRunContext, SharedBoards } from "./customer-context.js";
 import { SyncEvents } from "./events.js";
 import type { SyncMonday } from "./port.js";
-import { GroupDirectory } from "./steps/push.js";
+import { GroupDirectory } from "./group-directory.js";
 
 /** What the sync engine is given: settings, the database, and monday.com behind an injected shape. */
 export interface SyncDeps {
@@ -121,4 +121,25 @@ export async function prepare(
   const groups = new GroupDirectory({ monday: deps.monday }, locks);
   const boards = await resolveBoards(deps.settings, deps.monday, customers, groups);
   return { batchId, customers, boards, groups, locks, events: deps.events ?? new SyncEvents() };
+}
+
+/** One customer's context in a prepared run (`signal`: shutdown or a lost lease stops its push). */
+export function customerContext(
+  deps: SyncDeps,
+  p: Prepared,
+  customer: CustomerConfig,
+  board: ResolvedBoard,
+  signal?: AbortSignal,
+): CustomerRunContext {
+  const { settings, db, monday } = deps;
+  return {
+    settings,
+    db,
+    monday,
+    events: p.events,
+    batchId: p.batchId,
+    customer,
+    board,
+    ...(signal ? { signal } : {}),
+  };
 }

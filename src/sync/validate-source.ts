@@ -10,7 +10,7 @@ import {
 import { BoardLocks } from "./board-locks.js";
 import { checkSource, resolveBoards, selectCustomers, type SyncDeps } from "./prepare.js";
 import { readOrders } from "./steps/read.js";
-import { GroupDirectory } from "./steps/push.js";
+import { GroupDirectory } from "./group-directory.js";
 
 /**
  * The `validate` command: every open order of the selected customers (changed or not) through the

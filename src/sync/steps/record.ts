@@ -7,7 +7,8 @@ import { loadStateByKeys, saveState, type SyncStateRow } from "../../state/index
 import type { StepCounts } from "../counts.js";
 import type { CustomerRunContext } from "../customer-context.js";
 import type { WriteOutcome } from "../port.js";
-import type { ClaimedSubitem, GroupDirectory, SentRound } from "./push.js";
+import type { GroupDirectory } from "../group-directory.js";
+import type { ClaimedSubitem, SentRound } from "./push.js";
 
 type Failed = Extract<WriteOutcome, { ok: false }>;
 const NO_OUTCOME: WriteOutcome = { ok: false, permanent: false, message: "no outcome" };
