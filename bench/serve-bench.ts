@@ -18,11 +18,11 @@ import { migrateToLatest, openDatabase, type Db } from "../src/db/index.js";
 import { createOrdersTable, writeDemoOrders } from "../src/demo/index.js";
 import { startEmulator } from "../src/emulator/index.js";
 import { emulatorBoards } from "../src/cli/emulator-boards.js";
-import { mondayFor } from "../src/cli/context.js";
+import { wireApp } from "../src/app.js";
 import { stagingSnapshot } from "../src/cli/commands/serve.js";
 import { createHttpApp, listen } from "../src/http/index.js";
 import { createMetrics, HealthChecker } from "../src/observe/index.js";
-import { runSync, SyncEvents, SyncScheduler } from "../src/sync/index.js";
+import { SyncScheduler } from "../src/sync/index.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -52,11 +52,10 @@ async function timedSync(dir: string, name: string, metrics: boolean): Promise<n
   const emulator = await startEmulator({ port: 0, boards: emulatorBoards(config) });
   const settings = resolveSettings(config, dir, { MONDAY_API_URL: emulator.url, MONDAY_API_TOKEN: "bench" });
   const db = await freshDb(dir, name);
-  const monday = mondayFor(settings);
-  const events = new SyncEvents();
-  const m = metrics ? createMetrics({ events, monday }) : undefined;
+  const app = wireApp(settings, db);
+  const m = metrics ? createMetrics({ events: app.events, monday: app.monday }) : undefined;
   const t0 = performance.now();
-  const summary = await runSync({ settings, db, monday, events });
+  const summary = await app.sync();
   const ms = performance.now() - t0;
   if (summary.exitCode !== 0) throw new Error(`sync ended ${summary.status}`);
   m?.close();
@@ -91,21 +90,21 @@ async function endpointLatency(dir: string) {
     MONDAY_API_TOKEN: "bench",
   });
   const db = await freshDb(dir, "endpoints");
-  const monday = mondayFor(settings);
-  const events = new SyncEvents();
+  const app = wireApp(settings, db);
+  const { events, monday } = app;
   const metrics = createMetrics({
     events,
     monday,
     staging: () => stagingSnapshot(db),
   });
-  await runSync({ settings, db, monday, events });
+  await app.sync();
   const health = new HealthChecker(
     { db, monday },
     { pendingMaxAgeHours: 24, lastBatchMaxAgeMinutes: 60, mondayCheckCacheSeconds: 30 },
   );
   const scheduler = new SyncScheduler(
     { kind: "interval", seconds: 3600, runOnStart: false },
-    { run: (o) => runSync({ settings, db, monday, events }, o) },
+    { run: (o) => app.sync(o) },
   );
   const server = await listen(
     createHttpApp({

@@ -26,8 +26,7 @@ import { migrateToLatest, openDatabase, type Db } from "../src/db/index.js";
 import { createOrdersTable, writeDemoOrders } from "../src/demo/index.js";
 import { startEmulator, type Emulator } from "../src/emulator/index.js";
 import { emulatorBoards } from "../src/cli/emulator-boards.js";
-import { mondayFor } from "../src/cli/context.js";
-import { runSync } from "../src/sync/index.js";
+import { wireApp } from "../src/app.js";
 import { naiveSync, type NaiveMemory } from "./naive.js";
 
 interface RunFigures {
@@ -154,15 +153,15 @@ async function measure(emulator: Emulator, run: () => Promise<void>): Promise<Ru
 async function benchOrderSync(): Promise<{ initial: RunFigures; incremental: RunFigures; changed: number }> {
   const w = await freshWorld();
   try {
-    const deps = () => ({ settings: w.settings, db: w.db, monday: mondayFor(w.settings) });
+    const app = () => wireApp(w.settings, w.db);
     const initial = await measure(w.emulator, async () => {
-      const s = await runSync(deps());
+      const s = await app().sync();
       if (s.exitCode !== 0)
         throw new Error(`order-sync initial run ended ${s.status}: ${JSON.stringify(s.counts)}`);
     });
     const changed = await changeOnePercent(w.db);
     const incremental = await measure(w.emulator, async () => {
-      const s = await runSync(deps());
+      const s = await app().sync();
       if (s.counts.updated !== changed)
         throw new Error(`expected ${changed} updates, got ${s.counts.updated}`);
     });

@@ -1,9 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
-import { ConfigError } from "../config/index.js";
-import { DatabaseError, MigrationError } from "../db/index.js";
-import { MappingError } from "../mapping/index.js";
-import { SourceError } from "../source/index.js";
-import { EXIT, MondayUnavailableError } from "../sync/index.js";
+import { errorMessage, EXIT, outcomeOf, OUTCOMES } from "../errors/index.js";
 import { boardsPullCommand } from "./commands/boards.js";
 import { demoCommand } from "./commands/demo.js";
 import { doctorCommand } from "./commands/doctor.js";
@@ -17,14 +13,13 @@ import { syncCommand } from "./commands/sync.js";
 import { validateCommand } from "./commands/validate.js";
 import type { GlobalOptions } from "./context.js";
 
-/** A failure the user can act on: printed as one message, never as a stack trace. */
+/**
+ * A failure the user can act on (an error that carries its outcome: config, source, mapping, database,
+ * monday.com unavailable): printed as one message with the outcome's exit code, never as a stack trace.
+ */
 function userError(e: unknown): { message: string; code: number } | undefined {
-  if (e instanceof ConfigError || e instanceof SourceError || e instanceof MappingError)
-    return { message: e.message, code: EXIT.config };
-  if (e instanceof DatabaseError || e instanceof MigrationError)
-    return { message: e.message, code: EXIT.config };
-  if (e instanceof MondayUnavailableError) return { message: e.message, code: EXIT.mondayUnavailable };
-  return undefined;
+  const outcome = outcomeOf(e);
+  return outcome ? { message: errorMessage(e), code: OUTCOMES[outcome].exitCode } : undefined;
 }
 
 /** Builds the `order-sync` program; each command sets `process.exitCode`-style results through `exit`. */

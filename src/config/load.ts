@@ -7,6 +7,8 @@ import { configSchema, type Config } from "./schema.js";
 /** A config problem the user must fix: the CLI prints `message` and exits 2, never a stack trace. */
 export class ConfigError extends Error {
   override name = "ConfigError";
+  /** Exit code 2: fix the config, the source or the database, then run again. */
+  readonly outcome = "config";
   constructor(
     message: string,
     readonly issues: readonly string[] = [],

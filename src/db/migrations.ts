@@ -8,6 +8,7 @@ import {
   type Migration,
   type MigrationProvider,
 } from "kysely";
+import { errorMessage } from "../errors/index.js";
 import type { Db } from "./open.js";
 import type { DbDialect } from "./types.js";
 
@@ -18,6 +19,8 @@ export const MIGRATION_LOCK_TABLE = "order_sync_migration_lock";
 /** A migration run that failed; `applied` lists what succeeded before `failed`. */
 export class MigrationError extends Error {
   override name = "MigrationError";
+  /** Exit code 2: fix the config, the source or the database, then run again. */
+  readonly outcome = "config";
   constructor(
     message: string,
     readonly applied: string[],
@@ -283,7 +286,7 @@ export async function migrateToLatest(db: Db): Promise<{ applied: string[] }> {
   const applied = results.filter((r) => r.status === "Success").map((r) => r.migrationName);
   if (error !== undefined) {
     const failed = results.find((r) => r.status === "Error")?.migrationName;
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     throw new MigrationError(
       failed ? `migration ${failed} failed: ${reason}` : `migrations failed: ${reason}`,
       applied,

@@ -30,6 +30,8 @@ export interface OpenOptions {
 /** A database that cannot be opened or reached; `target` names host:port or the file, never a password. */
 export class DatabaseError extends Error {
   override name = "DatabaseError";
+  /** Exit code 2: fix the config, the source or the database, then run again. */
+  readonly outcome = "config";
   constructor(
     message: string,
     readonly dialect: DbDialect,

@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { Logger } from "pino";
 import type { Db } from "../db/index.js";
 import type { HealthChecker, SyncMetrics } from "../observe/index.js";
+import { recentRuns } from "../runlog/index.js";
 import type { SyncScheduler } from "../sync/index.js";
 
 /** What the server exposes. */
@@ -156,12 +157,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
 
   app.get("/api/runs", async (c) => {
     const limit = Math.min(200, Math.max(1, Number(c.req.query("limit") ?? 20) || 20));
-    const runs = await deps.db.kysely
-      .selectFrom("MON_SyncRuns")
-      .selectAll()
-      .orderBy("started_at", "desc")
-      .limit(limit)
-      .execute();
+    const runs = await recentRuns(deps.db, limit);
     return c.json({ runs });
   });
 

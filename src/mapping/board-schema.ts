@@ -38,6 +38,8 @@ export interface ResolvedBoard {
 /** A mapping that does not fit the live board: the customer's run stops before anything is written (exit 2). */
 export class MappingError extends Error {
   override name = "MappingError";
+  /** Exit code 2: fix the config, the source or the database, then run again. */
+  readonly outcome = "config";
   constructor(
     message: string,
     readonly boardId: string,

@@ -1,7 +1,9 @@
 import { sql } from "kysely";
 import { appliedMigrations, migrations, type Db } from "../db/index.js";
+import { errorMessage } from "../errors/index.js";
 import { pendingAge } from "../stage/index.js";
-import type { SyncMonday } from "../sync/index.js";
+import { failedCustomers as failedCustomersOf, lastFinishedRun } from "../runlog/index.js";
+import type { MondayWatch } from "../sync/index.js";
 
 /** One check's verdict; extra fields carry the figures behind it. */
 export interface CheckResult {
@@ -32,7 +34,7 @@ export interface HealthOptions {
 /** What the checks look at. */
 export interface HealthSources {
   db: Db;
-  monday: Pick<SyncMonday, "ping" | "stats">;
+  monday: Pick<MondayWatch, "ping" | "stats">;
   /** The latest run of this process that failed before it was logged (config, source table, database). */
   lastLocalFailure?: () => { at: string; error: string } | undefined;
   /** Told each check's result (the `order_sync_health_check` gauge). */
@@ -51,7 +53,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e)) || "unknown error";
+const message = (e: unknown) => errorMessage(e) || "unknown error";
 
 /**
  * The health checks of `order-sync serve` (the seed design's `HealthChecker`): `database`,
@@ -160,13 +162,7 @@ export class HealthChecker {
   }
 
   private async lastBatch(): Promise<CheckResult> {
-    const last = await this.sources.db.kysely
-      .selectFrom("MON_SyncRuns")
-      .select(["batch_id", "status", "finished_at", "error"])
-      .where("finished_at", "is not", null)
-      .orderBy("finished_at", "desc")
-      .limit(1)
-      .executeTakeFirst();
+    const last = await lastFinishedRun(this.sources.db);
     const local = this.sources.lastLocalFailure?.();
     if (local && (!last?.finished_at || local.at > last.finished_at))
       return { healthy: false, message: `the last run could not start: ${local.error}`, failed_at: local.at };
@@ -177,16 +173,7 @@ export class HealthChecker {
     // unhealthy; rows held back inside a finished customer run (quarantined, DEAD) are data problems with
     // alerts of their own, and would otherwise keep /health red until someone fixes the data.
     const failedCustomers =
-      last.status === "PARTIAL"
-        ? (
-            await this.sources.db.kysely
-              .selectFrom("MON_SyncRunCustomers")
-              .select(["customer", "error"])
-              .where("batch_id", "=", last.batch_id)
-              .where("status", "=", "FAILED")
-              .execute()
-          ).map((c) => c.customer)
-        : [];
+      last.status === "PARTIAL" ? await failedCustomersOf(this.sources.db, last.batch_id) : [];
     if (last.status === "FAILED" || last.status === "HALTED" || failedCustomers.length > 0)
       return {
         healthy: false,

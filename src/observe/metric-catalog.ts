@@ -11,7 +11,7 @@ export const METRIC_CATALOG = {
   },
   staging_processing_seconds: {
     type: "histogram",
-    help: "Time a customer's run spent in each step (reconcile, detect, push, clear) and in all (total).",
+    help: "Time a customer's run spent in each step (reconcile, read, detect, validate, stage, push, record, clear; summed over its pages and requests) and in all (total).",
     labels: ["customer", "operation"],
   },
   staging_table_rows: {

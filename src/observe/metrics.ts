@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { STAGED_STATUSES } from "../db/index.js";
-import type { SyncEvents, SyncMonday } from "../sync/index.js";
+import type { MondayWatch, SyncEvents } from "../sync/index.js";
 import { BREAKER_STATE_VALUE, METRIC_CATALOG, type MetricName } from "./metric-catalog.js";
 
 /** Staging figures read at scrape time. */
@@ -15,7 +15,7 @@ export interface MetricsSources {
   /** The sync's events (one emitter for the life of the process). */
   events: SyncEvents;
   /** The monday.com port: requests, retries, budget and breaker. */
-  monday?: Pick<SyncMonday, "observe" | "budget" | "stats">;
+  monday?: Pick<MondayWatch, "observe" | "budget" | "stats">;
   /** Reads the staging tables when `/metrics` is scraped. */
   staging?: () => Promise<StagingSnapshot>;
   /** Also export prom-client's process and Node.js metrics (default true). */
@@ -147,53 +147,31 @@ export function createMetrics(sources: MetricsSources): SyncMetrics {
       this.set({ table: t.table }, t.oldest ? Math.max(0, (Date.now() - Date.parse(t.oldest)) / 1000) : 0);
   });
 
-  const { events } = sources;
-  const listeners: [string, (...args: never[]) => void][] = [
-    ["runStarted", () => inProgress.set(1)],
-    [
-      "runDone",
-      (e: { status: string; durationMs: number }) => {
-        inProgress.set(0);
-        runs.inc({ status: e.status });
-        runSeconds.observe(e.durationMs / 1000);
-        lastRun.set(Date.now() / 1000);
-      },
-    ],
-    [
-      "runFailed",
-      (e: { durationMs: number }) => {
-        inProgress.set(0);
-        runs.inc({ status: "FAILED" });
-        runSeconds.observe(e.durationMs / 1000);
-        lastRun.set(Date.now() / 1000);
-      },
-    ],
-    [
-      "stepDone",
-      (e: { customer: string; step: string; durationMs: number }) =>
-        stepSeconds.observe({ customer: e.customer, operation: e.step }, e.durationMs / 1000),
-    ],
-    [
-      "customerDone",
-      (e: {
-        customer: string;
-        ok: boolean;
-        skipped?: boolean;
-        stopped?: boolean;
-        durationMs: number;
-        counts: Record<string, number>;
-      }) => {
-        const result = e.skipped ? "skipped" : e.stopped ? "stopped" : e.ok ? "ok" : "failed";
-        customerRuns.inc({ customer: e.customer, result });
-        if (e.skipped) return;
-        stepSeconds.observe({ customer: e.customer, operation: "total" }, e.durationMs / 1000);
-        for (const [key, status] of COUNT_KEYS)
-          processed.inc({ customer: e.customer, status }, e.counts[key] ?? 0);
-        if (e.ok) lastSuccess.set({ customer: e.customer }, Date.now() / 1000);
-      },
-    ],
-  ];
-  for (const [name, fn] of listeners) events.on(name as "runDone", fn as never);
+  const unsubscribe = sources.events.subscribe({
+    runStarted: () => inProgress.set(1),
+    runDone: (e) => {
+      inProgress.set(0);
+      runs.inc({ status: e.status });
+      runSeconds.observe(e.durationMs / 1000);
+      lastRun.set(Date.now() / 1000);
+    },
+    runFailed: (e) => {
+      inProgress.set(0);
+      runs.inc({ status: "FAILED" });
+      runSeconds.observe(e.durationMs / 1000);
+      lastRun.set(Date.now() / 1000);
+    },
+    stepDone: (e) => stepSeconds.observe({ customer: e.customer, operation: e.step }, e.durationMs / 1000),
+    customerDone: (e) => {
+      const result = e.skipped ? "skipped" : e.stopped ? "stopped" : e.ok ? "ok" : "failed";
+      customerRuns.inc({ customer: e.customer, result });
+      if (e.skipped) return;
+      stepSeconds.observe({ customer: e.customer, operation: "total" }, e.durationMs / 1000);
+      for (const [key, status] of COUNT_KEYS)
+        processed.inc({ customer: e.customer, status }, e.counts[key] ?? 0);
+      if (e.ok) lastSuccess.set({ customer: e.customer }, Date.now() / 1000);
+    },
+  });
 
   const unobserve = monday?.observe?.({
     request: (e) => {
@@ -215,7 +193,7 @@ export function createMetrics(sources: MetricsSources): SyncMetrics {
     registry,
     setHealth: (check, healthy) => health.set({ check }, healthy ? 1 : 0),
     close: () => {
-      for (const [name, fn] of listeners) events.off(name as "runDone", fn as never);
+      unsubscribe();
       unobserve?.();
     },
   };

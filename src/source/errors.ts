@@ -8,6 +8,8 @@ export interface RequiredColumn {
 /** The source table or a column the config needs is missing; the message names the config key. */
 export class SourceError extends Error {
   override name = "SourceError";
+  /** Exit code 2: fix the config, the source or the database, then run again. */
+  readonly outcome = "config";
   constructor(
     message: string,
     readonly table: string,

@@ -20,3 +20,4 @@ export type {
   NewStagedOrder,
   NewStagedSubitem,
 } from "./staging.js";
+export { STAGED_STATES, TransitionError, transition, sourcesOf, initialStatus } from "./states.js";

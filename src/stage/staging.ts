@@ -8,15 +8,13 @@ import type {
   StagedSubitem as StagedSubitemRow,
 } from "../db/index.js";
 import type { OrderSnapshot } from "../detect/index.js";
+import { initialStatus, transition } from "./states.js";
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
 /** What a staged row asks monday to do. */
 export type StageAction = StagedAction;
-/**
- * Staged row states (DESIGN.md): PENDING → IN_FLIGHT → DONE (cleared); IN_FLIGHT → FAILED (retried next run);
- * IN_FLIGHT → DEAD (monday rejected the data); QUARANTINED (the row cannot be mapped; never sent).
- */
+/** Staged row states; what may follow what is the table `STAGED_STATES` in `states.ts`. */
 export type StageStatus = StagedStatus;
 
 /** A parent (item) row of `STG_MON_CustMasterSchedule`. */
@@ -91,7 +89,7 @@ export async function stageOrders(
             order_key: o.orderKey,
             board_id: o.boardId,
             action: o.action,
-            stg_status: o.status,
+            stg_status: initialStatus(o.status),
             item_name: o.itemName,
             group_title: o.groupTitle,
             column_values: JSON.stringify(o.columnValues),
@@ -117,7 +115,7 @@ export async function stageOrders(
           order_key: o.orderKey,
           size: s.size,
           action: s.action,
-          stg_status: "PENDING" as const,
+          stg_status: initialStatus("PENDING"),
           item_name: s.itemName,
           column_values: JSON.stringify(s.columnValues),
           quantity: s.quantity,
@@ -187,13 +185,14 @@ export async function claimOrders(
   batchId: string,
   limit: number,
 ): Promise<StagedOrder[]> {
+  const claim = transition("IN_FLIGHT");
   return db.kysely.transaction().execute(async (tx) => {
     const rows = await tx
       .selectFrom(ORDERS)
       .selectAll()
       .where("customer", "=", customer)
       .where("batch_id", "=", batchId)
-      .where("stg_status", "=", "PENDING")
+      .where("stg_status", "in", claim.from)
       .orderBy("stg_id")
       .limit(limit)
       .execute();
@@ -201,6 +200,7 @@ export async function claimOrders(
     await tx
       .updateTable(ORDERS)
       .set({ stg_status: "IN_FLIGHT", stg_updated_date: nowIso() })
+      .where("stg_status", "in", claim.from)
       .where(
         "stg_id",
         "in",
@@ -221,6 +221,7 @@ export async function claimSubitems(
   batchId: string,
   limit: number,
 ): Promise<(StagedSubitem & { parentItemId: string; parentValues: OrderSnapshot | null })[]> {
+  const claim = transition("IN_FLIGHT");
   return db.kysely.transaction().execute(async (tx) => {
     const rows = (await tx
       .selectFrom(`${SUBITEMS} as s`)
@@ -229,7 +230,7 @@ export async function claimSubitems(
       .select(["o.monday_item_id as parent_item_id", "o.new_values as parent_new_values"])
       .where("s.customer", "=", customer)
       .where("s.batch_id", "=", batchId)
-      .where("s.stg_status", "=", "PENDING")
+      .where("s.stg_status", "in", claim.from)
       .where("o.stg_status", "=", "DONE")
       .orderBy("s.stg_sub_id")
       .limit(limit)
@@ -238,6 +239,7 @@ export async function claimSubitems(
     await tx
       .updateTable(SUBITEMS)
       .set({ stg_status: "IN_FLIGHT", stg_updated_date: nowIso() })
+      .where("stg_status", "in", claim.from)
       .where(
         "stg_sub_id",
         "in",
@@ -253,19 +255,17 @@ export async function claimSubitems(
   });
 }
 
-/** Moves staged orders to a new state, counting an attempt and keeping the error for FAILED/DEAD. */
+/**
+ * Moves staged orders to a new state as the state table allows (from the states it names; counting an
+ * attempt where it says so), keeping the error for FAILED/DEAD.
+ */
 export async function markOrders(
   db: Executor,
-  updates: readonly {
-    stgId: number;
-    status: StageStatus;
-    error?: string;
-    mondayItemId?: string;
-    attempted?: boolean;
-  }[],
+  updates: readonly { stgId: number; status: StageStatus; error?: string; mondayItemId?: string }[],
 ): Promise<void> {
   const now = nowIso();
   for (const u of updates) {
+    const move = transition(u.status);
     await db
       .updateTable(ORDERS)
       .set((eb) => ({
@@ -273,9 +273,10 @@ export async function markOrders(
         stg_updated_date: now,
         last_error: u.error ?? null,
         ...(u.mondayItemId ? { monday_item_id: u.mondayItemId } : {}),
-        ...(u.attempted === false ? {} : { attempts: eb("attempts", "+", 1) }),
+        ...(move.countsAttempt ? { attempts: eb("attempts", "+", 1) } : {}),
       }))
       .where("stg_id", "=", u.stgId)
+      .where("stg_status", "in", move.from)
       .execute();
   }
 }
@@ -295,29 +296,34 @@ export async function markSubitems(
       byStatus.set(u.status, [...(byStatus.get(u.status) ?? []), u.stgSubId]);
       continue;
     }
+    const move = transition(u.status);
     await db
       .updateTable(SUBITEMS)
       .set((eb) => ({
         stg_status: u.status,
         stg_updated_date: now,
         last_error: u.error ?? null,
-        attempts: eb("attempts", "+", 1),
+        ...(move.countsAttempt ? { attempts: eb("attempts", "+", 1) } : {}),
         ...(u.mondaySubitemId ? { monday_subitem_id: u.mondaySubitemId } : {}),
       }))
       .where("stg_sub_id", "=", u.stgSubId)
+      .where("stg_status", "in", move.from)
       .execute();
   }
-  for (const [status, ids] of byStatus)
+  for (const [status, ids] of byStatus) {
+    const move = transition(status);
     await db
       .updateTable(SUBITEMS)
       .set((eb) => ({
         stg_status: status,
         stg_updated_date: now,
         last_error: null,
-        attempts: eb("attempts", "+", 1),
+        ...(move.countsAttempt ? { attempts: eb("attempts", "+", 1) } : {}),
       }))
       .where("stg_sub_id", "in", ids)
+      .where("stg_status", "in", move.from)
       .execute();
+  }
 }
 
 /**

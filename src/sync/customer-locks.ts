@@ -153,3 +153,19 @@ export class CustomerLease {
       .execute();
   }
 }
+
+/** Every customer's lease now, by customer (`status` shows who is syncing what); `lapsed` when expired. */
+export async function currentLeases(
+  db: Db,
+): Promise<(LeaseHolder & { customer: string; lapsed: boolean })[]> {
+  const now = new Date().toISOString();
+  const rows = await db.kysely.selectFrom("MON_SyncLocks").selectAll().orderBy("customer").execute();
+  return rows.map((l) => ({
+    customer: l.customer,
+    owner: l.owner,
+    batchId: l.batch_id,
+    acquiredAt: l.acquired_at,
+    expiresAt: l.expires_at,
+    lapsed: l.expires_at < now,
+  }));
+}

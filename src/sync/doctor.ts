@@ -1,9 +1,9 @@
 import { appliedMigrations, migrations } from "../db/index.js";
 import { MappingError } from "../mapping/index.js";
 import { BoardLocks } from "./board-locks.js";
-import { checkSource, resolveBoards, type SyncDeps } from "./engine.js";
+import { checkSource, resolveBoards, type SyncDeps } from "./prepare.js";
 import { MondayUnavailableError } from "./port.js";
-import { GroupDirectory } from "./push.js";
+import { GroupDirectory } from "./group-directory.js";
 
 /** One line of `order-sync doctor`. */
 export interface DoctorCheck {

@@ -1,8 +1,20 @@
 import { EventEmitter } from "node:events";
-import type { SyncCounts } from "./customer-run.js";
+import type { SyncCounts } from "./counts.js";
 
-/** The steps of a customer's run, timed for metrics. */
-export type SyncStep = "reconcile" | "detect" | "push" | "clear";
+/** The steps of a customer's run (DESIGN's pipeline, each in `src/sync/steps/<step>.ts`), in order. */
+export const SYNC_STEPS = [
+  "reconcile",
+  "read",
+  "detect",
+  "validate",
+  "stage",
+  "push",
+  "record",
+  "clear",
+] as const;
+
+/** One step of a customer's run, timed for metrics and logs. */
+export type SyncStep = (typeof SYNC_STEPS)[number];
 
 /** Events the sync emits; logging, the progress display and (later) metrics listen (STYLE.md #5). */
 export interface SyncEventMap {
@@ -11,7 +23,10 @@ export interface SyncEventMap {
   progress: [{ customer: string; phase: "detect" | "push" | "subitems"; done: number }];
   adopted: [{ customer: string; orderKey: string; itemId: string }];
   rowFailed: [{ customer: string; orderKey: string; action: string; error: string; status: string }];
-  /** A step of a customer's run finished (or ended the run by failing). */
+  /**
+   * A step of a customer's run: its time summed over the customer's pages and requests, once per step
+   * that ran; `ok: false` for the step that ended the run by failing.
+   */
   stepDone: [{ batchId: string; customer: string; step: SyncStep; durationMs: number; ok: boolean }];
   /** `skipped`: another process held the customer's lease; `stopped`: shutdown or a lost lease. */
   customerDone: [
@@ -32,5 +47,22 @@ export interface SyncEventMap {
   runFailed: [{ batchId?: string; error: string; durationMs: number }];
 }
 
-/** A typed event emitter for {@link SyncEventMap}. */
-export class SyncEvents extends EventEmitter<SyncEventMap> {}
+/** Handlers for some of the sync's events, each typed by its event. */
+export type SyncEventHandlers = { [K in keyof SyncEventMap]?: (...args: SyncEventMap[K]) => void };
+
+/** A typed event emitter for {@link SyncEventMap}: the hub the sync emits into and observe/ listens to. */
+export class SyncEvents extends EventEmitter<SyncEventMap> {
+  /**
+   * Subscribes every handler at once; returns the function that removes them all.
+   *
+   * @example const off = events.subscribe({ runDone: (e) => log.info(e.status) }); … off();
+   */
+  subscribe(handlers: SyncEventHandlers): () => void {
+    // Object.entries loses the pairing of each name with its handler's type; the mapped type above keeps it.
+    const entries = Object.entries(handlers) as [keyof SyncEventMap, (...args: unknown[]) => void][];
+    for (const [name, fn] of entries) this.on(name, fn as never);
+    return () => {
+      for (const [name, fn] of entries) this.off(name, fn as never);
+    };
+  }
+}

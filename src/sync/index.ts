@@ -1,13 +1,29 @@
-export { runSync, planSync, validateSource, newBatchId, selectCustomers, EXIT } from "./engine.js";
-export type { SyncDeps, SyncSummary, CustomerResult, ValidationSummary, RunOptions } from "./engine.js";
+export { runSync } from "./engine.js";
+export type { SyncSummary, CustomerResult, ValidationSummary, RunOptions } from "./engine.js";
+export { newBatchId, selectCustomers } from "./prepare.js";
+export type { SyncDeps } from "./prepare.js";
+export { planSync } from "./plan.js";
+export type { PlannedChange } from "./plan.js";
+export { validateSource } from "./validate-source.js";
+export { EXIT, OUTCOMES, outcomeOf, errorMessage } from "../errors/index.js";
+export type { Outcome, OutcomeError } from "../errors/index.js";
 export { SyncScheduler } from "./scheduler.js";
 export type { Schedule, Trigger, ActiveRun, TriggerResult } from "./scheduler.js";
-export { CustomerLease, newOwnerId } from "./customer-locks.js";
+export { CustomerLease, currentLeases, newOwnerId } from "./customer-locks.js";
 export type { LeaseHolder } from "./customer-locks.js";
-export type { SyncCounts, PlannedChange } from "./customer-run.js";
-export { SyncEvents } from "./events.js";
+export type { SyncCounts } from "./counts.js";
+export { SyncEvents, SYNC_STEPS } from "./events.js";
 export type { SyncEventMap, SyncStep } from "./events.js";
 export { MondayUnavailableError } from "./port.js";
-export type { SyncMonday, WriteOp, WriteOutcome, FoundItem, MondayStats, MondayObserver } from "./port.js";
+export type {
+  SyncMonday,
+  MondayWatch,
+  MondayPort,
+  WriteOp,
+  WriteOutcome,
+  FoundItem,
+  MondayStats,
+  MondayObserver,
+} from "./port.js";
 export { runDoctor } from "./doctor.js";
 export type { DoctorCheck, DoctorReport } from "./doctor.js";

@@ -27,6 +27,7 @@ import {
   type FoundItem,
   type MondayObserver,
   type MondayStats,
+  type MondayWatch,
   type SyncMonday,
   type WriteOp,
   type WriteOutcome,
@@ -64,16 +65,31 @@ function toBatchOp(op: WriteOp): BatchOp {
   return (TO_BATCH_OP[op.kind] as (o: WriteOp) => BatchOp)(op);
 }
 
-/** Errors after which no further request can succeed in this run (exit code 4). */
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/** monday errors after which no further request can succeed in this run (exit code 4), and what to say. */
+const UNAVAILABLE: readonly [ErrorClass, (message: string) => string][] = [
+  [
+    CircuitOpenError,
+    (m) => `monday.com is unavailable: the circuit breaker is open after repeated failures (${m})`,
+  ],
+  [AuthError, (m) => `monday.com refused the token: ${m}`],
+  [DailyLimitError, (m) => `monday.com daily call limit reached: ${m}`],
+];
+
+/** monday errors for one op that no retry can fix (the row becomes DEAD): the data, or the item, is wrong. */
+const PERMANENT_WRITE_ERRORS: readonly ErrorClass[] = [InvalidDataError, NotFoundError];
+
+/** The run-ending error a monday error amounts to, if it is one of {@link UNAVAILABLE}. */
 function unavailable(e: unknown): MondayUnavailableError | undefined {
-  if (e instanceof CircuitOpenError)
-    return new MondayUnavailableError(
-      `monday.com is unavailable: the circuit breaker is open after repeated failures (${e.message})`,
-    );
-  if (e instanceof AuthError) return new MondayUnavailableError(`monday.com refused the token: ${e.message}`);
-  if (e instanceof DailyLimitError)
-    return new MondayUnavailableError(`monday.com daily call limit reached: ${e.message}`);
-  return undefined;
+  const hit = UNAVAILABLE.find(([cls]) => e instanceof cls);
+  return hit && new MondayUnavailableError(hit[1]((e as Error).message));
+}
+
+/** A request's outcome for the metrics: `"ok"`, the error class, or the HTTP status of a failed reply. */
+function requestOutcome(e: RequestEvent): string {
+  if (e.error) return e.error.name;
+  return e.status >= 200 && e.status < 300 ? "ok" : `HTTP${e.status}`;
 }
 
 /**
@@ -81,7 +97,7 @@ function unavailable(e: unknown): MondayUnavailableError | undefined {
  * retry by error class with the same Idempotency-Key, circuit breaker). Reads that still fail end the run;
  * a write batch that still fails leaves its rows FAILED (the next run reconciles them by key).
  */
-export class MondayClientPort implements SyncMonday {
+export class MondayClientPort implements SyncMonday, MondayWatch {
   private readonly counts = { retries: {} as Record<string, number>, budgetWaits: 0, budgetWaitMs: 0 };
 
   constructor(
@@ -123,7 +139,7 @@ export class MondayClientPort implements SyncMonday {
     const onRequest = (e: RequestEvent) =>
       observer.request?.({
         operation: e.operation,
-        outcome: e.error ? e.error.name : e.status >= 200 && e.status < 300 ? "ok" : `HTTP${e.status}`,
+        outcome: requestOutcome(e),
         httpStatus: e.status,
         durationMs: e.durationMs,
         rateLimited: e.error instanceof RateLimitError || e.status === 429,
@@ -207,7 +223,7 @@ export class MondayClientPort implements SyncMonday {
     }
     return outcomes.map((o): WriteOutcome => {
       if (o.ok) return { ok: true, id: String((o.data as { id?: unknown } | null)?.id ?? "") };
-      const permanent = o.error instanceof InvalidDataError || o.error instanceof NotFoundError;
+      const permanent = PERMANENT_WRITE_ERRORS.some((cls) => o.error instanceof cls);
       return { ok: false, permanent, message: `${o.error.code}: ${o.error.message}` };
     });
   }

@@ -1,3 +1,4 @@
+import type { OutcomeError } from "../errors/index.js";
 import type { LiveBoard } from "../mapping/index.js";
 
 /** One mutation the push step sends; several go into one aliased request. */
@@ -41,8 +42,8 @@ export interface FoundItem {
 }
 
 /**
- * What the sync engine needs from monday.com (STYLE.md #2: an injected shape). `MondayClient` over HTTP
- * implements it in `monday-port.ts`; the emulator is reached the same way, over real HTTP.
+ * What the sync engine needs from monday.com, and nothing else (STYLE.md #2: an injected shape).
+ * `MondayClientPort` (`monday-adapter.ts`) implements it over HTTP; the emulator is reached the same way.
  */
 export interface SyncMonday {
   getBoards(ids: string[]): Promise<LiveBoard[]>;
@@ -58,13 +59,22 @@ export interface SyncMonday {
   stats?(): MondayStats;
   /** Subscribes to circuit-breaker state changes; returns the unsubscribe function. */
   onBreakerStateChange?(listener: (e: { from: string; to: string }) => void): () => void;
+}
+
+/** What metrics and health checks read of monday.com (`observe/`); the pipeline never calls it. */
+export interface MondayWatch {
   /** Subscribes to requests, retries, budget waits and breaker changes; returns the unsubscribe function. */
   observe?(observer: MondayObserver): () => void;
   /** The complexity budget as last known (`remaining` undefined until monday has said). */
   budget?(): { limit: number; remaining: number | undefined };
   /** One cheap authenticated request without retries (health checks); throws what monday answered. */
   ping?(): Promise<void>;
+  /** Retries, budget waits and the circuit breaker's state. */
+  stats?(): MondayStats;
 }
+
+/** monday.com as the app wires it: the pipeline's port and what observe/ reads. */
+export type MondayPort = SyncMonday & MondayWatch;
 
 /** What the monday.com layer reports as it works; metrics listen (core code never imports prom-client). */
 export interface MondayObserver {
@@ -92,6 +102,7 @@ export interface MondayStats {
 }
 
 /** A whole-request failure that ends the run: monday unreachable, or the token refused (exit code 4). */
-export class MondayUnavailableError extends Error {
+export class MondayUnavailableError extends Error implements OutcomeError {
   override name = "MondayUnavailableError";
+  readonly outcome = "unavailable";
 }

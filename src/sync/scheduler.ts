@@ -1,5 +1,7 @@
 import { Cron } from "croner";
-import { newBatchId, type RunOptions, type SyncSummary } from "./engine.js";
+import { errorMessage } from "../errors/index.js";
+import type { RunOptions, SyncSummary } from "./engine.js";
+import { newBatchId } from "./prepare.js";
 
 /** When runs start: a fixed interval, or a cron expression. */
 export type Schedule =
@@ -121,7 +123,7 @@ export class SyncScheduler {
         (error: unknown) => {
           this.#lastFinished = {
             run,
-            error: error instanceof Error ? error.message : String(error),
+            error: errorMessage(error),
             finishedAt: new Date().toISOString(),
           };
           this.deps.onError?.(error, run);

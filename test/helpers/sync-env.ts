@@ -13,8 +13,8 @@ import type { Db, NewStagedOrder } from "../../src/db/index.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { emulatorBoards } from "../../src/cli/emulator-boards.js";
 import { HttpTransport, MondayClient, type MondayItem } from "../../src/monday/index.js";
-import { mondayFor } from "../../src/cli/context.js";
-import { runSync, type SyncSummary } from "../../src/sync/index.js";
+import { wireApp } from "../../src/app.js";
+import type { SyncSummary } from "../../src/sync/index.js";
 import { canonicalValue, renderTemplate } from "../../src/mapping/index.js";
 
 /** A database, the emulator over real HTTP, and settings pointing at both: one sync set-up for a test. */
@@ -50,8 +50,7 @@ export async function syncEnv(db: Db, config: Config = testConfig()): Promise<Sy
     emulator,
     settings,
     client,
-    sync: (customers) =>
-      runSync({ settings, db, monday: mondayFor(settings) }, customers ? { customers } : {}),
+    sync: (customers) => wireApp(settings, db).sync(customers ? { customers } : {}),
     close: () => emulator.close(),
   };
 }

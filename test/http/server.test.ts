@@ -3,7 +3,7 @@
 // metrics, the emulator over HTTP, and a real SyncScheduler whose `run` the test controls.
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { migrateToLatest, type Db } from "../../src/db/index.js";
-import { mondayFor } from "../../src/cli/context.js";
+import { mondayFor } from "../../src/app.js";
 import { createHttpApp } from "../../src/http/index.js";
 import { createMetrics, HealthChecker, type SyncMetrics } from "../../src/observe/index.js";
 import { SyncEvents, SyncScheduler, type RunOptions, type SyncSummary } from "../../src/sync/index.js";

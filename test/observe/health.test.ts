@@ -2,7 +2,7 @@
 // staging_tables and last_batch, their thresholds, and readiness (migrations applied).
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { migrateToLatest, type Db, type RunStatus } from "../../src/db/index.js";
-import { mondayFor } from "../../src/cli/context.js";
+import { mondayFor } from "../../src/app.js";
 import { HealthChecker, type HealthOptions } from "../../src/observe/index.js";
 import type { SyncMonday } from "../../src/sync/index.js";
 import { testDatabases } from "../helpers/databases.js";

@@ -10,7 +10,7 @@ import {
 } from "../../src/observe/index.js";
 import { STAGED_STATUSES } from "../../src/db/index.js";
 import { SyncEvents, type MondayObserver, type MondayStats, type SyncCounts } from "../../src/sync/index.js";
-import { emptyCounts } from "../../src/sync/customer-run.js";
+import { emptyCounts } from "../../src/sync/counts.js";
 
 type Labels = Record<string, string | number>;
 

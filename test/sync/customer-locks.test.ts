@@ -7,7 +7,7 @@ import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { migrateToLatest, type Db } from "../../src/db/index.js";
 import { createOrdersTable, writeDemoOrders } from "../../src/demo/index.js";
-import { mondayFor } from "../../src/cli/context.js";
+import { mondayFor } from "../../src/app.js";
 import {
   CustomerLease,
   newOwnerId,

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { loadSettings } from "../../config/index.js";
 import { columnLabels } from "../../mapping/index.js";
 import type { GlobalOptions } from "../context.js";
-import { mondayFor } from "../context.js";
+import { mondayFor } from "../../app.js";
 import { printJson, table } from "../output.js";
 
 /**

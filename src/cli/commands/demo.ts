@@ -5,8 +5,9 @@ import { openDatabase, type Db } from "../../db/index.js";
 import { startEmulator } from "../../emulator/index.js";
 import { emulatorBoards } from "../emulator-boards.js";
 import { attachSyncLogging, createLogger } from "../../observe/index.js";
-import { runSync, SyncEvents, type SyncSummary } from "../../sync/index.js";
-import { mondayFor, type GlobalOptions } from "../context.js";
+import type { SyncSummary } from "../../sync/index.js";
+import { wireApp } from "../../app.js";
+import type { GlobalOptions } from "../context.js";
 import { attachProgress, formatSummary, printJson, summaryJson } from "../output.js";
 import { CONFIG_FILE, initFiles, positiveInt } from "./init.js";
 
@@ -60,13 +61,10 @@ export async function demoCommand(
   const runs: { step: string; summary: SyncSummary }[] = [];
   try {
     const step = async (title: string) => {
-      const events = new SyncEvents();
-      attachSyncLogging(events, log);
-      const clear = global.json ? () => undefined : attachProgress(events);
-      const summary = await runSync(
-        { settings: demoSettings, db, monday: mondayFor(demoSettings), events },
-        { command: "demo" },
-      );
+      const app = wireApp(demoSettings, db);
+      attachSyncLogging(app.events, log);
+      const clear = global.json ? () => undefined : attachProgress(app.events);
+      const summary = await app.sync({ command: "demo" });
       clear();
       runs.push({ step: title, summary });
       say(`\n== ${title}\n${formatSummary(summary)}`);

@@ -1,13 +1,11 @@
-import { runDoctor } from "../../sync/index.js";
-import { mondayFor, openContext, type GlobalOptions } from "../context.js";
+import { openContext, type GlobalOptions } from "../context.js";
 import { printJson, table } from "../output.js";
 
 /** `order-sync doctor`: database, source table, token, and every board mapping; writes nothing. */
 export async function doctorCommand(global: GlobalOptions): Promise<number> {
   const ctx = await openContext(global);
   try {
-    const monday = ctx.settings.monday.token ? mondayFor(ctx.settings) : undefinedMonday;
-    const report = await runDoctor({ settings: ctx.settings, db: ctx.db, monday });
+    const report = await ctx.app.doctor(ctx.settings.monday.token ? undefined : undefinedMonday);
     if (global.json) printJson(report);
     else
       process.stdout.write(

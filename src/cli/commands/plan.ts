@@ -1,5 +1,4 @@
-import { planSync } from "../../sync/index.js";
-import { mondayFor, openContext, type GlobalOptions } from "../context.js";
+import { openContext, type GlobalOptions } from "../context.js";
 import { printJson, table } from "../output.js";
 
 /** `order-sync plan`: what a sync would do, column by column; reads the boards' schema, writes nothing to monday. */
@@ -9,10 +8,7 @@ export async function planCommand(
 ): Promise<number> {
   const ctx = await openContext(global);
   try {
-    const result = await planSync(
-      { settings: ctx.settings, db: ctx.db, monday: mondayFor(ctx.settings) },
-      opts.customer ? { customers: opts.customer } : {},
-    );
+    const result = await ctx.app.plan(opts.customer ? { customers: opts.customer } : {});
     if (global.json) {
       printJson(result);
     } else {

@@ -1,5 +1,6 @@
 import { ConfigError, type Settings } from "../../config/index.js";
 import { migrateToLatest, type Db } from "../../db/index.js";
+import { errorMessage } from "../../errors/index.js";
 import { createHttpApp, listen } from "../../http/index.js";
 import {
   attachSyncLogging,
@@ -8,8 +9,8 @@ import {
   type StagingSnapshot,
 } from "../../observe/index.js";
 import { pendingAge, stagingCounts } from "../../stage/index.js";
-import { newOwnerId, runSync, SyncEvents, SyncScheduler, type Schedule } from "../../sync/index.js";
-import { mondayFor, openContext, type GlobalOptions } from "../context.js";
+import { newOwnerId, SyncScheduler, type Schedule } from "../../sync/index.js";
+import { openContext, type GlobalOptions } from "../context.js";
 
 /** The schedule the config asks for: a cron expression, or an interval (default every 15 minutes). */
 export function scheduleOf(settings: Settings): Schedule {
@@ -57,15 +58,15 @@ export async function serveCommand(
   global: GlobalOptions,
 ): Promise<number> {
   const ctx = await openContext(global);
-  const { settings, db } = ctx;
+  const { settings, db, app: orderSync } = ctx;
   const log = ctx.log.child({ component: "serve" });
   const cfg = settings.config.serve;
   const port = parsePort(opts.port, cfg.port);
   const host = opts.host ?? cfg.host;
-  const monday = mondayFor(settings);
+  const monday = orderSync.monday;
   await migrateToLatest(db);
 
-  const events = new SyncEvents();
+  const { events } = orderSync;
   attachSyncLogging(events, ctx.log);
   const metrics = createMetrics({ events, monday, staging: () => stagingSnapshot(db) });
   const schedule = scheduleOf(settings);
@@ -80,14 +81,14 @@ export async function serveCommand(
   );
   const owner = newOwnerId();
   const scheduler = new SyncScheduler(schedule, {
-    run: (o) => runSync({ settings, db, monday, events }, { ...o, owner }),
+    run: (o) => orderSync.sync({ ...o, owner }),
     onRunStart: (run) =>
       log.info(
         { batchId: run.batchId, trigger: run.trigger, customers: run.customers },
         "sync run triggered",
       ),
     onError: (e, run) => {
-      const error = e instanceof Error ? e.message : String(e);
+      const error = errorMessage(e);
       startFailure = { at: new Date().toISOString(), error };
       log.error({ batchId: run.batchId, error }, "sync run could not run");
     },

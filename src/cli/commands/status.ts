@@ -1,16 +1,12 @@
 import { migrateToLatest } from "../../db/index.js";
 import { stagingCounts } from "../../stage/index.js";
-import type { MondayStats } from "../../sync/index.js";
+import { recentRuns } from "../../runlog/index.js";
+import { currentLeases, type MondayStats } from "../../sync/index.js";
 import { openContext, type GlobalOptions } from "../context.js";
 import { printJson, table } from "../output.js";
 
 async function lastRuns(db: Awaited<ReturnType<typeof openContext>>["db"], limit: number) {
-  const rows = await db.kysely
-    .selectFrom("MON_SyncRuns")
-    .selectAll()
-    .orderBy("started_at", "desc")
-    .limit(limit)
-    .execute();
+  const rows = await recentRuns(db, limit);
   return rows.map((r) => ({
     batchId: r.batch_id,
     command: r.command,
@@ -31,16 +27,7 @@ export async function statusCommand(global: GlobalOptions): Promise<number> {
     const staging = await stagingCounts(ctx.db);
     const runs = await lastRuns(ctx.db, 5);
     const monday = (runs[0]?.counts as { monday?: MondayStats } | null)?.monday ?? null;
-    const leases = (
-      await ctx.db.kysely.selectFrom("MON_SyncLocks").selectAll().orderBy("customer").execute()
-    ).map((l) => ({
-      customer: l.customer,
-      owner: l.owner,
-      batchId: l.batch_id,
-      acquiredAt: l.acquired_at,
-      expiresAt: l.expires_at,
-      lapsed: l.expires_at < new Date().toISOString(),
-    }));
+    const leases = await currentLeases(ctx.db);
     if (global.json) printJson({ staging, runs, monday, leases });
     else {
       process.stdout.write(

@@ -1,6 +1,5 @@
-import { runSync, SyncEvents } from "../../sync/index.js";
 import { attachSyncLogging } from "../../observe/index.js";
-import { mondayFor, openContext, type GlobalOptions } from "../context.js";
+import { openContext, type GlobalOptions } from "../context.js";
 import { attachProgress, formatSummary, printJson, summaryJson } from "../output.js";
 
 /**
@@ -19,13 +18,13 @@ export async function syncCommand(opts: { customer?: string[] }, global: GlobalO
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
   try {
-    const events = new SyncEvents();
-    attachSyncLogging(events, ctx.log);
-    const clearProgress = global.json ? () => undefined : attachProgress(events);
-    const summary = await runSync(
-      { settings: ctx.settings, db: ctx.db, monday: mondayFor(ctx.settings), events },
-      { ...(opts.customer ? { customers: opts.customer } : {}), command: "sync", signal: stop.signal },
-    );
+    attachSyncLogging(ctx.app.events, ctx.log);
+    const clearProgress = global.json ? () => undefined : attachProgress(ctx.app.events);
+    const summary = await ctx.app.sync({
+      ...(opts.customer ? { customers: opts.customer } : {}),
+      command: "sync",
+      signal: stop.signal,
+    });
     clearProgress();
     if (global.json) printJson(summaryJson(summary));
     else process.stdout.write(`${formatSummary(summary)}\n`);

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { formatTerminal, toJson, writeReports } from "../../quality/index.js";
-import { EXIT, validateSource } from "../../sync/index.js";
-import { mondayFor, openContext, type GlobalOptions } from "../context.js";
+import { EXIT } from "../../sync/index.js";
+import { openContext, type GlobalOptions } from "../context.js";
 
 /**
  * `order-sync validate`: the data-quality report of every open order (terminal summary, JSON and HTML
@@ -13,10 +13,7 @@ export async function validateCommand(
 ): Promise<number> {
   const ctx = await openContext(global);
   try {
-    const { results, report } = await validateSource(
-      { settings: ctx.settings, db: ctx.db, monday: mondayFor(ctx.settings) },
-      opts.customer ? { customers: opts.customer } : {},
-    );
+    const { results, report } = await ctx.app.validate(opts.customer ? { customers: opts.customer } : {});
     const dir = resolve(ctx.settings.baseDir, opts.reportDir ?? ctx.settings.config.quality.reportDir);
     const files = await writeReports(dir, report);
     if (global.json) process.stdout.write(`${toJson(report)}\n`);

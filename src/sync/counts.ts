@@ -1,0 +1,60 @@
+/** Counts for one customer's run (also summed for the whole run). */
+export interface SyncCounts {
+  created: number;
+  updated: number;
+  archived: number;
+  unchanged: number;
+  failed: number;
+  dead: number;
+  quarantined: number;
+  subitemsCreated: number;
+  subitemsUpdated: number;
+  subitemsArchived: number;
+  adopted: number;
+}
+
+/** The counts one step adds: only the ones it knows about. */
+export type StepCounts = Partial<SyncCounts>;
+
+export const emptyCounts = (): SyncCounts => ({
+  created: 0,
+  updated: 0,
+  archived: 0,
+  unchanged: 0,
+  failed: 0,
+  dead: 0,
+  quarantined: 0,
+  subitemsCreated: 0,
+  subitemsUpdated: 0,
+  subitemsArchived: 0,
+  adopted: 0,
+});
+
+/**
+ * The sum of counts, as a new object: a customer's counts are the sum of its steps', a run's the sum of
+ * its customers'.
+ *
+ * @example sumCounts([{ created: 2 }, { created: 1, failed: 1 }]).created // 3
+ */
+export function sumCounts(parts: readonly StepCounts[]): SyncCounts {
+  const total = emptyCounts();
+  for (const part of parts)
+    for (const key of Object.keys(total) as (keyof SyncCounts)[]) total[key] += part[key] ?? 0;
+  return total;
+}
+
+/**
+ * A customer's running total: the composer adds each step's counts as the step returns, so a customer that
+ * fails midway still reports what its finished steps did. Steps never see it.
+ */
+export class CountsTally {
+  private readonly parts: StepCounts[] = [];
+
+  add(counts: StepCounts): void {
+    this.parts.push(counts);
+  }
+
+  get total(): SyncCounts {
+    return sumCounts(this.parts);
+  }
+}

@@ -1,0 +1,99 @@
+import type { ValidationResult } from "../quality/index.js";
+import type { CountsTally } from "./counts.js";
+import type { CustomerRunContext, SharedBoards } from "./customer-context.js";
+import { StoppedError } from "./errors.js";
+import type { StepClock } from "./step-clock.js";
+import { clearDone } from "./steps/clear.js";
+import { detectChanges, detectGoneAfter } from "./steps/detect.js";
+import { pushStaged, type SentRound } from "./steps/push.js";
+import { readOrders } from "./steps/read.js";
+import { reconcileLeftovers } from "./steps/reconcile.js";
+import { recordResults } from "./steps/record.js";
+import { StagingSink, type ChangeSink } from "./steps/stage.js";
+import { finishValidation, startValidation, validateChanges } from "./steps/validate.js";
+
+/** How one customer's run is measured: its counts, and its steps' times. */
+export interface CustomerMeters {
+  tally: CountsTally;
+  clock: StepClock;
+}
+
+/**
+ * read → detect → validate → stage for one customer, into `sink` (the staging tables for `sync`, the plan
+ * for `plan`): page by page in key order, each page lined up with the same key range of the sync state.
+ * A halt (CRITICAL, or too many ERRORs) goes to the sink, which throws. Returns the customer's validation.
+ */
+export async function detectIntoSink(
+  ctx: CustomerRunContext,
+  sink: ChangeSink,
+  { tally, clock }: CustomerMeters,
+): Promise<ValidationResult> {
+  const { quality, first } = await clock.time("validate", () => startValidation(ctx));
+  if (first.halt) await clock.time("stage", () => sink.halt(first));
+  const results = [first];
+  const fixed: string[] = [];
+  let after: string | null = null;
+  let staged = 0;
+  for await (const page of clock.iterate("read", readOrders(ctx))) {
+    const found = await clock.time("detect", () =>
+      detectChanges(ctx, page, after, quality.previouslyQuarantined ?? new Set()),
+    );
+    tally.add(found.counts);
+    fixed.push(...found.fixed);
+    const checked = await clock.time("validate", () => validateChanges(ctx, quality, found.detected));
+    results.push(checked.result);
+    if (checked.result.halt) await clock.time("stage", () => sink.halt(checked.result));
+    tally.add(checked.counts);
+    const done = await clock.time("stage", () =>
+      sink.stage([...checked.changes, ...found.gone], checked.quarantined),
+    );
+    tally.add(done.counts);
+    staged += done.staged;
+    after = page.lastKey;
+    ctx.events.emit("progress", {
+      customer: ctx.customer.name,
+      phase: "detect",
+      done: tally.total.unchanged + staged,
+    });
+  }
+  const validation = finishValidation(results, quality);
+  if (validation.halt) await clock.time("stage", () => sink.halt(validation));
+  const gone = await clock.time("detect", () => detectGoneAfter(ctx, after));
+  tally.add((await clock.time("stage", () => sink.stage(gone, []))).counts);
+  await clock.time("stage", () => sink.finish(validation, fixed));
+  return validation;
+}
+
+/** The progress line after a recorded round: items sent so far, or size lines. */
+function pushProgress(ctx: CustomerRunContext, round: SentRound, tally: CountsTally): void {
+  const c = tally.total;
+  ctx.events.emit(
+    "progress",
+    round.kind === "orders"
+      ? { customer: ctx.customer.name, phase: "push", done: c.created + c.updated + c.archived }
+      : { customer: ctx.customer.name, phase: "subitems", done: c.subitemsCreated + c.subitemsUpdated },
+  );
+}
+
+/**
+ * One customer's sync, as DESIGN's diagram: reconcile → read → detect → validate → stage → push → record →
+ * clear. Counts go to `meters.tally` as each step returns (a customer that fails midway keeps what it did).
+ * Returns the customer's validation.
+ */
+export async function runCustomerPipeline(
+  ctx: CustomerRunContext,
+  shared: SharedBoards,
+  meters: CustomerMeters,
+): Promise<ValidationResult> {
+  const { tally, clock } = meters;
+  const reconciled = await clock.time("reconcile", () => reconcileLeftovers(ctx));
+  tally.add(reconciled.counts);
+  if (ctx.signal?.aborted) throw new StoppedError(ctx.signal.reason);
+  const validation = await detectIntoSink(ctx, new StagingSink(ctx, reconciled.leftovers), meters);
+  for await (const round of clock.iterate("push", pushStaged(ctx, shared))) {
+    tally.add(await clock.time("record", () => recordResults(ctx, shared.groups, round)));
+    pushProgress(ctx, round, tally);
+  }
+  await clock.time("clear", () => clearDone(ctx));
+  return validation;
+}

@@ -1,0 +1,89 @@
+import { buildSnapshot, detectChange, RowError, type Change } from "../../detect/index.js";
+import type { OrderPage, OrderRow } from "../../source/index.js";
+import { loadStateRange, type SyncStateRow } from "../../state/index.js";
+import type { CustomerRunContext } from "../customer-context.js";
+
+/** A change that needs work on monday (everything but UNCHANGED). */
+export type PendingChange = Exclude<Change, { kind: "UNCHANGED" }>;
+/** An order monday no longer should show: the source has dropped it (deleted or cancelled). */
+export type GoneChange = Change & { kind: "GONE" };
+
+/** One changed order of a page, with the row it came from (validation reads it) and its sync state. */
+export interface DetectedOrder {
+  row: OrderRow;
+  orderKey: string;
+  /** The change, or why the row could not be mapped (the order is quarantined). */
+  change: PendingChange | RowError;
+  state?: SyncStateRow;
+}
+
+/** The detect step's result for one page. */
+export interface DetectResult {
+  /** Orders that are NEW or CHANGED, or could not be mapped, in page order. */
+  detected: DetectedOrder[];
+  /** Orders in the page's key range that the source no longer has. */
+  gone: GoneChange[];
+  /** Quarantined orders whose source went back to what monday holds: fine again. */
+  fixed: string[];
+  counts: { unchanged: number };
+}
+
+/** The sync state's orders that have an item on monday and are not archived, as GONE changes. */
+function goneOf(states: Iterable<SyncStateRow>): GoneChange[] {
+  return [...states]
+    .filter((s) => !s.archived && s.mondayItemId)
+    .map((s): GoneChange => ({ kind: "GONE", orderKey: s.orderKey, known: s }));
+}
+
+/** One row against its sync state: the change, or the {@link RowError} that makes it unmappable. */
+function classify(
+  ctx: Pick<CustomerRunContext, "board" | "customer">,
+  row: OrderRow,
+  orderKey: string,
+  state: SyncStateRow | undefined,
+): Change | RowError {
+  try {
+    return detectChange(orderKey, buildSnapshot(row, orderKey, ctx.board, ctx.customer), state);
+  } catch (e) {
+    if (!(e instanceof RowError)) throw e;
+    return e;
+  }
+}
+
+/**
+ * Step 3, detect: lines a page up with the same key range of the sync state (`after` < key ≤ the page's
+ * last key) and classifies each order by the canonical hash of its mapped fields. Unchanged orders cost
+ * nothing; state rows the page does not hold are GONE.
+ */
+export async function detectChanges(
+  ctx: Pick<CustomerRunContext, "settings" | "db" | "board" | "customer">,
+  page: OrderPage,
+  after: string | null,
+  previouslyQuarantined: ReadonlySet<string>,
+): Promise<DetectResult> {
+  const keyColumn = ctx.settings.config.source.keyColumn;
+  const known = await loadStateRange(ctx.db, ctx.customer.name, after, page.lastKey);
+  const result: DetectResult = { detected: [], gone: [], fixed: [], counts: { unchanged: 0 } };
+  for (const row of page.rows) {
+    const orderKey = String(row[keyColumn]);
+    const state = known.get(orderKey);
+    known.delete(orderKey);
+    const change = classify(ctx, row, orderKey, state);
+    if (!(change instanceof RowError) && change.kind === "UNCHANGED") {
+      result.counts.unchanged++;
+      if (previouslyQuarantined.has(orderKey)) result.fixed.push(orderKey);
+      continue;
+    }
+    result.detected.push({ row, orderKey, change, ...(state ? { state } : {}) });
+  }
+  result.gone = goneOf(known.values());
+  return result;
+}
+
+/** The detect step after the last page: sync-state orders past the last key read are GONE. */
+export async function detectGoneAfter(
+  ctx: Pick<CustomerRunContext, "db" | "customer">,
+  after: string | null,
+): Promise<GoneChange[]> {
+  return goneOf((await loadStateRange(ctx.db, ctx.customer.name, after, null)).values());
+}

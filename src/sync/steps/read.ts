@@ -1,0 +1,38 @@
+import type { CustomerConfig, Settings } from "../../config/index.js";
+import { mappingSourceColumns, templateColumns, type ResolvedBoard } from "../../mapping/index.js";
+import { qualityColumns } from "../../quality/index.js";
+import { readOrderPages, type OrderPage } from "../../source/index.js";
+import type { CustomerRunContext } from "../customer-context.js";
+
+/** Source columns a board mapping reads (the mapped ones, the templates', the size lines' and the rules'). */
+export function sourceColumns(settings: Settings, board: ResolvedBoard, customer: CustomerConfig): string[] {
+  const src = settings.config.source;
+  const cols = new Set<string>([src.keyColumn, src.customerColumn]);
+  for (const c of board.config.columns) for (const source of mappingSourceColumns(c)) cols.add(source);
+  for (const t of [board.config.itemName, customer.group, board.subitems?.name ?? ""]) {
+    for (const c of templateColumns(t)) if (c !== "size") cols.add(c);
+  }
+  for (const s of board.subitems?.sizes ?? []) cols.add(s.source);
+  for (const c of qualityColumns(settings.config.quality)) cols.add(c);
+  return [...cols];
+}
+
+/**
+ * Step 2, read: the customer's open orders (cancelled ones excluded), a page at a time in key order, with
+ * only the columns the mapping and the rules read. Never loads the whole table.
+ */
+export function readOrders(
+  ctx: Pick<CustomerRunContext, "settings" | "db" | "board" | "customer">,
+): AsyncIterable<OrderPage> {
+  const { settings, db, board, customer } = ctx;
+  const src = settings.config.source;
+  return readOrderPages(db, {
+    table: src.table,
+    keyColumn: src.keyColumn,
+    customerColumn: src.customerColumn,
+    customer: customer.name,
+    cancelled: src.cancelled,
+    columns: sourceColumns(settings, board, customer),
+    pageSize: settings.config.sync.pageSize,
+  });
+}

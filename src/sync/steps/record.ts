@@ -1,0 +1,271 @@
+import type { Transaction } from "kysely";
+import type { Database, NewChangeLogEntry } from "../../db/index.js";
+import type { OrderSnapshot } from "../../detect/index.js";
+import { logChanges } from "../../runlog/index.js";
+import { markOrders, markSubitems, nowIso, type StagedOrder } from "../../stage/index.js";
+import { loadStateByKeys, saveState, type SyncStateRow } from "../../state/index.js";
+import type { StepCounts } from "../counts.js";
+import type { CustomerRunContext } from "../customer-context.js";
+import type { WriteOutcome } from "../port.js";
+import type { GroupDirectory } from "../group-directory.js";
+import type { ClaimedSubitem, SentRound } from "./push.js";
+
+type Failed = Extract<WriteOutcome, { ok: false }>;
+const NO_OUTCOME: WriteOutcome = { ok: false, permanent: false, message: "no outcome" };
+
+/**
+ * A failed row's new state, reported to the listeners. Permanent failures (monday rejected the data) make
+ * it DEAD; others leave it FAILED, and the next run reconciles and retries it.
+ */
+function noteFailure(
+  ctx: CustomerRunContext,
+  counts: StepCounts,
+  orderKey: string,
+  action: string,
+  outcome: Failed,
+): { status: "DEAD" | "FAILED"; error: string } {
+  const status = outcome.permanent ? ("DEAD" as const) : ("FAILED" as const);
+  if (status === "DEAD") counts.dead = (counts.dead ?? 0) + 1;
+  else counts.failed = (counts.failed ?? 0) + 1;
+  ctx.events.emit("rowFailed", {
+    customer: ctx.customer.name,
+    orderKey,
+    action,
+    error: outcome.message,
+    status,
+  });
+  return { status, error: outcome.message };
+}
+
+const bump = (counts: StepCounts, key: keyof StepCounts): void => {
+  counts[key] = (counts[key] ?? 0) + 1;
+};
+
+/**
+ * What monday holds for an item after its row succeeded: the archived item keeps its last values; a created
+ * or updated one has the new item values, with the sizes (and subitem columns) as they were until the size
+ * lines land.
+ */
+function itemValues(
+  row: StagedOrder,
+  known: SyncStateRow | undefined,
+  before: OrderSnapshot | null,
+): OrderSnapshot | null {
+  if (row.action === "ARCHIVE") return known?.lastValues ?? null;
+  const values: OrderSnapshot = {
+    ...(row.newValues as OrderSnapshot),
+    subitems: row.action === "CREATE" ? {} : (before?.subitems ?? {}),
+  };
+  if (values.subitemColumns)
+    values.subitemColumns = row.action === "CREATE" ? {} : (before?.subitemColumns ?? {});
+  return values;
+}
+
+/** Which count a successful item row adds to (an UPDATE that only changes sizes sends nothing for the item). */
+function itemCount(row: StagedOrder): keyof StepCounts | undefined {
+  if (row.action === "ARCHIVE") return "archived";
+  if (row.action === "CREATE") return "created";
+  return Object.keys(row.columnValues).length > 0 || row.groupTitle !== null ? "updated" : undefined;
+}
+
+/** Records one successful item row: its sync state and DONE; returns its change-log entry. */
+async function recordItem(
+  ctx: CustomerRunContext,
+  tx: Transaction<Database>,
+  groups: GroupDirectory,
+  row: StagedOrder,
+  known: SyncStateRow | undefined,
+  createdId: string,
+  now: string,
+): Promise<NewChangeLogEntry> {
+  const { customer, board, batchId } = ctx;
+  const itemId = row.action === "CREATE" ? createdId : (row.mondayItemId ?? "");
+  const before = known && !known.archived && known.mondayItemId === itemId ? known.lastValues : null;
+  const values = itemValues(row, known, before);
+  const archived = row.action === "ARCHIVE";
+  const groupId =
+    row.groupTitle !== null ? await groups.groupId(board.id, row.groupTitle) : (known?.groupId ?? null);
+  const subitemIds = row.action === "CREATE" ? {} : (known?.subitemIds ?? {});
+  await saveState(
+    tx,
+    {
+      customer: customer.name,
+      orderKey: row.orderKey,
+      boardId: board.id,
+      groupId,
+      mondayItemId: itemId,
+      values,
+      subitemIds,
+      archived,
+    },
+    now,
+  );
+  await markOrders(tx, [{ stgId: row.stgId, status: "DONE", mondayItemId: itemId }]);
+  return {
+    batch_id: batchId,
+    customer: customer.name,
+    order_key: row.orderKey,
+    board_id: board.id,
+    monday_item_id: itemId,
+    action: row.action,
+    before_image: before ? JSON.stringify(before) : null,
+    after_image: archived ? null : JSON.stringify(values),
+    changed_at: now,
+  };
+}
+
+/** The record step for items: sync state, change log with before-images, and the staged row's new state. */
+async function recordOrders(
+  ctx: CustomerRunContext,
+  groups: GroupDirectory,
+  rows: readonly StagedOrder[],
+  outcomes: readonly WriteOutcome[],
+): Promise<StepCounts> {
+  const now = nowIso();
+  const counts: StepCounts = {};
+  await ctx.db.kysely.transaction().execute(async (tx) => {
+    const states = await loadStateByKeys(
+      tx,
+      ctx.customer.name,
+      rows.map((r) => r.orderKey),
+    );
+    const log: NewChangeLogEntry[] = [];
+    for (const [i, row] of rows.entries()) {
+      const outcome = outcomes[i] ?? NO_OUTCOME;
+      if (!outcome.ok) {
+        const f = noteFailure(ctx, counts, row.orderKey, row.action, outcome);
+        await markOrders(tx, [{ stgId: row.stgId, status: f.status, error: f.error }]);
+        continue;
+      }
+      const key = itemCount(row);
+      if (key) bump(counts, key);
+      log.push(await recordItem(ctx, tx, groups, row, states.get(row.orderKey), outcome.id, now));
+    }
+    await logChanges(tx, log);
+  });
+  return counts;
+}
+
+/** Applies one successful size line to its order's sync state (in memory); returns the count it adds to. */
+function applySubitem(
+  state: SyncStateRow & { lastValues: OrderSnapshot },
+  row: ClaimedSubitem,
+  subitemId: string,
+): keyof StepCounts {
+  if (row.action === "ARCHIVE") {
+    delete state.subitemIds[row.size];
+    delete state.lastValues.subitems[row.size];
+    if (state.lastValues.subitemColumns) delete state.lastValues.subitemColumns[row.size];
+    return "subitemsArchived";
+  }
+  state.subitemIds[row.size] = subitemId;
+  state.lastValues.subitems[row.size] = row.quantity;
+  const written = row.parentValues?.subitemColumns?.[row.size];
+  if (written) state.lastValues.subitemColumns = { ...state.lastValues.subitemColumns, [row.size]: written };
+  return row.action === "CREATE" ? "subitemsCreated" : "subitemsUpdated";
+}
+
+function subitemLogEntry(
+  ctx: CustomerRunContext,
+  row: ClaimedSubitem,
+  subitemId: string,
+  beforeQty: string | null,
+  now: string,
+): NewChangeLogEntry {
+  return {
+    batch_id: ctx.batchId,
+    customer: ctx.customer.name,
+    order_key: row.orderKey,
+    board_id: ctx.board.subitems?.boardId ?? ctx.board.id,
+    monday_item_id: subitemId,
+    action: `SUBITEM_${row.action}`,
+    before_image: row.action === "CREATE" ? null : JSON.stringify({ size: row.size, quantity: beforeQty }),
+    after_image: row.action === "ARCHIVE" ? null : JSON.stringify({ size: row.size, quantity: row.quantity }),
+    changed_at: now,
+  };
+}
+
+/** Saves the sync state of every order whose size lines changed. */
+async function saveTouched(
+  tx: Transaction<Database>,
+  customer: string,
+  states: Map<string, SyncStateRow>,
+  touched: Set<string>,
+  now: string,
+): Promise<void> {
+  for (const key of touched) {
+    const s = states.get(key);
+    if (!s?.mondayItemId) continue;
+    await saveState(
+      tx,
+      {
+        customer,
+        orderKey: key,
+        boardId: s.boardId,
+        groupId: s.groupId,
+        mondayItemId: s.mondayItemId,
+        values: s.lastValues,
+        subitemIds: s.subitemIds,
+        archived: s.archived,
+      },
+      now,
+    );
+  }
+}
+
+/** The record step for size lines: subitem ids and quantities in the order's sync state, and the change log. */
+async function recordSubitems(
+  ctx: CustomerRunContext,
+  rows: readonly ClaimedSubitem[],
+  outcomes: readonly WriteOutcome[],
+): Promise<StepCounts> {
+  const now = nowIso();
+  const counts: StepCounts = {};
+  await ctx.db.kysely.transaction().execute(async (tx) => {
+    const states = await loadStateByKeys(tx, ctx.customer.name, [...new Set(rows.map((r) => r.orderKey))]);
+    const touched = new Set<string>();
+    const done: number[] = [];
+    const log: NewChangeLogEntry[] = [];
+    for (const [i, row] of rows.entries()) {
+      const outcome = outcomes[i] ?? NO_OUTCOME;
+      if (!outcome.ok) {
+        const f = noteFailure(ctx, counts, row.orderKey, `SUBITEM_${row.action}`, outcome);
+        await markSubitems(tx, [
+          { stgSubId: row.stgSubId, status: f.status, error: `size ${row.size}: ${f.error}` },
+        ]);
+        continue;
+      }
+      const state = states.get(row.orderKey);
+      if (!state?.lastValues) continue;
+      const beforeQty = state.lastValues.subitems[row.size] ?? null;
+      const subitemId = row.action === "CREATE" ? outcome.id : (row.mondaySubitemId ?? "");
+      bump(counts, applySubitem(state as SyncStateRow & { lastValues: OrderSnapshot }, row, subitemId));
+      touched.add(row.orderKey);
+      done.push(row.stgSubId);
+      log.push(subitemLogEntry(ctx, row, subitemId, beforeQty, now));
+    }
+    // The subitem ids live in the sync state; the DONE rows are cleared at the end of the run.
+    await markSubitems(
+      tx,
+      done.map((stgSubId) => ({ stgSubId, status: "DONE" as const })),
+    );
+    await logChanges(tx, log);
+    await saveTouched(tx, ctx.customer.name, states, touched, now);
+  });
+  return counts;
+}
+
+/**
+ * Step 7, record: what monday answered for one round, into `MON_SyncState` (item and subitem ids, hashes),
+ * the change log (before- and after-images, for rollback) and the staged rows' states, in one transaction.
+ * Returns the round's counts.
+ */
+export function recordResults(
+  ctx: CustomerRunContext,
+  groups: GroupDirectory,
+  round: SentRound,
+): Promise<StepCounts> {
+  return round.kind === "orders"
+    ? recordOrders(ctx, groups, round.rows, round.outcomes)
+    : recordSubitems(ctx, round.rows, round.outcomes);
+}

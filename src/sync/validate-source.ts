@@ -1,0 +1,47 @@
+import { MappingError } from "../mapping/index.js";
+import {
+  buildReport,
+  mergeResults,
+  validateOrders,
+  type ValidationContext,
+  type ValidationReport,
+  type ValidationResult,
+} from "../quality/index.js";
+import { BoardLocks } from "./board-locks.js";
+import { checkSource, resolveBoards, selectCustomers, type SyncDeps } from "./prepare.js";
+import { readOrders } from "./steps/read.js";
+import { GroupDirectory } from "./group-directory.js";
+
+/**
+ * The `validate` command: every open order of the selected customers (changed or not) through the
+ * data-quality rules, against the live boards: the read step, then the rules. Writes nothing anywhere (no
+ * migrations, no staging, no monday writes).
+ */
+export async function validateSource(
+  deps: SyncDeps,
+  options: { customers?: readonly string[] } = {},
+): Promise<{ results: ValidationResult[]; report: ValidationReport }> {
+  const customers = selectCustomers(deps.settings, options.customers);
+  await checkSource(deps, customers);
+  const groups = new GroupDirectory({ monday: deps.monday }, new BoardLocks());
+  const boards = await resolveBoards(deps.settings, deps.monday, customers, groups);
+  const src = deps.settings.config.source;
+  const results: ValidationResult[] = [];
+  for (const customer of customers) {
+    const board = boards.get(customer.board);
+    const ctx: ValidationContext = {
+      customer: customer.name,
+      board,
+      config: deps.settings.config.quality,
+      keyColumn: src.keyColumn,
+      customerColumn: src.customerColumn,
+      groupTemplate: customer.group,
+    };
+    const pages: ValidationResult[] = [validateOrders([], ctx)];
+    if (board && !(board instanceof MappingError))
+      for await (const page of readOrders({ settings: deps.settings, db: deps.db, board, customer }))
+        pages.push(validateOrders(page.rows, ctx));
+    results.push(mergeResults(pages, ctx));
+  }
+  return { results, report: buildReport(results) };
+}
