@@ -2,6 +2,7 @@
 // response, and `RateLimit-Policy` / `RateLimit` for every policy on every response.
 import { afterEach, describe, expect, it } from "vitest";
 import type { Emulator, EmulatorOptions } from "../../src/emulator/index.js";
+import { ServerError, classifyGraphQLError, interpretResponse } from "../../src/monday/index.js";
 import { CREATE_ITEM, emulatorWithBoard, gql, postRaw, type GqlResponse } from "./client.js";
 
 let emulator: Emulator | undefined;
@@ -44,6 +45,35 @@ describe("HTTP status as monday answers it", () => {
       [["bad"], "INTERNAL_SERVER_ERROR"],
     ]);
     expect([...em.store.items.values()].map((i) => i.name)).toEqual(["kept"]);
+  });
+
+  it("the project's client keeps the aliases that ran in a 500, and fails only the alias that broke", async () => {
+    const em = await start();
+    const res = await fetch(em.url, {
+      method: "POST",
+      headers: { Authorization: "t", "Content-Type": "application/json" },
+      body: JSON.stringify({
+        query: `mutation { a1: create_item(board_id: 100, item_name: "kept") { id }
+                           a2: change_multiple_column_values(board_id: 100, column_values: "{}") { id } }`,
+      }),
+    });
+    expect(res.status).toBe(500);
+    const read = interpretResponse<{ a1: { id: string } | null; a2: null }>(
+      500,
+      await res.text(),
+      res.headers,
+    );
+    expect(read.data?.a1?.id).toMatch(/^\d+$/);
+    expect(read.errors.map((e) => e.path)).toEqual([["a2"]]);
+    expect(classifyGraphQLError(read.errors[0], 500)).toBeInstanceOf(ServerError);
+    // A 500 without data stays a whole-request failure (retried with backoff).
+    expect(() =>
+      interpretResponse(
+        500,
+        JSON.stringify({ errors: [{ message: "Internal server error" }] }),
+        new Headers(),
+      ),
+    ).toThrow(ServerError);
   });
 
   it("errors monday answers with HTTP 200 stay 200", async () => {
