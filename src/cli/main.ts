@@ -49,7 +49,8 @@ export function buildProgram(exit: (code: number) => void): Command {
       "after",
       `
 Environment:
-  MONDAY_API_TOKEN    monday.com API token (any non-empty value for the emulator)
+  MONDAY_API_TOKEN    monday.com API token (for the emulator: any non-empty value, or one given with --user/--token)
+  MONDAY_SIGNING_SECRET  emulator: the HS256 secret of --app-token webhooks (instead of --signing-secret)
   MONDAY_API_URL      overrides monday.apiUrl, e.g. http://127.0.0.1:4000/v2 for the emulator
   ORDER_SYNC_DB_URL   database URL (postgres://…) or SQLite file; overrides source.url
   ORDER_SYNC_API_TOKEN  serve: bearer token POST /api/sync requires (without it, only loopback callers)
