@@ -3,7 +3,7 @@ import { errorMessage, EXIT, outcomeOf, OUTCOMES } from "../errors/index.js";
 import { boardsPullCommand } from "./commands/boards.js";
 import { demoCommand } from "./commands/demo.js";
 import { doctorCommand } from "./commands/doctor.js";
-import { emulatorCommand, type EmulatorFlags } from "./commands/emulator.js";
+import { collect, emulatorCommand, SIGNING_SECRET_ENV, type EmulatorFlags } from "./commands/emulator.js";
 import { initCommand } from "./commands/init.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { planCommand } from "./commands/plan.js";
@@ -44,7 +44,8 @@ export function buildProgram(exit: (code: number) => void): Command {
       "after",
       `
 Environment:
-  MONDAY_API_TOKEN    monday.com API token (any non-empty value for the emulator)
+  MONDAY_API_TOKEN    monday.com API token (for the emulator: any non-empty value, or one given with --user/--token)
+  MONDAY_SIGNING_SECRET  emulator: the HS256 secret of --app-token webhooks (instead of --signing-secret)
   MONDAY_API_URL      overrides monday.apiUrl, e.g. http://127.0.0.1:4000/v2 for the emulator
   ORDER_SYNC_DB_URL   database URL (postgres://…) or SQLite file; overrides source.url
   ORDER_SYNC_API_TOKEN  serve: bearer token POST /api/sync requires (without it, only loopback callers)
@@ -147,13 +148,31 @@ Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by
     .description("serve the built-in monday.com API emulator at http://HOST:PORT/v2")
     .option("-p, --port <n>", "port", "4000")
     .option("--host <host>", "address to listen on", "127.0.0.1")
-    .option("--token <token>", "accept only this Authorization token (default: any non-empty token)")
+    .option(
+      "--token <token>",
+      "a token of the default user; with any --token or --user, other tokens get monday's 401 (default: any non-empty token is the default user)",
+    )
+    .option(
+      "--user <token=name>",
+      "a user of the account and its token (repeatable; the same name twice is one user with two tokens)",
+      collect,
+    )
+    .option(
+      "--app-token <token>",
+      "marks a token as an app's OAuth token: webhooks it creates are signed (repeatable)",
+      collect,
+    )
+    .option(
+      "--signing-secret <secret>",
+      `HS256 secret that signs app-token webhooks (or ${SIGNING_SECRET_ENV}; never printed)`,
+    )
     .option("--latency <ms>", "added response latency", "0")
     .option(
       "--limits",
-      "enforce monday.com's limits: complexity budget, per-query cap, requests a minute, concurrency",
+      "enforce monday.com's limits (the default): complexity budget, per-query cap, requests a minute, concurrency",
     )
-    .option("--budget <points>", "complexity budget a minute (with --limits)", "10000000")
+    .option("--no-limits", "turn monday.com's limits off for fast trials (the time scale stays)")
+    .option("--budget <points>", "complexity budget a minute (when limits are on)", "10000000")
     .option(
       "--time-scale <x>",
       "run the emulator's clock x times faster (budget windows, retry_in_seconds)",
@@ -169,7 +188,7 @@ Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by
         emulatorCommand(
           o,
           cmd.optsWithGlobals<GlobalOptions>(),
-          cmd.getOptionValueSource("config") === "default",
+          cmd.getOptionValueSourceWithGlobals("config") === "default",
         ),
       ),
     );

@@ -1,4 +1,4 @@
-import { ColumnValueError } from "./errors.js";
+import { ColumnValueError, InvalidUserIdError } from "./errors.js";
 import type { ColumnRecord, MondayColumnType, StoredValue } from "./records.js";
 
 /** What a column-type handler sees when a value is written. */
@@ -10,7 +10,12 @@ export interface WriteContext {
   createLabels: boolean;
   /** ISO timestamp used for `changed_at`. */
   now: string;
+  /** Who a person id names: a user, `null` for an unknown id, `undefined` when any id is accepted. */
+  person?: PersonLookup;
 }
+
+/** The account's users as a people column sees them (see `UserDirectory.person`). */
+export type PersonLookup = (id: number) => { name: string } | null | undefined;
 
 /** How one column type is written and read. */
 export interface ColumnTypeHandler {
@@ -262,7 +267,10 @@ function wholeNumber(v: unknown): number | undefined {
   return typeof n === "number" && Number.isInteger(n) ? n : undefined;
 }
 
-/** people: `{"personsAndTeams":[{"id":1,"kind":"person"}]}`; text = the ids (the emulator has no user names). */
+/**
+ * people: `{"personsAndTeams":[{"id":1,"kind":"person"}]}`; text = the users' names (an id the open directory
+ * does not know, and a team, show as their id). A person the account does not have: `InvalidUserIdException`.
+ */
 function writePeople(input: unknown, ctx: WriteContext): StoredValue | null {
   const list = isRecord(input) ? input.personsAndTeams : undefined;
   if (!Array.isArray(list))
@@ -278,7 +286,14 @@ function writePeople(input: unknown, ctx: WriteContext): StoredValue | null {
     return { id, kind };
   });
   if (entries.length === 0) return null;
-  return stored({ personsAndTeams: entries, changed_at: ctx.now }, entries.map((e) => e.id).join(", "));
+  const names = entries.map((e) => (e.kind === "person" ? personName(e.id as number, ctx) : String(e.id)));
+  return stored({ personsAndTeams: entries, changed_at: ctx.now }, names.join(", "));
+}
+
+function personName(id: number, ctx: WriteContext): string {
+  const user = ctx.person?.(id);
+  if (user === null) throw new InvalidUserIdError(id);
+  return user?.name ?? String(id);
 }
 
 /** timeline: `{"from":"2026-01-01","to":"2026-02-01"}`; text `"2026-01-01 - 2026-02-01"`. */

@@ -117,3 +117,13 @@ export class ItemsLimitationError extends MondayApiError {
     });
   }
 }
+
+/** A person id that is not a user of the account (a people column value naming nobody). */
+export class InvalidUserIdError extends MondayApiError {
+  override name = "InvalidUserIdError";
+  constructor(userId: number | string) {
+    super(`User with id ${userId} does not exist`, "InvalidUserIdException", 200, {
+      user_id: String(userId),
+    });
+  }
+}

@@ -51,4 +51,5 @@ export {
   InvalidArgumentError,
   CursorExpiredError,
   InternalServerError,
+  InvalidUserIdError,
 } from "./errors.js";

@@ -1,3 +1,4 @@
+import { relativeDateRule, unsupportedOperator } from "./date-rules.js";
 import type { BoardRecord, ItemRecord } from "./records.js";
 import type { EmulatorStore } from "./store.js";
 
@@ -35,7 +36,7 @@ const asNumber = (s: string) => (s.trim() === "" ? NaN : Number(s));
 const anyOf: RuleTest = (cell, values) =>
   values.some((v) => v === cell.text || (cell.index !== null && v === String(cell.index)));
 
-/** `ItemsQueryRuleOperator` → test; operators not listed here match nothing. */
+/** `ItemsQueryRuleOperator` → test on text columns; an operator not listed here is refused (see {@link checkQuery}). */
 const RULE_OPERATORS: Readonly<Record<string, RuleTest>> = {
   any_of: anyOf,
   not_any_of: (cell, values) => !anyOf(cell, values),
@@ -78,18 +79,29 @@ function compareValues(value: unknown): string[] {
   return list.filter((v) => v !== null && v !== undefined).map(String);
 }
 
-function matchesRule(item: ItemRecord, rule: ItemsQueryRule): boolean {
-  const test = RULE_OPERATORS[rule.operator ?? "any_of"];
-  return test ? test(cellOf(item, rule.column_id), compareValues(rule.compare_value)) : false;
+type ItemTest = (item: ItemRecord) => boolean;
+
+/** The test of one rule: date columns compare dates (see `date-rules.ts`), the others display text. */
+function ruleTest(board: BoardRecord, rule: ItemsQueryRule, today: string): ItemTest {
+  const operator = rule.operator ?? "any_of";
+  const values = compareValues(rule.compare_value);
+  const column = board.columns.find((c) => c.id === rule.column_id);
+  if (column?.type === "date") return relativeDateRule(rule.column_id, operator, values, today);
+  const test = RULE_OPERATORS[operator];
+  if (!test) throw unsupportedOperator(operator, rule.column_id);
+  return (item) => test(cellOf(item, rule.column_id), values);
 }
 
-function matchesGroup(item: ItemRecord, group: ItemsQueryGroup): boolean {
+/** Every rule of a query as a test, built once before any item is looked at (so a bad rule is an error). */
+function groupTest(board: BoardRecord, group: ItemsQueryGroup, today: string): ItemTest {
   const checks = [
-    ...(group.rules ?? []).map((r) => () => matchesRule(item, r)),
-    ...(group.groups ?? []).map((g) => () => matchesGroup(item, g)),
+    ...(group.rules ?? []).map((r) => ruleTest(board, r, today)),
+    ...(group.groups ?? []).map((g) => groupTest(board, g, today)),
   ];
-  if (checks.length === 0) return true;
-  return group.operator === "or" ? checks.some((c) => c()) : checks.every((c) => c());
+  if (checks.length === 0) return () => true;
+  return group.operator === "or"
+    ? (item) => checks.some((c) => c(item))
+    : (item) => checks.every((c) => c(item));
 }
 
 function orderItems(items: ItemRecord[], orderBy: NonNullable<ItemsQuery["order_by"]>): ItemRecord[] {
@@ -105,6 +117,7 @@ function orderItems(items: ItemRecord[], orderBy: NonNullable<ItemsQuery["order_
 /**
  * The items of a board (or one of its groups) that `query_params` selects, in board order.
  * Archived and deleted items are left out, except archived items asked for by id in `query.ids`.
+ * An operator or compare value the emulator does not know is an `InvalidArgumentException`, not an empty page.
  */
 export function queryBoardItems(
   store: EmulatorStore,
@@ -116,7 +129,8 @@ export function queryBoardItems(
   const candidates = store
     .itemsOfBoard(board.id, ids ? ["active", "archived"] : ["active"])
     .filter((i) => (groupId === undefined || i.groupId === groupId) && (ids === null || ids.has(i.id)));
-  const matched = query ? candidates.filter((i) => matchesGroup(i, query)) : candidates;
+  const matches = query ? groupTest(board, query, store.now()) : undefined;
+  const matched = matches ? candidates.filter(matches) : candidates;
   return query?.order_by?.length ? orderItems(matched, query.order_by) : matched;
 }
 

@@ -53,14 +53,32 @@ export class RequestWindow {
 
   /** Counts one request; returns the emulator ms to wait when it is over `limit`, else undefined. */
   admit(limit: number): number | undefined {
+    const now = this.expire();
+    this.windowStart ??= now;
+    this.count++;
+    return this.count > limit ? this.windowStart + WINDOW_MS - now : undefined;
+  }
+
+  /** Requests left in the window out of `limit` (what `RateLimit`'s `minuteRate` reports). */
+  remaining(limit: number): number {
+    this.expire();
+    return Math.max(0, limit - this.count);
+  }
+
+  /** Emulator ms until the window resets; a whole window when none is open. */
+  resetInMs(): number {
+    const now = this.expire();
+    return this.windowStart === null ? WINDOW_MS : this.windowStart + WINDOW_MS - now;
+  }
+
+  /** Closes a window that has run its 60 s; returns the time. */
+  private expire(): number {
     const now = this.clock();
     if (this.windowStart !== null && now >= this.windowStart + WINDOW_MS) {
       this.windowStart = null;
       this.count = 0;
     }
-    this.windowStart ??= now;
-    this.count++;
-    return this.count > limit ? this.windowStart + WINDOW_MS - now : undefined;
+    return now;
   }
 }
 

@@ -72,13 +72,39 @@ function formatError(error: GraphQLError, requestId: string): Record<string, unk
   };
 }
 
-/** A GraphQL result as monday answers it (HTTP 200, `errors[]` in monday's shape, `account_id`). */
+/**
+ * A GraphQL result as monday answers it: `errors[]` in monday's shape and `account_id`; HTTP 200, except
+ * that an internal error (monday's answer to a missing item id or malformed column JSON, API-FACTS "Errors")
+ * makes it HTTP 500. The body keeps `data`, so the aliases that ran before the failure stay visible.
+ */
 export function graphqlReply(result: ExecutionResult, requestId: string): HttpReply {
   const body: Record<string, unknown> = {};
   if ("data" in result) body.data = result.data;
   if (result.errors?.length) body.errors = result.errors.map((e) => formatError(e, requestId));
   body.account_id = ACCOUNT_ID;
-  return { status: 200, body };
+  return { status: result.errors?.some(isInternal) ? 500 : 200, body };
+}
+
+/** An error monday answers with HTTP 500: an internal error, or any resolver failure that is not monday's. */
+function isInternal(error: GraphQLError): boolean {
+  const original = error.originalError;
+  return original instanceof MondayApiError ? original.statusCode >= 500 : error.path !== undefined;
+}
+
+/**
+ * The body with `extensions.request_id` on every error that lacks one, so transport errors (400, 401, 409,
+ * 429, 500) carry the id of the request like GraphQL errors do; other bodies are returned as they are.
+ */
+export function withRequestId(body: unknown, requestId: string): unknown {
+  if (typeof body !== "object" || body === null || !Array.isArray((body as { errors?: unknown }).errors))
+    return body;
+  const errors = (body as { errors: Record<string, unknown>[] }).errors.map((error) => {
+    const extensions = (error.extensions ?? {}) as Record<string, unknown>;
+    return "request_id" in extensions
+      ? error
+      : { ...error, extensions: { ...extensions, request_id: requestId } };
+  });
+  return { ...body, errors };
 }
 
 /** Parses a query; syntax errors come back as monday's `Parse error on ...`. */

@@ -1,4 +1,5 @@
 import type { GraphQLResolveInfo } from "graphql";
+import { ACCOUNT_QUERIES } from "./account.js";
 import { columnTypeHandler } from "./column-values.js";
 import type { ComplexityCharge } from "./complexity.js";
 import { InternalServerError, InvalidArgumentError, MondayApiError } from "./errors.js";
@@ -449,6 +450,7 @@ export function createRootValue(): Record<string, unknown> {
     items_page_by_column_values: itemsPageByColumnValues,
     next_items_page: nextItemsPage,
     complexity: (_args: Args, ctx: RequestContext) => ctx.complexity,
+    ...ACCOUNT_QUERIES,
     ...Object.fromEntries(
       Object.entries(MUTATIONS).map(([name, resolve]) => [name, loggedMutation(name, resolve)]),
     ),

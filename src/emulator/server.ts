@@ -49,6 +49,7 @@ import {
   parseDocument,
   rateLimitReply,
   readRequestBody,
+  withRequestId,
   type HttpReply,
   type RequestBody,
 } from "./replies.js";
@@ -68,7 +69,10 @@ export function emulatorSchema(): GraphQLSchema {
   return cachedSchema;
 }
 
-/** Options of {@link startEmulator}. Limits and faults are off unless asked for. */
+/**
+ * Options of {@link startEmulator}. Limits and faults are off unless asked for: tests and benches choose
+ * them per case. `order-sync emulator` (what a user or an outside check starts) turns limits on.
+ */
 export interface EmulatorOptions extends Partial<LimitSettings> {
   /** Port to listen on; 0 (the default) picks a free one. */
   port?: number;
@@ -112,6 +116,8 @@ export interface Emulator {
   budget: ComplexityBudget;
   /** Emulator time (scaled). */
   clock: EmulatorClock;
+  /** The account's users and which token belongs to whom. */
+  users: UserDirectory;
   /** `/v2` requests received so far (same as `log.requests`). */
   readonly requestCount: number;
   /** Counters for the benchmark: requests, 429s by code, complexity, faults, replays, conflicts. */
@@ -199,6 +205,7 @@ class EmulatorHandler implements AdminControls {
         ...(options.token ? [options.token] : []),
       ],
     });
+    store.person = (id) => this.users.person(id);
     this.cursors = new CursorBook(store, now);
     this.idempotency = new IdempotencyCache(now);
     this.requestWindow = new RequestWindow(now);
@@ -420,13 +427,13 @@ class EmulatorHandler implements AdminControls {
     };
   }
 
-  /** The reply with the headers every `/v2` response carries (what a replay repeats). */
-  withHeaders(reply: HttpReply, requestId?: string): StoredReply {
+  /** The reply with the headers (and error `request_id`s) every `/v2` response carries (what a replay repeats). */
+  withHeaders(reply: HttpReply, requestId: string): StoredReply {
     return {
       status: reply.status,
-      body: reply.body,
+      body: withRequestId(reply.body, requestId),
       headers: {
-        ...(requestId && { "Request-Id": requestId }),
+        "Request-Id": requestId,
         "API-Version": CURRENT_API_VERSION,
         ...this.rateLimitHeaders(),
         ...reply.headers,
@@ -434,13 +441,25 @@ class EmulatorHandler implements AdminControls {
     };
   }
 
-  /** IETF-style `RateLimit-Policy` / `RateLimit` of the complexity budget, in real seconds. */
+  /**
+   * IETF-style `RateLimit-Policy` / `RateLimit` with one item a limit, named as monday names them (docs "Rate
+   * limits"): `minuteRate` (requests a minute), `concurrency` and `complexityMinute` (points a minute); windows
+   * and resets in real seconds. With limits off every quota reports itself full, so nothing paces on them.
+   */
   rateLimitHeaders(): Record<string, string> {
     const window = this.clock.realSeconds(60_000);
-    const reset = this.clock.realSeconds(this.budget.resetInMs());
+    const on = this.limits.enforceLimits;
+    const { requestsPerMinute, maxConcurrent } = this.limits;
+    const budget = this.budget.limit;
+    const requestsLeft = on ? this.requestWindow.remaining(requestsPerMinute) : requestsPerMinute;
+    const slotsLeft = on ? Math.max(0, maxConcurrent - this.inFlight) : maxConcurrent;
+    const pointsLeft = on ? Math.max(0, this.budget.remaining()) : budget;
+    const requestsReset = this.clock.realSeconds(this.requestWindow.resetInMs());
+    const pointsReset = this.clock.realSeconds(this.budget.resetInMs());
     return {
-      "RateLimit-Policy": `"complexity";q=${this.budget.limit};w=${window}`,
-      RateLimit: `"complexity";r=${this.limits.enforceLimits ? Math.max(0, this.budget.remaining()) : this.budget.limit};t=${reset}`,
+      // `qu="content-bytes"` on the complexity quota is copied from monday's documented example.
+      "RateLimit-Policy": `"minuteRate";q=${requestsPerMinute};w=${window}, "concurrency";q=${maxConcurrent};qu="concurrent-requests", "complexityMinute";q=${budget};w=${window};qu="content-bytes"`,
+      RateLimit: `"minuteRate";r=${requestsLeft};t=${requestsReset}, "concurrency";r=${slotsLeft}, "complexityMinute";r=${pointsLeft};t=${pointsReset}`,
     };
   }
 }
@@ -531,7 +550,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         error instanceof Error ? error.message : "Internal server error",
         "INTERNAL_SERVER_ERROR",
       );
-      if (!res.headersSent && !res.destroyed) send(res, reply);
+      if (!res.headersSent && !res.destroyed)
+        send(res, isApi ? handler.withHeaders(reply, randomUUID()) : reply);
     });
   });
   const host = options.host ?? "127.0.0.1";
@@ -547,6 +567,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     log,
     budget,
     clock,
+    users: handler.users,
     get requestCount() {
       return log.requests;
     },

@@ -1,4 +1,4 @@
-import { initialColumnSettings, writeColumnValue } from "./column-values.js";
+import { initialColumnSettings, writeColumnValue, type PersonLookup } from "./column-values.js";
 import {
   InternalServerError,
   InvalidArgumentError,
@@ -96,6 +96,8 @@ export class EmulatorStore {
   private nextBoardId = 7_000_000_001;
   private nextSuffix = 1;
   private readonly clock: () => Date;
+  /** Who people columns may name; the emulator sets it to its users (any id goes without it). */
+  person: PersonLookup | undefined;
 
   constructor(options: StoreOptions = {}) {
     this.clock = options.now ?? (() => new Date());
@@ -320,7 +322,10 @@ export class EmulatorStore {
       }
       const settings = drafts.get(column) ?? structuredClone(column.settings);
       drafts.set(column, settings);
-      results.set(columnId, writeColumnValue(column, input, { settings, createLabels, now }));
+      results.set(
+        columnId,
+        writeColumnValue(column, input, { settings, createLabels, now, person: this.person }),
+      );
     }
     if (name !== undefined) item.name = name;
     for (const [column, settings] of drafts) column.settings = settings;

@@ -78,6 +78,11 @@ export class UserDirectory {
     return user && { user, token, app: this.apps.has(token) };
   }
 
+  /** Whether tokens (and people) are limited to the configured users; open, anything goes as the default user. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** Every user of the account, the default user first. */
   list(): readonly EmulatorUser[] {
     return this.people;
@@ -85,5 +90,15 @@ export class UserDirectory {
 
   byId(id: string): EmulatorUser | undefined {
     return this.people.find((u) => u.id === id);
+  }
+
+  /**
+   * Who a people column's `{"id":N,"kind":"person"}` names: a known user, `null` for an id monday would
+   * refuse (`InvalidUserIdException`), or `undefined` when the directory is open and any id is accepted.
+   */
+  person(id: number): EmulatorUser | null | undefined {
+    const user = this.byId(String(id));
+    if (user) return user;
+    return this.closed ? null : undefined;
   }
 }

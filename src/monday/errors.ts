@@ -386,27 +386,71 @@ export function retryAfterSeconds(value: string | undefined, now: number = Date.
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
 }
 
+/** One quota of a `RateLimit` / `RateLimit-Policy` list: `"complexityMinute";r=4950000;t=45`. */
+export interface RateLimitItem {
+  /** The quota's name (`minuteRate`, `concurrency`, `complexityMinute`, ...); absent in the older draft. */
+  name?: string;
+  /** Its numeric parameters by lower-cased key (`r`, `t`, `q`, `w`, or `remaining`, `reset`, `limit`). */
+  params: ReadonlyMap<string, number>;
+}
+
 /**
- * The IETF `RateLimit` header (`"default";r=0;t=30`, or the older `limit=..., remaining=..., reset=...`):
- * remaining requests/points and seconds to reset.
+ * The quotas of a `RateLimit` or `RateLimit-Policy` header, in order. monday sends one item a policy
+ * (`"minuteRate";r=4999, "concurrency";r=249, "complexityMinute";r=4950000;t=45`, docs "Rate limits"); the
+ * older draft's `limit=100, remaining=5, reset=12` is one nameless item.
+ */
+export function parseRateLimitItems(value: string | undefined): RateLimitItem[] {
+  if (value === undefined) return [];
+  const items: { name?: string; params: Map<string, number> }[] = [];
+  for (const member of value.split(",")) {
+    const name = /^\s*"([^"]*)"/.exec(member)?.[1];
+    if (name !== undefined || items.length === 0)
+      items.push({ ...(name !== undefined && { name }), params: new Map() });
+    const params = (items[items.length - 1] as { params: Map<string, number> }).params;
+    for (const part of member.split(";")) {
+      const [key, raw] = part.split("=").map((s) => s.trim().toLowerCase());
+      const num = Number(raw);
+      if (key !== undefined && raw !== undefined && raw !== "" && Number.isFinite(num) && !params.has(key))
+        params.set(key, num);
+    }
+  }
+  return items.filter((item) => item.name !== undefined || item.params.size > 0);
+}
+
+/** Whether a quota counts complexity points (`complexity`, `complexityMinute`, ...). */
+export const isComplexityItem = (item: RateLimitItem): boolean =>
+  item.name !== undefined && /complexity/i.test(item.name);
+const remainingOf = (item: RateLimitItem) => item.params.get("r") ?? item.params.get("remaining");
+
+/**
+ * The quota that matters for pacing: one that is used up (nothing is sent before its reset, whichever quota it
+ * is; the latest reset wins), else the complexity quota, else the first.
+ */
+export function pickRateLimitItem(items: readonly RateLimitItem[]): RateLimitItem | undefined {
+  const exhausted = items
+    .filter((item) => remainingOf(item) === 0)
+    .sort((a, b) => (b.params.get("t") ?? 0) - (a.params.get("t") ?? 0));
+  return exhausted[0] ?? items.find(isComplexityItem) ?? items[0];
+}
+
+/**
+ * The IETF `RateLimit` header (`"default";r=0;t=30`, a list of quotas, or the older
+ * `limit=..., remaining=..., reset=...`): remaining requests/points and seconds to reset of the quota
+ * {@link pickRateLimitItem} picks, and its name.
  */
 export function parseRateLimitHeader(value: string | undefined): {
   remaining?: number;
   resetSeconds?: number;
+  name?: string;
 } {
-  if (value === undefined) return {};
-  const params = new Map<string, number>();
-  for (const part of value.split(/[;,]/)) {
-    const [key, raw] = part.split("=").map((s) => s.trim().toLowerCase());
-    const num = Number(raw);
-    if (key !== undefined && raw !== undefined && Number.isFinite(num) && !params.has(key))
-      params.set(key, num);
-  }
-  const result: { remaining?: number; resetSeconds?: number } = {};
-  const remaining = params.get("r") ?? params.get("remaining");
-  const reset = params.get("t") ?? params.get("reset");
+  const item = pickRateLimitItem(parseRateLimitItems(value));
+  if (item === undefined) return {};
+  const result: { remaining?: number; resetSeconds?: number; name?: string } = {};
+  const remaining = remainingOf(item);
+  const reset = item.params.get("t") ?? item.params.get("reset");
   if (remaining !== undefined) result.remaining = remaining;
   if (reset !== undefined) result.resetSeconds = reset;
+  if (item.name !== undefined) result.name = item.name;
   return result;
 }
 

@@ -19,9 +19,11 @@ export {
   classifyGraphQLError,
   isRetryable,
   parseRateLimitHeader,
+  parseRateLimitItems,
+  pickRateLimitItem,
   retryAfterSeconds,
 } from "./errors.js";
-export type { ErrorPath, HeadersLike, MondayErrorDetails } from "./errors.js";
+export type { ErrorPath, HeadersLike, MondayErrorDetails, RateLimitItem } from "./errors.js";
 export {
   HttpTransport,
   complexityOf,

@@ -9,6 +9,8 @@ import {
   classifyError,
   header,
   parseRateLimitHeader,
+  parseRateLimitItems,
+  isComplexityItem,
 } from "./errors.js";
 import type { ErrorPath, MondayError } from "./errors.js";
 
@@ -218,7 +220,8 @@ export function interpretResponse<T>(
       cause,
     });
   }
-  if (status < 200 || status >= 300) throw classifyError(status, body, responseHeaders);
+  if ((status < 200 || status >= 300) && !ranInPart(status, body))
+    throw classifyError(status, body, responseHeaders);
   const record = typeof body === "object" && body !== null && !Array.isArray(body) ? body : {};
   const { data, errors, error_code: legacyCode } = record as Record<string, unknown>;
   const list = Array.isArray(errors) ? (errors as MondayGraphQLError[]) : [];
@@ -244,44 +247,50 @@ export function interpretResponse<T>(
   };
 }
 
+/**
+ * A 500 whose body still holds `data` and only errors that name their alias: monday's answer when one alias
+ * of a batch hit an internal error (a missing item id, malformed column JSON) after others ran. It is read
+ * like a 200, so the aliases that succeeded are not lost (and not sent again); the failed alias gets its own
+ * error (a `ServerError`, retryable only by sending the row again later). A 500 without data stays a
+ * whole-request failure, retried with backoff.
+ */
+function ranInPart(status: number, body: unknown): boolean {
+  if (status !== 500 || typeof body !== "object" || body === null) return false;
+  const { data, errors } = body as Record<string, unknown>;
+  const hasData = typeof data === "object" && data !== null && Object.keys(data).length > 0;
+  const pathed = Array.isArray(errors) && errors.every((e) => Array.isArray((e as MondayGraphQLError).path));
+  return hasData && pathed;
+}
+
 function responseHeadersOf(headers: Headers): MondayResponseHeaders {
   const result: MondayResponseHeaders = {};
   const requestId = header(headers, "x-request-id") ?? header(headers, "request-id");
   if (requestId !== undefined) result.requestId = requestId;
   const rateLimit = header(headers, "ratelimit");
-  if (rateLimit !== undefined) {
-    result.rateLimit = parseRateLimitHeader(rateLimit);
-    const name = quotaName(rateLimit);
-    if (name !== undefined) result.rateLimit.name = name;
-  }
+  if (rateLimit !== undefined) result.rateLimit = parseRateLimitHeader(rateLimit);
   const policy = header(headers, "ratelimit-policy");
   if (policy !== undefined) result.rateLimitPolicy = parseRateLimitPolicy(policy);
   if (header(headers, "idempotency-replayed")?.toLowerCase() === "true") result.idempotencyReplayed = true;
   return result;
 }
 
-/** The quota name of a structured-field `RateLimit` / `RateLimit-Policy` value (`"complexity";r=...`). */
-function quotaName(value: string): string | undefined {
-  return /^\s*"([^"]*)"/.exec(value)?.[1];
-}
-
-/** `RateLimit-Policy` (`"complexity";q=10000000;w=60`): the quota's name, limit and window. */
+/**
+ * `RateLimit-Policy`: the complexity quota's name, limit and window when the header lists one (monday lists
+ * `minuteRate`, `concurrency` and `complexityMinute`), else the first quota's.
+ */
 export function parseRateLimitPolicy(value: string): {
   name?: string;
   limit?: number;
   windowSeconds?: number;
 } {
+  const items = parseRateLimitItems(value);
+  const item = items.find(isComplexityItem) ?? items[0];
   const result: { name?: string; limit?: number; windowSeconds?: number } = {};
-  const name = quotaName(value);
-  if (name !== undefined) result.name = name;
-  const first = value.split(",")[0] ?? "";
-  for (const part of first.split(";")) {
-    const [key, raw] = part.split("=").map((s) => s.trim().toLowerCase());
-    const num = Number(raw);
-    if (raw === undefined || raw === "" || !Number.isFinite(num)) continue;
-    if (key === "q" && result.limit === undefined) result.limit = num;
-    if (key === "w" && result.windowSeconds === undefined) result.windowSeconds = num;
-  }
+  if (item?.name !== undefined) result.name = item.name;
+  const limit = item?.params.get("q");
+  const windowSeconds = item?.params.get("w");
+  if (limit !== undefined) result.limit = limit;
+  if (windowSeconds !== undefined) result.windowSeconds = windowSeconds;
   return result;
 }
 

@@ -37,7 +37,12 @@ describe("each fault at fraction 1", () => {
     expect(res.json().errors).toEqual([
       {
         message: "Rate Limit Exceeded",
-        extensions: { code: "RATE_LIMIT_EXCEEDED", retry_in_seconds: 1, status_code: 429 },
+        extensions: {
+          code: "RATE_LIMIT_EXCEEDED",
+          retry_in_seconds: 1,
+          status_code: 429,
+          request_id: expect.any(String),
+        },
       },
     ]);
     expect(res.headers.get("retry-after")).toBe("1");
@@ -50,7 +55,11 @@ describe("each fault at fraction 1", () => {
     const em = await start({ faults: { server_error: 1 } });
     const res = await postRaw(em.url, CHEAP_CREATE);
     expect(res.status).toBe(500);
-    expect(res.json().errors?.[0]?.extensions).toEqual({ code: "INTERNAL_SERVER_ERROR", status_code: 500 });
+    expect(res.json().errors?.[0]?.extensions).toEqual({
+      code: "INTERNAL_SERVER_ERROR",
+      status_code: 500,
+      request_id: res.headers.get("request-id"),
+    });
     expect(em.store.items.size).toBe(0);
   });
 

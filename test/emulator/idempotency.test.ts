@@ -27,7 +27,7 @@ describe("Idempotency-Key", () => {
     expect(again.text).toBe(first.text);
     expect(again.headers.get("idempotency-replayed")).toBe("true");
     expect(again.headers.get("request-id")).toBe(first.headers.get("request-id"));
-    expect(again.headers.get("ratelimit")).toMatch(/^"complexity";r=\d+;t=\d+$/);
+    expect(again.headers.get("ratelimit")).toMatch(/"complexityMinute";r=\d+;t=\d+$/);
     expect(em.store.items.size).toBe(1);
     expect(em.log.ofOperation("create_item")).toHaveLength(1);
     expect(em.stats()).toMatchObject({ idempotentReplays: 1, conflicts: 0 });
@@ -62,7 +62,7 @@ describe("Idempotency-Key", () => {
     expect(b.json().errors).toEqual([
       {
         message: expect.any(String) as string,
-        extensions: { code: "IDEMPOTENCY_CONFLICT", status_code: 409 },
+        extensions: { code: "IDEMPOTENCY_CONFLICT", status_code: 409, request_id: expect.any(String) },
       },
     ]);
     expect(b.headers.get("retry-after")).toBe("1");

@@ -116,6 +116,7 @@ describe("rejections", () => {
 
   it("malformed column_values JSON is an internal error", async () => {
     const res = await gql(emulator, CREATE_ITEM, { board: "100", name: "x", values: "{not json" });
+    expect(res.status).toBe(500);
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: "INTERNAL_SERVER_ERROR", status_code: 500 });
   });
 
@@ -123,7 +124,10 @@ describe("rejections", () => {
     const res = await gql(emulator, "{ boards { id } }", {}, {});
     expect(res.status).toBe(401);
     expect(res.errors).toEqual([
-      { message: "Not Authenticated", extensions: { code: "UNAUTHORIZED", status_code: 401 } },
+      {
+        message: "Not Authenticated",
+        extensions: { code: "UNAUTHORIZED", status_code: 401, request_id: res.headers.get("request-id") },
+      },
     ]);
   });
 

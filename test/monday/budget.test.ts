@@ -1,6 +1,6 @@
 // The shared complexity budget: reservations, waits until the window resets, feeds from responses and 429s.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ComplexityBudget, budgetReportOf } from "../../src/monday/index.js";
+import { ComplexityBudget, budgetReportOf, interpretResponse } from "../../src/monday/index.js";
 import type {
   BudgetClock,
   BudgetReservation,
@@ -113,6 +113,40 @@ describe("ComplexityBudget", () => {
       remaining: 700_000,
       resetAt: Date.now() + 12_000,
     });
+  });
+
+  it("reads monday's documented multi-policy headers: the complexityMinute quota, or a used-up one", () => {
+    // The example of monday's "Rate limits" docs (API-FACTS "Rate limits").
+    const policy =
+      '"minuteRate";q=5000;w=60, "concurrency";q=250;qu="concurrent-requests", "complexityMinute";q=5000000;w=60;qu="content-bytes"';
+    const read = (rateLimit: string) =>
+      budgetReportOf(
+        interpretResponse(
+          200,
+          JSON.stringify({ data: { boards: [] } }),
+          new Headers({ "RateLimit-Policy": policy, RateLimit: rateLimit }),
+        ),
+      );
+    expect(read('"minuteRate";r=4999, "concurrency";r=249, "complexityMinute";r=4950000;t=45')).toEqual({
+      remaining: 4_950_000,
+      resetInSeconds: 45,
+      limit: 5_000_000,
+    });
+    // Out of requests for 20 s: nothing goes out before then, whatever the points say.
+    expect(read('"minuteRate";r=0;t=20, "concurrency";r=249, "complexityMinute";r=4950000;t=45')).toEqual({
+      remaining: 0,
+      resetInSeconds: 20,
+      limit: 5_000_000,
+    });
+    const budget = new ComplexityBudget();
+    budget.recordResponse(
+      interpretResponse(
+        200,
+        JSON.stringify({ data: { boards: [] } }),
+        new Headers({ "RateLimit-Policy": policy, RateLimit: '"complexityMinute";r=1000;t=30' }),
+      ),
+    );
+    expect(budget.snapshot()).toMatchObject({ limit: 5_000_000, remaining: 1_000 });
   });
 
   it("reads other quotas' RateLimit only when they are used up", () => {

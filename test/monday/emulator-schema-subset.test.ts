@@ -13,9 +13,16 @@ import {
   isSpecifiedScalarType,
   isUnionType,
 } from "graphql";
-import type { GraphQLArgument, GraphQLInputField, GraphQLNamedType, GraphQLSchema } from "graphql";
+import type {
+  GraphQLArgument,
+  GraphQLInputField,
+  GraphQLNamedType,
+  GraphQLObjectType,
+  GraphQLSchema,
+} from "graphql";
 import { describe, expect, it } from "vitest";
 import { officialSchema } from "../helpers/official-sdl.js";
+import { createRootValue } from "../../src/emulator/resolvers.js";
 
 const repoRoot = path.resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const emulatorSdl = path.resolve(repoRoot, "src/emulator/schema.graphql");
@@ -135,6 +142,30 @@ describe("emulator schema", () => {
     const emulator = buildSchema(readFileSync(emulatorSdl, "utf8"));
     const problems = subsetProblems(emulator, official);
     expect(problems, `emulator SDL differs from the official SDL:\n${problems.join("\n")}`).toEqual([]);
+  });
+
+  it("serves every root field it declares; prints its coverage of the official Query and Mutation fields", () => {
+    const official = officialSchema();
+    const emulator = buildSchema(readFileSync(emulatorSdl, "utf8"));
+    const resolvers = createRootValue();
+    const fieldsOf = (schema: GraphQLSchema, root: "Query" | "Mutation") =>
+      Object.keys((schema.getType(root) as GraphQLObjectType).getFields());
+    const coverage = (["Query", "Mutation"] as const).map((root) => {
+      const declared = fieldsOf(emulator, root);
+      const unserved = declared.filter((field) => typeof resolvers[field] !== "function");
+      expect(unserved, `${root} fields the emulator declares but does not resolve`).toEqual([]);
+      return { root, served: declared.length, of: fieldsOf(official, root).length };
+    });
+    const undeclared = Object.keys(resolvers).filter(
+      (name) => !fieldsOf(emulator, "Query").includes(name) && !fieldsOf(emulator, "Mutation").includes(name),
+    );
+    expect(undeclared, "resolvers with no field in the emulator's SDL").toEqual([]);
+    const [query, mutation] = coverage;
+    console.log(
+      `emulator serves ${query?.served}/${query?.of} Query fields and ${mutation?.served}/${mutation?.of} Mutation fields of the 2026-10 SDL`,
+    );
+    expect(query?.served).toBeGreaterThan(0);
+    expect(mutation?.served).toBeGreaterThan(0);
   });
 
   it("flags every kind of difference (self-check on a made-up schema)", () => {

@@ -12,6 +12,7 @@ import {
   classifyErrors,
   isRetryable,
   parseRateLimitHeader,
+  parseRateLimitItems,
   retryAfterSeconds,
 } from "../../src/monday/errors.js";
 
@@ -230,12 +231,23 @@ describe("classifyError", () => {
 
 describe("header helpers", () => {
   it("parses RateLimit in both drafts", () => {
-    expect(parseRateLimitHeader('"default";r=120;t=30')).toEqual({ remaining: 120, resetSeconds: 30 });
+    expect(parseRateLimitHeader('"default";r=120;t=30')).toEqual({
+      remaining: 120,
+      resetSeconds: 30,
+      name: "default",
+    });
     expect(parseRateLimitHeader("limit=100, remaining=5, reset=12")).toEqual({
       remaining: 5,
       resetSeconds: 12,
     });
     expect(parseRateLimitHeader(undefined)).toEqual({});
+    expect(
+      parseRateLimitHeader('"minuteRate";r=4999, "concurrency";r=249, "complexityMinute";r=4950000;t=45'),
+    ).toEqual({ remaining: 4_950_000, resetSeconds: 45, name: "complexityMinute" });
+    expect(parseRateLimitItems('"minuteRate";r=0;t=20, "concurrency";r=249').map((i) => i.name)).toEqual([
+      "minuteRate",
+      "concurrency",
+    ]);
   });
 
   it("parses Retry-After as seconds or a date", () => {

@@ -12,6 +12,20 @@ import { attachProgress, formatSummary, printJson, summaryJson } from "../output
 import { CONFIG_FILE, initFiles, positiveInt } from "./init.js";
 
 const DEMO_TOKEN = "demo-token";
+/**
+ * The demo runs on monday's limits (budget, requests a minute, concurrency) so it shows how a sync paces
+ * itself, with the emulator's clock 30× faster: a budget minute lasts 2 s.
+ */
+const DEMO_TIME_SCALE = 30;
+
+/** How monday's limits paced a run: the waits for complexity budget and the rate-limit retries. */
+function pacingLine(summary: SyncSummary): string {
+  const stats = summary.monday;
+  if (!stats) return "   pacing: no monday.com statistics";
+  const rateLimited = stats.retries.RateLimitError ?? 0;
+  const waited = (stats.budgetWaitMs / 1000).toFixed(1);
+  return `   pacing (monday.com limits on, clock ${DEMO_TIME_SCALE}× faster): ${stats.budgetWaits} waits for complexity budget (${waited} s summed over the waiting requests), ${rateLimited} rate-limit retries`;
+}
 
 /** Edits a few demo orders the way users do: new delivery dates, a status change, one cancellation. */
 async function editSomeOrders(db: Db): Promise<{ changed: string[]; cancelled: string }> {
@@ -50,7 +64,12 @@ export async function demoCommand(
   const files = await initFiles(opts.dir, orders, 42, true);
   say(`demo database: ${files.dbPath} (${files.orders} orders, ${files.cancelled} cancelled)`);
   const settings = loadSettings(join(opts.dir, CONFIG_FILE), process.env);
-  const emulator = await startEmulator({ port: 0, boards: emulatorBoards(settings.config) });
+  const emulator = await startEmulator({
+    port: 0,
+    boards: emulatorBoards(settings.config),
+    enforceLimits: true,
+    timeScale: DEMO_TIME_SCALE,
+  });
   say(`monday.com emulator: ${emulator.url}`);
   const demoSettings = {
     ...settings,
@@ -67,7 +86,7 @@ export async function demoCommand(
       const summary = await app.sync({ command: "demo" });
       clear();
       runs.push({ step: title, summary });
-      say(`\n== ${title}\n${formatSummary(summary)}`);
+      say(`\n== ${title}\n${formatSummary(summary)}\n${pacingLine(summary)}`);
       return summary;
     };
     await step("1. first sync: every open order becomes an item with its size subitems");
