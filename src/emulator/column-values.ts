@@ -1,4 +1,5 @@
 import { ColumnValueError } from "./errors.js";
+import { legacyColumnType } from "./legacy-types.js";
 import type { ColumnRecord, MondayColumnType, StoredValue } from "./records.js";
 import {
   appendStatusLabel,
@@ -42,7 +43,7 @@ export const MAX_STATUS_LABELS = 40;
 export const MAX_LONG_TEXT = 2000;
 
 function reject(ctx: WriteContext, message: string): never {
-  throw new ColumnValueError(message, ctx.column.type, ctx.column.id);
+  throw new ColumnValueError(message, legacyColumnType(ctx.column.type), ctx.column.id);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
