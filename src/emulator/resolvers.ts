@@ -10,7 +10,15 @@ import type { CursorBook, ItemsPage } from "./paging.js";
 import type { BoardRecord, ColumnRecord, GroupRecord, ItemRecord, RecordState } from "./records.js";
 import type { EmulatorStore } from "./store.js";
 import type { Actor, UserDirectory } from "./users.js";
-import { list, pageSlice, requireItemId, str, type Args, type Views } from "./resolvers/args.js";
+import {
+  list,
+  pageSlice,
+  parseJsonArgument,
+  requireItemId,
+  str,
+  type Args,
+  type Views,
+} from "./resolvers/args.js";
 import { boardMutations } from "./resolvers/boards.js";
 import { columnMutations } from "./resolvers/columns.js";
 import { itemMutations, jobQueries } from "./resolvers/items.js";
@@ -229,16 +237,6 @@ function parseColumnValues(raw: unknown): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-/** `value: JSON` of change_column_value: a JSON string holding the column's value. */
-function parseJsonValue(raw: unknown): unknown {
-  if (typeof raw !== "string") return raw;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw new InternalServerError("value is not valid JSON");
-  }
-}
-
 const view = (ctx: RequestContext, item: ItemRecord) => new ItemView(ctx, item);
 
 /** The views the resolvers in ./resolvers/ serve their results through. */
@@ -316,7 +314,7 @@ const MUTATIONS: Readonly<Record<string, MutationResolver>> = {
     return { result: view(ctx, item), logged: {} };
   },
   change_column_value: (args, ctx) => {
-    const values = { [String(args.column_id)]: parseJsonValue(args.value) };
+    const values = { [String(args.column_id)]: parseJsonArgument(args.value, "value") };
     const item = ctx.store.changeColumnValues(
       String(args.board_id),
       requireItemId(args),

@@ -32,3 +32,13 @@ export function requireItemId(args: Args): string {
   if (id === undefined) throw new InternalServerError("item_id is required");
   return id;
 }
+
+/** A `JSON` argument sent as a JSON string (or, from a literal, already a value); malformed JSON is a 500 on monday. */
+export function parseJsonArgument(raw: unknown, name: string): unknown {
+  if (typeof raw !== "string") return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new InternalServerError(`${name} is not valid JSON`);
+  }
+}

@@ -1,24 +1,17 @@
 import { columnSettingsFromDefaults, MAX_STATUS_LABELS } from "../column-values.js";
-import { InternalServerError, InvalidArgumentError } from "../errors.js";
+import { InvalidArgumentError } from "../errors.js";
 import type { ColumnRecord } from "../records.js";
 import type { MutationResolver, RequestContext } from "../resolvers.js";
 import { statusLabelsOf, updateStatusLabels, type StatusLabelInput } from "../status-labels.js";
 import type { ColumnChange } from "../store.js";
-import { str, type Args, type Views } from "./args.js";
+import { parseJsonArgument, str, type Args, type Views } from "./args.js";
 
 /** monday's rule for a column id given to `create_column`. */
 const COLUMN_ID = /^[a-z][a-z0-9_]{0,99}$/;
 
 /** `defaults: JSON` arrives as an object or (backward compatible) a JSON string. */
 function parseDefaults(raw: unknown): Record<string, unknown> | undefined {
-  let parsed = raw;
-  if (typeof raw === "string") {
-    try {
-      parsed = JSON.parse(raw);
-    } catch {
-      throw new InternalServerError("defaults is not valid JSON");
-    }
-  }
+  const parsed = parseJsonArgument(raw, "defaults");
   return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
     ? (parsed as Record<string, unknown>)
     : undefined;
