@@ -1,5 +1,14 @@
 import { ColumnValueError, InvalidUserIdError } from "./errors.js";
+import { legacyColumnType } from "./legacy-types.js";
 import type { ColumnRecord, MondayColumnType, StoredValue } from "./records.js";
+import {
+  appendStatusLabel,
+  initialStatusSettings,
+  legacyStatusSettings,
+  statusLabelsOf,
+  statusSettingsFromDefaults,
+  type StatusLabel,
+} from "./status-labels.js";
 
 /** What a column-type handler sees when a value is written. */
 export interface WriteContext {
@@ -27,16 +36,19 @@ export interface ColumnTypeHandler {
   write(input: unknown, ctx: WriteContext): StoredValue | null;
   /** Settings of a new column of this type (status and dropdown get labels). */
   initialSettings?(labels: readonly string[] | undefined): Record<string, unknown>;
+  /** Settings from `create_column`'s `defaults` (`undefined`: the type's own defaults). */
+  settingsFromDefaults?(defaults: Record<string, unknown>): Record<string, unknown> | undefined;
+  /** The deprecated `settings_str` shape, when it differs from `settings`. */
+  legacySettings?(settings: Record<string, unknown>): Record<string, unknown>;
 }
 
 /** monday allows at most 40 status labels. */
 export const MAX_STATUS_LABELS = 40;
 /** monday caps long text at 2,000 characters (the emulator's own copy of `src/monday/limits.ts`: it imports no product code). */
 export const MAX_LONG_TEXT = 2000;
-const DEFAULT_STATUS_LABELS = ["Working on it", "Done", "Stuck"];
 
 function reject(ctx: WriteContext, message: string): never {
-  throw new ColumnValueError(message, ctx.column.type, ctx.column.id);
+  throw new ColumnValueError(message, legacyColumnType(ctx.column.type), ctx.column.id);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -124,44 +136,43 @@ function writeDate(input: unknown, ctx: WriteContext): StoredValue | null {
   );
 }
 
-function statusLabels(settings: Record<string, unknown>): Record<string, string> {
-  if (!isRecord(settings.labels)) settings.labels = {};
-  return settings.labels as Record<string, string>;
+/** The writable (not deactivated) label of the column with this text or value id. */
+function liveStatusLabel(ctx: WriteContext, match: (l: StatusLabel) => boolean): StatusLabel | undefined {
+  const found = statusLabelsOf(ctx.settings).find(match);
+  if (found?.is_deactivated) reject(ctx, `invalid value - label "${found.label}" is deactivated`);
+  return found;
 }
 
-function addStatusLabel(label: string, ctx: WriteContext): number {
-  const labels = statusLabels(ctx.settings);
-  const indices = Object.keys(labels).map(Number);
-  if (indices.length >= MAX_STATUS_LABELS)
-    reject(ctx, `invalid value - a status column holds at most ${MAX_STATUS_LABELS} labels`);
-  const index = indices.length ? Math.max(...indices) + 1 : 0;
-  labels[String(index)] = label;
-  return index;
-}
-
-function statusIndexForLabel(label: string, ctx: WriteContext): number {
-  const found = Object.entries(statusLabels(ctx.settings)).find(([, l]) => l === label);
-  if (found) return Number(found[0]);
+function statusLabelByText(text: string, ctx: WriteContext): StatusLabel {
+  const found = liveStatusLabel(ctx, (l) => l.label === text);
+  if (found) return found;
   if (!ctx.createLabels) reject(ctx, "invalid value - label does not exist in column");
-  return addStatusLabel(label, ctx);
+  if (statusLabelsOf(ctx.settings).length >= MAX_STATUS_LABELS)
+    reject(ctx, `invalid value - a status column holds at most ${MAX_STATUS_LABELS} labels`);
+  return appendStatusLabel(ctx.settings, text);
 }
 
-function statusIndex(input: unknown, ctx: WriteContext): number | null {
-  if (typeof input === "string") return input === "" ? null : statusIndexForLabel(input, ctx);
-  if (typeof input === "number") return input;
+/** `{"index":N}` names the label by its value id (`id` in the settings), never by its display position. */
+function statusLabelById(id: number, ctx: WriteContext): StatusLabel {
+  const found = liveStatusLabel(ctx, (l) => l.id === id);
+  if (!found) return reject(ctx, `invalid value - label index ${id} does not exist in column`);
+  return found;
+}
+
+function statusLabel(input: unknown, ctx: WriteContext): StatusLabel | null {
+  if (typeof input === "string") return input === "" ? null : statusLabelByText(input, ctx);
+  if (typeof input === "number") return statusLabelById(input, ctx);
   if (isRecord(input) && typeof input.label === "string")
-    return input.label === "" ? null : statusIndexForLabel(input.label, ctx);
+    return input.label === "" ? null : statusLabelByText(input.label, ctx);
   if (isRecord(input) && (typeof input.index === "number" || typeof input.index === "string"))
-    return Number(input.index);
+    return statusLabelById(Number(input.index), ctx);
   return reject(ctx, 'invalid value - a status column takes {"label":"..."} or {"index":N}');
 }
 
 function writeStatus(input: unknown, ctx: WriteContext): StoredValue | null {
-  const index = statusIndex(input, ctx);
-  if (index === null) return null;
-  const label = statusLabels(ctx.settings)[String(index)];
-  if (label === undefined) reject(ctx, `invalid value - label index ${index} does not exist in column`);
-  return stored({ index, post_id: null, changed_at: ctx.now }, label);
+  const label = statusLabel(input, ctx);
+  if (label === null) return null;
+  return stored({ index: label.id, post_id: null, changed_at: ctx.now }, label.label);
 }
 
 interface DropdownLabel {
@@ -345,6 +356,16 @@ function writeRating(input: unknown, ctx: WriteContext): StoredValue | null {
   return stored({ rating, changed_at: ctx.now }, String(rating));
 }
 
+/** tags: `{"tag_ids":[1,2]}` (the emulator keeps no tag names, so the text is the ids). */
+function writeTags(input: unknown, ctx: WriteContext): StoredValue | null {
+  const list = isRecord(input) ? input.tag_ids : undefined;
+  const ids = Array.isArray(list) ? list.map(wholeNumber) : [undefined];
+  if (ids.some((id) => id === undefined || id <= 0))
+    return reject(ctx, 'invalid value - a tags column takes {"tag_ids":[1,2]}');
+  if (ids.length === 0) return null;
+  return stored({ tag_ids: ids, changed_at: ctx.now }, ids.join(", "));
+}
+
 /** Any other writable type: monday stores the JSON object as given (with `changed_at`); the text is not derived. */
 function writePassthrough(input: unknown, ctx: WriteContext): StoredValue | null {
   if (!isRecord(input)) return reject(ctx, `invalid value - a ${ctx.column.type} column takes a JSON object`);
@@ -355,12 +376,22 @@ function readOnly(input: unknown, ctx: WriteContext): never {
   return reject(ctx, `invalid value - ${ctx.column.type} columns cannot be written`);
 }
 
-function statusSettings(labels: readonly string[] | undefined): Record<string, unknown> {
-  return { labels: Object.fromEntries((labels ?? DEFAULT_STATUS_LABELS).map((l, i) => [String(i), l])) };
-}
-
 function dropdownSettings(labels: readonly string[] | undefined): Record<string, unknown> {
   return { labels: (labels ?? []).map((name, i) => ({ id: i + 1, name })) };
+}
+
+/** Dropdown `defaults`: `{"labels":[{"id":1,"name":"A"}]}` or `{"labels":["A","B"]}` (ids from 1). */
+function dropdownSettingsFromDefaults(
+  defaults: Record<string, unknown>,
+): Record<string, unknown> | undefined {
+  if (!Array.isArray(defaults.labels)) return undefined;
+  const labels = defaults.labels.flatMap((entry: unknown, i): DropdownLabel[] => {
+    const spec = isRecord(entry) ? entry : { name: entry };
+    const name = spec.name ?? spec.label;
+    if (typeof name !== "string" || name === "") return [];
+    return [{ id: wholeNumber(spec.id) ?? i + 1, name }];
+  });
+  return { labels };
 }
 
 const readOnlyHandler = (graphqlType: string): ColumnTypeHandler => ({
@@ -379,13 +410,16 @@ export const COLUMN_TYPE_HANDLERS: Readonly<Record<string, ColumnTypeHandler>> =
     graphqlType: "StatusValue",
     emptyText: null,
     write: writeStatus,
-    initialSettings: statusSettings,
+    initialSettings: initialStatusSettings,
+    legacySettings: (settings) => legacyStatusSettings(statusLabelsOf(settings)),
+    settingsFromDefaults: statusSettingsFromDefaults,
   },
   dropdown: {
     graphqlType: "DropdownValue",
     emptyText: null,
     write: writeDropdown,
     initialSettings: dropdownSettings,
+    settingsFromDefaults: dropdownSettingsFromDefaults,
   },
   checkbox: { graphqlType: "CheckboxValue", emptyText: "", write: writeCheckbox },
   email: {
@@ -410,7 +444,8 @@ export const COLUMN_TYPE_HANDLERS: Readonly<Record<string, ColumnTypeHandler>> =
   item_id: readOnlyHandler("UnsupportedValue"),
   creation_log: readOnlyHandler("UnsupportedValue"),
   last_updated: readOnlyHandler("UnsupportedValue"),
-  subtasks: readOnlyHandler("UnsupportedValue"),
+  tags: { graphqlType: "TagsValue", emptyText: "", write: writeTags },
+  subtasks: readOnlyHandler("SubtasksValue"),
 };
 
 const PASSTHROUGH: ColumnTypeHandler = {
@@ -430,6 +465,27 @@ export function initialColumnSettings(
   labels?: readonly string[],
 ): Record<string, unknown> {
   return columnTypeHandler(type).initialSettings?.(labels) ?? {};
+}
+
+/**
+ * What `Column.settings_str` (deprecated since 2025-10) serves: the pre-2025-10 shape as a JSON string, e.g.
+ * a status column's `{"labels":{"0":"Working on it"},"labels_positions_v2":{"0":0},"done_colors":[1]}`.
+ */
+export function legacyColumnSettings(column: ColumnRecord): string {
+  const legacy = columnTypeHandler(column.type).legacySettings?.(column.settings) ?? column.settings;
+  return JSON.stringify(legacy);
+}
+
+/**
+ * Settings of a column created with `defaults` (a JSON object or string): status and dropdown labels in
+ * any documented shape become the emulator's own; other keys are kept as given.
+ */
+export function columnSettingsFromDefaults(
+  type: MondayColumnType,
+  defaults: Record<string, unknown>,
+): Record<string, unknown> {
+  const own = columnTypeHandler(type).settingsFromDefaults?.(defaults);
+  return { ...initialColumnSettings(type), ...defaults, ...own };
 }
 
 /** `null`, `""` and `{}` clear a column of any type. */

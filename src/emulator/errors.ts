@@ -21,6 +21,7 @@ export class MondayApiError extends Error {
 /** A value monday cannot store in a column (bad number, unknown label, invalid date...). */
 export class ColumnValueError extends MondayApiError {
   override name = "ColumnValueError";
+  /** `columnType` is monday's legacy name (`color` for status), as `error_data.column_type` carries it. */
   constructor(message: string, columnType: string, columnId: string) {
     super(
       `${message}. Please check our API documentation for the correct data structure for this column. https://developer.monday.com/api-reference/docs/change-column-values`,
@@ -59,7 +60,7 @@ export class InvalidBoardIdError extends MondayApiError {
 /** An item, group or other object that does not exist. */
 export class ResourceNotFoundError extends MondayApiError {
   override name = "ResourceNotFoundError";
-  constructor(kind: "Item" | "Group" | "Column", id: string) {
+  constructor(kind: "Item" | "Group" | "Column" | "Update" | "Job", id: string) {
     super(`${kind} with id ${id} not found`, "ResourceNotFoundException", 404, {
       [`${kind.toLowerCase()}_id`]: id,
     });

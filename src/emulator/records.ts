@@ -25,8 +25,13 @@ export interface ColumnRecord {
   type: MondayColumnType;
   description: string | null;
   archived: boolean;
-  /** status: `{ labels: { "0": "Open", ... } }`; dropdown: `{ labels: [{ id: 1, name: "A" }] }`. */
+  /**
+   * status: the 2025-10 shape `{ labels: [{ id, color, label, index, is_done, is_deactivated }] }` (see
+   * status-labels.ts); dropdown: `{ labels: [{ id: 1, name: "A" }] }`; `{}` for most other types.
+   */
   settings: Record<string, unknown>;
+  /** Grows with each change of the column's structure; `Column.revision` serves it. */
+  revision: number;
 }
 
 /** A board group. */

@@ -1,6 +1,8 @@
 import type { GraphQLResolveInfo } from "graphql";
 import { ACCOUNT_QUERIES } from "./account.js";
-import { columnTypeHandler } from "./column-values.js";
+import { ColumnValueView } from "./column-value-view.js";
+export { withTypeResolvers } from "./column-value-view.js";
+import { legacyColumnSettings } from "./column-values.js";
 import type { ComplexityCharge } from "./complexity.js";
 import { InternalServerError, InvalidArgumentError, MondayApiError } from "./errors.js";
 import { itemsByColumnValues, queryBoardItems, type ItemsQuery } from "./items-query.js";
@@ -9,6 +11,19 @@ import type { CursorBook, ItemsPage } from "./paging.js";
 import type { BoardRecord, ColumnRecord, GroupRecord, ItemRecord, RecordState } from "./records.js";
 import type { EmulatorStore } from "./store.js";
 import type { Actor, UserDirectory } from "./users.js";
+import {
+  list,
+  pageSlice,
+  parseJsonArgument,
+  requireItemId,
+  str,
+  type Args,
+  type Views,
+} from "./resolvers/args.js";
+import { boardMutations } from "./resolvers/boards.js";
+import { columnMutations } from "./resolvers/columns.js";
+import { itemMutations, jobQueries } from "./resolvers/items.js";
+import { boardUpdates, itemUpdates, updateMutations, updateQueries } from "./resolvers/updates.js";
 
 /** Per-request state the resolvers share. */
 export interface RequestContext {
@@ -24,19 +39,8 @@ export interface RequestContext {
   users: UserDirectory;
 }
 
-type Args = Record<string, unknown>;
-
 /** `items(ids:)` takes at most 100 ids. */
 const MAX_ITEM_IDS = 100;
-
-const str = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : String(v));
-const list = <T>(v: unknown): T[] | undefined => (Array.isArray(v) ? (v as T[]) : undefined);
-
-function pageSlice<T>(all: readonly T[], limit: unknown, page: unknown): T[] {
-  const size = Math.max(1, Number(limit ?? 25));
-  const start = (Math.max(1, Number(page ?? 1)) - 1) * size;
-  return all.slice(start, start + size);
-}
 
 class ColumnView {
   constructor(private readonly record: ColumnRecord) {}
@@ -58,28 +62,11 @@ class ColumnView {
   get settings() {
     return this.record.settings;
   }
-}
-
-class ColumnValueView {
-  readonly __typename: string;
-  readonly id: string;
-  readonly type: string;
-  readonly text: string | null;
-  readonly value: string | null;
-  constructor(
-    private readonly record: ColumnRecord,
-    item: ItemRecord,
-  ) {
-    const handler = columnTypeHandler(record.type);
-    const stored = item.values.get(record.id);
-    this.__typename = handler.graphqlType;
-    this.id = record.id;
-    this.type = record.type;
-    this.text = stored ? stored.text : handler.emptyText;
-    this.value = stored ? stored.value : null;
+  get settings_str() {
+    return legacyColumnSettings(this.record);
   }
-  column() {
-    return new ColumnView(this.record);
+  get revision() {
+    return String(this.record.revision);
   }
 }
 
@@ -151,6 +138,12 @@ class BoardView {
   get board_kind() {
     return this.record.kind;
   }
+  get type() {
+    return this.record.parentBoardId ? "sub_items_board" : "board";
+  }
+  updates(args: Args) {
+    return boardUpdates(this.ctx, this.record, args, VIEWS);
+  }
   get items_count() {
     return this.ctx.store.itemsOfBoard(this.record.id, ["active"]).length;
   }
@@ -213,7 +206,10 @@ class ItemView {
     return this.boardRecord()
       .columns.filter((c) => c.type !== "name" && !c.archived)
       .filter((c) => (!ids || ids.includes(c.id)) && (!types || types.includes(c.type)))
-      .map((c) => new ColumnValueView(c, this.record));
+      .map((c) => new ColumnValueView(c, this.record, valueContext(this.ctx)));
+  }
+  updates(args: Args) {
+    return itemUpdates(this.ctx, this.record, args, VIEWS);
   }
   subitems() {
     return this.ctx.store.subitemsOf(this.record).map((s) => new ItemView(this.ctx, s));
@@ -242,32 +238,29 @@ function parseColumnValues(raw: unknown): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-/** `value: JSON` of change_column_value: a JSON string holding the column's value. */
-function parseJsonValue(raw: unknown): unknown {
-  if (typeof raw !== "string") return raw;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw new InternalServerError("value is not valid JSON");
-  }
-}
-
-/** monday answers a missing `item_id` with an internal error. */
-function requireItemId(args: Args): string {
-  const id = str(args.item_id);
-  if (id === undefined) throw new InternalServerError("item_id is required");
-  return id;
-}
-
 const view = (ctx: RequestContext, item: ItemRecord) => new ItemView(ctx, item);
+
+/** The views the resolvers in ./resolvers/ serve their results through. */
+const VIEWS: Views = {
+  column: (column) => new ColumnView(column),
+  item: view,
+  board: (ctx, board) => new BoardView(ctx, board),
+};
+
+const valueContext = (ctx: RequestContext) => ({
+  store: ctx.store,
+  itemView: (item: ItemRecord) => view(ctx, item),
+  columnView: (column: ColumnRecord) => new ColumnView(column),
+});
 
 function setState(ctx: RequestContext, args: Args, state: RecordState) {
   return view(ctx, ctx.store.setItemState(requireItemId(args), state));
 }
 
 /** What a mutation did, for the log. */
-type Described = Pick<MutationLogEntry, "boardId" | "itemId" | "parentItemId" | "columnIds">;
-type MutationResolver = (args: Args, ctx: RequestContext) => { result: unknown; logged: Described };
+export type Described = Pick<MutationLogEntry, "boardId" | "itemId" | "parentItemId" | "columnIds">;
+/** A mutation: parses its arguments, calls the store and says what it wrote. */
+export type MutationResolver = (args: Args, ctx: RequestContext) => { result: unknown; logged: Described };
 
 function columnKeys(raw: unknown): string[] | undefined {
   try {
@@ -279,6 +272,10 @@ function columnKeys(raw: unknown): string[] | undefined {
 
 /** The mutations: each parses its arguments, calls the store and says what it wrote. */
 const MUTATIONS: Readonly<Record<string, MutationResolver>> = {
+  ...boardMutations(VIEWS),
+  ...columnMutations(VIEWS),
+  ...itemMutations(VIEWS),
+  ...updateMutations(VIEWS),
   create_item: (args, ctx) => {
     const item = ctx.store.createItem({
       boardId: String(args.board_id),
@@ -318,7 +315,7 @@ const MUTATIONS: Readonly<Record<string, MutationResolver>> = {
     return { result: view(ctx, item), logged: {} };
   },
   change_column_value: (args, ctx) => {
-    const values = { [String(args.column_id)]: parseJsonValue(args.value) };
+    const values = { [String(args.column_id)]: parseJsonArgument(args.value, "value") };
     const item = ctx.store.changeColumnValues(
       String(args.board_id),
       requireItemId(args),
@@ -340,30 +337,6 @@ const MUTATIONS: Readonly<Record<string, MutationResolver>> = {
       color: str(args.group_color),
     });
     return { result: new GroupView(ctx, board, group), logged: {} };
-  },
-  create_board: (args, ctx) => {
-    const board = ctx.store.createBoard({
-      name: String(args.board_name),
-      kind: args.board_kind as BoardRecord["kind"],
-      description: str(args.description),
-      columns: [],
-    });
-    return { result: new BoardView(ctx, board), logged: { boardId: board.id } };
-  },
-  create_column: (args, ctx) => {
-    const id = str(args.id);
-    if (id !== undefined && !/^[a-z][a-z0-9_]{0,99}$/.test(id)) {
-      throw new InvalidArgumentError("column id must be lower-case letters, digits and _", { id });
-    }
-    const column = ctx.store.addColumn(String(args.board_id), {
-      id,
-      title: String(args.title),
-      type: String(args.column_type),
-      description: str(args.description),
-    });
-    const defaults = parseJsonValue(args.defaults);
-    if (defaults && typeof defaults === "object") column.settings = { ...column.settings, ...defaults };
-    return { result: new ColumnView(column), logged: { columnIds: [column.id] } };
   },
 };
 
@@ -451,6 +424,8 @@ export function createRootValue(): Record<string, unknown> {
     next_items_page: nextItemsPage,
     complexity: (_args: Args, ctx: RequestContext) => ctx.complexity,
     ...ACCOUNT_QUERIES,
+    ...jobQueries(),
+    ...updateQueries(VIEWS),
     ...Object.fromEntries(
       Object.entries(MUTATIONS).map(([name, resolve]) => [name, loggedMutation(name, resolve)]),
     ),

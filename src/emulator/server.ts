@@ -53,7 +53,7 @@ import {
   type HttpReply,
   type RequestBody,
 } from "./replies.js";
-import { createRootValue, type RequestContext } from "./resolvers.js";
+import { createRootValue, withTypeResolvers, type RequestContext } from "./resolvers.js";
 import { seedBoards } from "./seed.js";
 import { StatsCounter, type EmulatorStats } from "./stats.js";
 import { EmulatorStore, type BoardSpec } from "./store.js";
@@ -65,7 +65,7 @@ export const emulatorSchemaPath = fileURLToPath(new URL("./schema.graphql", impo
 let cachedSchema: GraphQLSchema | undefined;
 /** The emulator's executable schema (built once; resolvers come from the root value). */
 export function emulatorSchema(): GraphQLSchema {
-  cachedSchema ??= buildSchema(readFileSync(emulatorSchemaPath, "utf8"));
+  cachedSchema ??= withTypeResolvers(buildSchema(readFileSync(emulatorSchemaPath, "utf8")));
   return cachedSchema;
 }
 

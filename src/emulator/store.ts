@@ -8,6 +8,7 @@ import {
   ItemsLimitationError,
   ResourceNotFoundError,
 } from "./errors.js";
+import { JobBook } from "./jobs.js";
 import type {
   BoardRecord,
   ColumnRecord,
@@ -17,6 +18,7 @@ import type {
   RecordState,
   StoredValue,
 } from "./records.js";
+import { UpdateBook } from "./updates.js";
 
 /** A column to create: `id` is derived from the type when omitted, like monday does (`text_mk00001`). */
 export interface ColumnSpec {
@@ -25,8 +27,28 @@ export interface ColumnSpec {
   type: MondayColumnType;
   /** Status / dropdown labels the column starts with. */
   labels?: readonly string[];
+  /** Settings to start with instead of the type's defaults (`create_column`'s `defaults`). */
+  settings?: Record<string, unknown>;
+  description?: string;
+  /** Insert after this column (`after_column_id`); at the end when omitted. */
+  afterColumnId?: string;
+}
+
+/** What `change_column_title` / `change_column_metadata` change. */
+export interface ColumnChange {
+  title?: string;
   description?: string;
 }
+
+/**
+ * The columns monday gives a new subitems board besides its name: Owner (people), Status and Date.
+ * Boards whose subitems board is pre-created (the seed) name their own columns instead.
+ */
+const DEFAULT_SUBITEM_COLUMNS: readonly ColumnSpec[] = [
+  { id: "person", title: "Owner", type: "people" },
+  { id: "status", title: "Status", type: "status" },
+  { id: "date0", title: "Date", type: "date" },
+];
 
 /** A group to create: `id` is generated when omitted (`group_mk00001`). */
 export interface GroupSpec {
@@ -92,6 +114,10 @@ export interface StoreOptions {
 export class EmulatorStore {
   readonly boards = new Map<string, BoardRecord>();
   readonly items = new Map<string, ItemRecord>();
+  /** Updates (posts) on items: `create_update`, `updates`. */
+  readonly updates = new UpdateBook();
+  /** Asynchronous jobs: `bulk_archive_items`, `job_status`. */
+  readonly jobs: JobBook;
   private nextItemId: number;
   private nextBoardId = 7_000_000_001;
   private nextSuffix = 1;
@@ -102,6 +128,7 @@ export class EmulatorStore {
   constructor(options: StoreOptions = {}) {
     this.clock = options.now ?? (() => new Date());
     this.nextItemId = options.firstItemId ?? 9_000_000_001;
+    this.jobs = new JobBook(() => this.now());
   }
 
   /** The current time as monday writes it (ISO 8601, UTC). */
@@ -153,9 +180,11 @@ export class EmulatorStore {
       type: spec.type,
       description: spec.description ?? null,
       archived: false,
-      settings: initialColumnSettings(spec.type, spec.labels),
+      settings: spec.settings ?? initialColumnSettings(spec.type, spec.labels),
+      revision: 1,
     };
-    board.columns.push(column);
+    const after = spec.afterColumnId === undefined ? undefined : this.getColumn(board, spec.afterColumnId);
+    board.columns.splice(after ? board.columns.indexOf(after) + 1 : board.columns.length, 0, column);
     return column;
   }
 
@@ -200,25 +229,26 @@ export class EmulatorStore {
       id: spec?.id,
       name: spec?.name ?? `Subitems of ${parent.name}`,
       kind: parent.kind,
-      columns: spec?.columns ?? [],
+      columns: spec?.columns ?? DEFAULT_SUBITEM_COLUMNS,
       groups: [{ id: "topics", title: "Subitems" }],
     });
     board.parentBoardId = parent.id;
     parent.subitemsBoardId = board.id;
+    this.addSubitemsColumn(parent);
     return board;
   }
 
   /** Creates an item after validating its name and every column value (nothing is written if one fails). */
   createItem(spec: ItemSpec): ItemRecord {
     const board = this.getBoard(spec.boardId);
-    checkItemName(spec.name);
+    checkItemName(stripHtml(spec.name));
     const group = spec.groupId ? this.getGroup(board, spec.groupId) : this.topGroup(board);
     const live = this.itemsOfBoard(board.id, ["active", "archived"]);
     if (live.length >= MAX_ITEMS_PER_BOARD) throw new ItemsLimitationError(board.id, MAX_ITEMS_PER_BOARD);
     const now = this.now();
     const draft: ItemRecord = {
       id: "",
-      name: spec.name,
+      name: stripHtml(spec.name),
       boardId: board.id,
       groupId: group.id,
       state: "active",
@@ -275,12 +305,17 @@ export class EmulatorStore {
     return item;
   }
 
-  /** Sets an item's state (`archived` / `deleted` / back to `active`). */
+  /**
+   * Sets an item's state (`archived` / `deleted` / back to `active`). Archiving takes the item's active
+   * subitems with it, as monday's UI does (API-FACTS: not confirmed through the API).
+   */
   setItemState(itemId: string, state: RecordState): ItemRecord {
     const item = this.getItem(itemId);
     if (item.state === "deleted") throw new ResourceNotFoundError("Item", itemId);
     item.state = state;
     item.updatedAt = this.now();
+    if (state === "archived")
+      for (const sub of this.subitemsOf(item)) if (sub.state === "active") this.setItemState(sub.id, state);
     return item;
   }
 
@@ -302,6 +337,54 @@ export class EmulatorStore {
   /** The stored value of a column, or `undefined` when empty. */
   valueOf(item: ItemRecord, columnId: string): StoredValue | undefined {
     return item.values.get(columnId);
+  }
+
+  /** Changes a column's title and/or description (`change_column_title`, `change_column_metadata`). */
+  changeColumn(boardId: string, columnId: string, change: ColumnChange): ColumnRecord {
+    const column = this.getColumn(this.getBoard(boardId), columnId);
+    if (change.title !== undefined) column.title = change.title;
+    if (change.description !== undefined) column.description = change.description;
+    column.revision++;
+    return column;
+  }
+
+  /**
+   * Deletes a column: it leaves the board and every item's values. The `name` column, and the subitems
+   * column while the board has a subitems board, cannot be deleted.
+   */
+  deleteColumn(boardId: string, columnId: string): ColumnRecord {
+    const board = this.getBoard(boardId);
+    const column = this.getColumn(board, columnId);
+    if (column.type === "name" || column.type === "subtasks")
+      throw new InvalidArgumentError(`the ${column.type} column cannot be deleted`, { column_id: columnId });
+    board.columns.splice(board.columns.indexOf(column), 1);
+    for (const item of board.items.values()) item.values.delete(column.id);
+    return column;
+  }
+
+  /**
+   * Duplicates an item into the same group with a new id: same name and column values (monday's name for
+   * the copy is not documented, so the name is kept; subitems are not copied).
+   */
+  duplicateItem(boardId: string, itemId: string): ItemRecord {
+    const board = this.getBoard(boardId);
+    const original = this.getItem(itemId);
+    if (original.boardId !== board.id || original.state === "deleted")
+      throw new ResourceNotFoundError("Item", itemId);
+    const live = this.itemsOfBoard(board.id, ["active", "archived"]);
+    if (live.length >= MAX_ITEMS_PER_BOARD) throw new ItemsLimitationError(board.id, MAX_ITEMS_PER_BOARD);
+    const now = this.now();
+    const copy: ItemRecord = {
+      ...original,
+      id: String(this.nextItemId++),
+      state: "active",
+      values: new Map(original.values),
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.items.set(copy.id, copy);
+    board.items.set(copy.id, copy);
+    return copy;
   }
 
   private applyValues(
@@ -335,6 +418,13 @@ export class EmulatorStore {
     }
   }
 
+  /** Gives a board that now has a subitems board monday's `subitems` column (type `subtasks`). */
+  private addSubitemsColumn(parent: BoardRecord): void {
+    if (parent.columns.some((c) => c.type === "subtasks")) return;
+    const taken = parent.columns.some((c) => c.id === "subitems");
+    this.addColumn(parent.id, { ...(!taken && { id: "subitems" }), title: "Subitems", type: "subtasks" });
+  }
+
   private newBoardId(): string {
     while (this.boards.has(String(this.nextBoardId))) this.nextBoardId++;
     return String(this.nextBoardId++);
@@ -361,7 +451,12 @@ export function checkItemName(name: string): void {
 }
 
 function nameFromInput(input: unknown): string {
-  const name = typeof input === "string" ? input : typeof input === "number" ? String(input) : "";
+  const name = stripHtml(typeof input === "string" ? input : typeof input === "number" ? String(input) : "");
   checkItemName(name);
   return name;
+}
+
+/** monday strips HTML from item names (API-FACTS "Column values"): `"<b>A-1</b>"` is stored as `"A-1"`. */
+export function stripHtml(name: string): string {
+  return name.replace(/<[^>]*>/g, "");
 }

@@ -1,4 +1,5 @@
 import type { BoardColumnRef, BoardConfig, ColumnType } from "../config/index.js";
+import { readColumnLabels, writableLabels, type ColumnLabel } from "./column-settings.js";
 
 /** The parts of a live board's schema that mapping needs (structurally what `MondayClient.getBoards` returns). */
 export interface LiveBoard {
@@ -14,8 +15,10 @@ export interface ResolvedColumn {
   id: string;
   title: string;
   type: ColumnType;
-  /** Status/dropdown labels the board knows (from the column settings). */
+  /** Status/dropdown label texts a write may use (deactivated labels left out), in display order. */
   labels: readonly string[];
+  /** Every label of the column's settings with its value id and display index (deactivated included). */
+  labelSet: readonly ColumnLabel[];
 }
 
 /** A board mapping with every column reference resolved to a live column id. */
@@ -46,30 +49,6 @@ export class MappingError extends Error {
     readonly configKey: string,
   ) {
     super(message);
-  }
-}
-
-/** Labels held in a status (`{"labels":{"0":"Done"}}`) or dropdown (`{"labels":[{"id":1,"name":"A"}]}`) column's settings. */
-export function columnLabels(settings: unknown): string[] {
-  const parsed: unknown = typeof settings === "string" ? safeJson(settings) : settings;
-  if (!parsed || typeof parsed !== "object") return [];
-  const labels = (parsed as { labels?: unknown }).labels;
-  if (Array.isArray(labels))
-    return labels
-      .map((l: unknown) => (l && typeof l === "object" ? (l as { name?: unknown }).name : l))
-      .filter((l): l is string => typeof l === "string");
-  if (labels && typeof labels === "object")
-    return Object.values(labels as Record<string, unknown>).filter(
-      (l): l is string => typeof l === "string" && l !== "",
-    );
-  return [];
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }
 
@@ -106,7 +85,8 @@ function resolveColumn(
       board.id,
       configKey,
     );
-  const labels = columnLabels(live.settings);
+  const labelSet = readColumnLabels(live.settings);
+  const labels = writableLabels(labelSet).map((l) => l.label);
   // Labels the config relies on must still be on the board, unless monday may create them again.
   const gone = createLabels ? [] : (ref.labels ?? []).filter((l) => !labels.includes(l));
   if (gone.length)
@@ -119,7 +99,7 @@ function resolveColumn(
       board.id,
       `${configKey}.labels`,
     );
-  return { source, id: live.id, title: live.title, type: ref.type, labels };
+  return { source, id: live.id, title: live.title, type: ref.type, labels, labelSet };
 }
 
 /**

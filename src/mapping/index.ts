@@ -15,5 +15,7 @@ export {
   transformedValue,
 } from "./transforms.js";
 export type { MappingSpec } from "./transforms.js";
-export { resolveBoard, columnLabels, MappingError } from "./board-schema.js";
+export { resolveBoard, MappingError } from "./board-schema.js";
+export { columnLabels, readColumnLabels, writableLabels } from "./column-settings.js";
+export type { ColumnLabel } from "./column-settings.js";
 export type { LiveBoard, ResolvedBoard, ResolvedColumn } from "./board-schema.js";

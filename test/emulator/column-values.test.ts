@@ -102,7 +102,8 @@ describe("column values", () => {
     expect(JSON.parse(v.key!.value!)).toBe(tricky);
     expect(v.notes?.text).toBe(tricky);
     const names = await gql<Created>(emulator, CREATE_ITEM, { board: "100", name: tricky });
-    expect(names.data?.create_item.name).toBe(tricky);
+    // monday strips HTML from item names (and only there): the `</script>` goes, the rest is kept.
+    expect(names.data?.create_item.name).toBe(tricky.replace("</script>", ""));
   });
 
   it('clears with null, "" and {}', async () => {
@@ -148,7 +149,9 @@ describe("column values", () => {
     expect(v.tags?.text).toBe("Purple");
     const board = emulator.store.boards.get("100")!;
     const status = board.columns.find((c) => c.id === "status")!;
-    expect(Object.values(status.settings.labels as Record<string, string>)).toContain("Shipped");
+    expect(status.settings.labels).toContainEqual(
+      expect.objectContaining({ label: "Shipped", id: 3, index: 3, is_deactivated: false }),
+    );
     const cols = await gql<{ boards: { columns: { id: string; settings: unknown }[] }[] }>(
       emulator,
       `{ boards(ids: ["100"]) { columns(ids: ["status", "tags"]) { id settings } } }`,

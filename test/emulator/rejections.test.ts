@@ -33,12 +33,12 @@ describe("rejections", () => {
     });
   });
 
-  it("non-numeric numbers: ColumnValueException with the column type", async () => {
+  it("non-numeric numbers: ColumnValueException with the column's legacy type name", async () => {
     const res = await createWith({ qty: "three" });
     expect(res.errors?.[0]?.extensions).toMatchObject({
       code: "ColumnValueException",
       status_code: 200,
-      error_data: { column_type: "numbers" },
+      error_data: { column_type: "numeric" },
     });
   });
 
@@ -53,7 +53,8 @@ describe("rejections", () => {
     const refused = await createWith({ status: { label: "Cancelled" } });
     expect(refused.errors?.[0]?.extensions).toMatchObject({
       code: "ColumnValueException",
-      error_data: { column_type: "status" },
+      // monday's legacy name for a status column (API-FACTS "Errors").
+      error_data: { column_type: "color" },
     });
     expect(refused.errors?.[0]?.message).toContain("label does not exist");
     const accepted = await createWith({ status: { label: "Cancelled" } }, { labels: true });

@@ -43,8 +43,16 @@ describe("emulatorBoards", () => {
     const columns = Object.fromEntries(board.columns.map((c) => [c.id, c]));
     expect(columns.order_number).toMatchObject({ title: "AAG Order Number", type: "text" });
     expect(columns.order_qty?.type).toBe("numbers");
+    const labels = ["Open", "Confirmed", "In Production", "Shipped", "On Hold"];
     expect(columns.order_status?.settings).toEqual({
-      labels: { "0": "Open", "1": "Confirmed", "2": "In Production", "3": "Shipped", "4": "On Hold" },
+      labels: labels.map((label, i) => ({
+        id: i,
+        color: i,
+        label,
+        index: i,
+        is_done: false,
+        is_deactivated: false,
+      })),
     });
     const byTitle = board.columns.find((c) => c.title === "Notes only by title");
     expect(byTitle?.id).toMatch(/^text_mk[a-z0-9]+$/);

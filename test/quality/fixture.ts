@@ -8,6 +8,7 @@ import {
   type CustomerConfig,
   type QualityConfig,
 } from "../../src/config/index.js";
+import { initialColumnSettings } from "../../src/emulator/column-values.js";
 import { resolveBoard, type LiveBoard, type ResolvedBoard } from "../../src/mapping/index.js";
 import type { ValidationContext } from "../../src/quality/index.js";
 
@@ -42,7 +43,7 @@ subitems:
     - { size: L, source: SIZE_L }
 `;
 
-/** The live board a config describes, the way the emulator seeds it (labels in the column settings). */
+/** The live board a config describes, the way the emulator seeds it (labels in the 2025-10 settings shape). */
 export function liveBoardOf(board: BoardConfig): LiveBoard {
   return {
     id: board.id,
@@ -52,12 +53,7 @@ export function liveBoardOf(board: BoardConfig): LiveBoard {
       id: c.id ?? "",
       title: c.title ?? "",
       type: c.type,
-      settings:
-        c.type === "status"
-          ? { labels: Object.fromEntries((c.labels ?? []).map((l, i) => [String(i), l])) }
-          : c.type === "dropdown"
-            ? { labels: (c.labels ?? []).map((name, i) => ({ id: i + 1, name })) }
-            : {},
+      settings: initialColumnSettings(c.type, c.labels),
     })),
   };
 }

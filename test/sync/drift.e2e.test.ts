@@ -88,13 +88,13 @@ describe("the board changes between two runs: reported before anything is writte
     }, /column "color" \("Colour"\) on board 5001000001 is of type long_text, but boards\[0\]\.columns\[3\] maps it as text/);
   });
 
-  it("a status label the config relies on was removed", async () => {
+  it("a status label the config relies on was deactivated", async () => {
     await expectDriftStops(() => {
       const c = column((c) => c.id === "order_status");
-      const labels = c.settings.labels as Record<string, string>;
-      const [index] = Object.entries(labels).find(([, l]) => l === "On Hold")!;
-      delete labels[index];
-      return () => (labels[index] = "On Hold");
+      const labels = c.settings.labels as { label: string; is_deactivated: boolean }[];
+      const label = labels.find((l) => l.label === "On Hold")!;
+      label.is_deactivated = true;
+      return () => (label.is_deactivated = false);
     }, /no longer has the label "On Hold" that boards\[0\]\.columns\[9\]\.labels lists/);
   });
 });
