@@ -1,4 +1,5 @@
 import type { GraphQLResolveInfo } from "graphql";
+import { activityLogs, type ActivityLogQuery } from "./activity-logs.js";
 import { columnTypeHandler } from "./column-values.js";
 import type { ComplexityCharge } from "./complexity.js";
 import { InternalServerError, InvalidArgumentError, MondayApiError } from "./errors.js";
@@ -8,6 +9,8 @@ import type { CursorBook, ItemsPage } from "./paging.js";
 import type { BoardRecord, ColumnRecord, GroupRecord, ItemRecord, RecordState } from "./records.js";
 import type { EmulatorStore } from "./store.js";
 import type { Actor, UserDirectory } from "./users.js";
+import { WEBHOOK_ROOT_FIELDS } from "./webhooks/resolvers.js";
+import type { EmulatorWebhooks } from "./webhooks/service.js";
 
 /** Per-request state the resolvers share. */
 export interface RequestContext {
@@ -21,6 +24,8 @@ export interface RequestContext {
   actor: Actor;
   /** The account's users. */
   users: UserDirectory;
+  /** The account's webhooks. */
+  webhooks: EmulatorWebhooks;
 }
 
 type Args = Record<string, unknown>;
@@ -172,6 +177,9 @@ class BoardView {
   items_page(args: Args) {
     const items = queryBoardItems(this.ctx.store, this.record, args.query_params as ItemsQuery | null);
     return new ItemsResponseView(this.ctx, this.ctx.cursors.firstPage(items, Number(args.limit)));
+  }
+  activity_logs(args: Args) {
+    return activityLogs(this.ctx.store, this.record.id, args as ActivityLogQuery);
   }
 }
 
@@ -449,6 +457,7 @@ export function createRootValue(): Record<string, unknown> {
     items_page_by_column_values: itemsPageByColumnValues,
     next_items_page: nextItemsPage,
     complexity: (_args: Args, ctx: RequestContext) => ctx.complexity,
+    ...WEBHOOK_ROOT_FIELDS,
     ...Object.fromEntries(
       Object.entries(MUTATIONS).map(([name, resolve]) => [name, loggedMutation(name, resolve)]),
     ),
