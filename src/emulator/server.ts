@@ -497,7 +497,9 @@ function send(res: ServerResponse, reply: HttpReply): void {
 
 /**
  * Starts a local monday.com API at `http://HOST:PORT/v2`, with admin endpoints under `/__admin/`
- * (`GET /__admin/stats`, `GET|POST /__admin/faults`, `GET|POST /__admin/limits`; same token rule).
+ * (`GET /__admin/stats`, `GET|POST /__admin/faults`, `GET|POST /__admin/limits`, `GET|POST
+ * /__admin/webhooks/faults`, and board-user edits such as `POST /__admin/items/<id>/column-values`; same token
+ * rule). Webhooks registered through the API receive every change of the store (see `webhooks/`).
  * Limits and faults are off by default.
  *
  * @example
