@@ -2,7 +2,12 @@
 // faults, board-user edits through the admin endpoint, and activity_logs built from the same change feed.
 import { errors as joseErrors, jwtVerify } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
-import { DEFAULT_USER, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
+import {
+  DEFAULT_USER,
+  type ActivityLogView,
+  type Emulator,
+  type EmulatorOptions,
+} from "../../src/emulator/index.js";
 import { CREATE_ITEM, emulatorWithBoard, gql } from "./client.js";
 import {
   CREATE_WEBHOOK,
@@ -398,18 +403,8 @@ describe("board-user edits through the admin endpoint", () => {
   });
 });
 
-interface Log {
-  id: string;
-  event: string;
-  entity: string;
-  data: string;
-  created_at: string;
-  user_id: string;
-  account_id: string;
-}
-
 async function activityLogs(em: Emulator, args = "") {
-  const res = await gql<{ boards: { activity_logs: Log[] }[] }>(
+  const res = await gql<{ boards: { activity_logs: ActivityLogView[] }[] }>(
     em,
     `{ boards(ids: [100]) { activity_logs${args} { id event entity data created_at user_id account_id } } }`,
   );

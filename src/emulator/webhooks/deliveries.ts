@@ -241,20 +241,20 @@ export class WebhookDeliveries {
   ): Promise<{ status: number; text: string } | { error: string }> {
     const controller = new AbortController();
     this.requests.add(controller);
+    // A timeout aborts like close() does; the attempt then counts as failed.
+    const timeout = setTimeout(() => controller.abort(), Math.max(1, Math.round(realTimeoutMs)));
     try {
       const res = await fetch(url, {
         method: "POST",
         headers: { "Content-Type": "application/json", "User-Agent": "monday-emulator-webhooks", ...headers },
         body,
-        signal: AbortSignal.any([
-          controller.signal,
-          AbortSignal.timeout(Math.max(1, Math.round(realTimeoutMs))),
-        ]),
+        signal: controller.signal,
       });
       return { status: res.status, text: await res.text() };
     } catch (error) {
       return { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
     } finally {
+      clearTimeout(timeout);
       this.requests.delete(controller);
     }
   }
