@@ -78,6 +78,9 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 /** A change as the store reports it; the feed numbers it. */
 export type NewChange = DistributiveOmit<StoreChange, "id" | "seq">;
 
+/** What a store method says happened; the store adds the time and the acting user. */
+export type ChangeDraft = DistributiveOmit<NewChange, "at" | "userId">;
+
 /** A listener of the feed; it runs synchronously inside the write, so it sees the store as the change left it. */
 export type ChangeListener = (change: StoreChange) => void;
 

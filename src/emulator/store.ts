@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { ChangeFeed, type NewChange } from "./changes.js";
+import { ChangeFeed, type ChangeDraft, type NewChange } from "./changes.js";
 import { initialColumnSettings, writeColumnValue } from "./column-values.js";
 import {
   InternalServerError,
@@ -367,7 +367,7 @@ export class EmulatorStore {
   }
 
   /** Records a change made now by the acting user. */
-  private emit(change: DistributiveOmitTimeUser<NewChange>): void {
+  private emit(change: ChangeDraft): void {
     this.changes.record({ ...change, at: this.clock().getTime(), userId: this.actingUserId() } as NewChange);
   }
 
@@ -418,8 +418,6 @@ export class EmulatorStore {
   }
 }
 
-type DistributiveOmitTimeUser<T> = T extends unknown ? Omit<T, "at" | "userId"> : never;
-
 /** The change each target state is. */
 const STATE_CHANGES = {
   archived: "item_archived",
@@ -439,8 +437,9 @@ function itemOf(item: ItemRecord) {
 }
 
 /**
- * Whether two stored values are the same cell content. `changed_at` is left out: writing the value a cell
- * already holds is not a change (monday fires no webhook and logs no activity for it).
+ * Whether two stored values are the same cell content, `changed_at` left out. Writing the value a cell
+ * already holds is not a change: the emulator fires no webhook and logs no activity for it (monday's UI logs
+ * none either; what its webhooks do for such a write is not documented).
  */
 function sameValue(a: StoredValue | null, b: StoredValue | null): boolean {
   if (a === null || b === null) return a === b;
