@@ -225,6 +225,23 @@ describe("webhooks created with an app token", () => {
     ).rejects.toBeInstanceOf(joseErrors.JWTExpired);
   });
 
+  it("on a time scale, the JWT lives 5 emulator minutes of the receiver's real clock", async () => {
+    // 60×: 5 emulator minutes are 5 real seconds.
+    const em = await start({ timeScale: 60 });
+    const r = await receiver();
+    expect((await createWebhook(em, r.url, "create_item", undefined, APP_TOKEN)).errors).toBeUndefined();
+    await createItem(em, "scaled");
+    await r.waitForEvents(1);
+    const jwt = r.received.at(-1)!.headers.authorization!;
+    const key = new TextEncoder().encode(SECRET);
+    const { payload } = await jwtVerify(jwt, key, { audience: r.url });
+    expect(payload.exp! - payload.iat!).toBe(5);
+    expect(Math.abs(payload.iat! - Date.now() / 1000)).toBeLessThan(5);
+    await expect(
+      jwtVerify(jwt, key, { audience: r.url, currentDate: new Date(Date.now() + 6_000) }),
+    ).rejects.toBeInstanceOf(joseErrors.JWTExpired);
+  });
+
   it("personal-token webhooks carry no Authorization; an app token without a signing secret cannot create one", async () => {
     const em = await start();
     const r = await receiver();

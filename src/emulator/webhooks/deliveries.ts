@@ -227,7 +227,8 @@ export class WebhookDeliveries {
       url: target.url,
       userId: target.app.userId,
       shortLivedToken: target.app.token,
-      nowMs: this.clock.now(),
+      nowMs: this.clock.realNowMs(),
+      timeScale: this.clock.timeScale,
     });
     return { Authorization: jwt };
   }

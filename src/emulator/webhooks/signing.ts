@@ -1,7 +1,10 @@
 import { SignJWT } from "jose";
 import { ACCOUNT_ID } from "../replies.js";
 
-/** How long a webhook JWT (and the short-lived token in it) is valid: monday's short-lived tokens last 5 minutes. */
+/**
+ * How long a webhook JWT (and the short-lived token in it) is valid, in emulator seconds: monday's short-lived
+ * tokens last 5 minutes.
+ */
 export const WEBHOOK_JWT_TTL_SECONDS = 5 * 60;
 
 /** What the JWT of one delivery says. */
@@ -12,8 +15,10 @@ export interface WebhookClaims {
   userId: string;
   /** A token the receiver may call the API with as that user; the emulator hands out the app's own token. */
   shortLivedToken: string;
-  /** Emulator time of signing, in ms (iat; exp is {@link WEBHOOK_JWT_TTL_SECONDS} later). */
+  /** Real time of signing in ms (`iat`): the receiver checks the claims against its own clock. */
   nowMs: number;
+  /** The emulator's time scale: `exp` is {@link WEBHOOK_JWT_TTL_SECONDS} emulator seconds after `iat`. */
+  timeScale?: number;
 }
 
 /**
@@ -26,6 +31,8 @@ export interface WebhookClaims {
  */
 export async function signWebhookJwt(secret: string, claims: WebhookClaims): Promise<string> {
   const iat = Math.floor(claims.nowMs / 1000);
+  // Whole seconds (JWT NumericDate), at least one, so a high time scale still yields a token that verifies.
+  const ttl = Math.max(1, Math.ceil(WEBHOOK_JWT_TTL_SECONDS / (claims.timeScale ?? 1)));
   return new SignJWT({
     accountId: ACCOUNT_ID,
     userId: Number(claims.userId),
@@ -34,6 +41,6 @@ export async function signWebhookJwt(secret: string, claims: WebhookClaims): Pro
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setAudience(claims.url)
     .setIssuedAt(iat)
-    .setExpirationTime(iat + WEBHOOK_JWT_TTL_SECONDS)
+    .setExpirationTime(iat + ttl)
     .sign(new TextEncoder().encode(secret));
 }
