@@ -5,11 +5,16 @@ import {
   type FaultSettings,
   type FaultSpec,
 } from "./faults.js";
+import { boardEditRoute, type BoardEditControls } from "./board-edits.js";
 import { checkLimitSettings, type LimitSettings } from "./limits.js";
 import type { EmulatorStats } from "./stats.js";
+import type { Actor } from "./users.js";
+import type { WebhookFaultSettings } from "./webhooks/deliveries.js";
+import type { EmulatorWebhooks } from "./webhooks/service.js";
 
 /** Run-time controls of an emulator, as the admin endpoints reach them. */
-export interface AdminControls {
+export interface AdminControls extends BoardEditControls {
+  readonly webhooks: EmulatorWebhooks;
   stats(): EmulatorStats;
   faultSettings(): FaultSettings;
   setFaults(faults: FaultSpec | undefined, options: FaultOptions): void;
@@ -32,7 +37,9 @@ export interface AdminReply {
 }
 
 /** The admin routes: `METHOD path` → handler of the parsed JSON body. */
-const ADMIN_ROUTES: Readonly<Record<string, (controls: AdminControls, body: unknown) => AdminReply>> = {
+type AdminRoute = (controls: AdminControls, body: unknown, actor: Actor) => AdminReply;
+
+const ADMIN_ROUTES: Readonly<Record<string, AdminRoute>> = {
   "GET /__admin/stats": (c) => ok(c.stats()),
   "GET /__admin/faults": (c) => ok(c.faultSettings()),
   "POST /__admin/faults": (c, body) => {
@@ -45,6 +52,15 @@ const ADMIN_ROUTES: Readonly<Record<string, (controls: AdminControls, body: unkn
     c.setLimits(checkLimitSettings(asObject(body) as Partial<LimitSettings>));
     return ok(c.limitSettings());
   },
+  "GET /__admin/webhooks/faults": (c) => ok(c.webhooks.deliveries.faultSettings()),
+  "POST /__admin/webhooks/faults": (c, body) => {
+    const { seed, ...settings } = asObject(body);
+    c.webhooks.deliveries.setFaults(
+      settings as Partial<WebhookFaultSettings>,
+      seed === undefined ? undefined : nonNegative(seed, "seed"),
+    );
+    return ok(c.webhooks.deliveries.faultSettings());
+  },
 };
 
 /**
@@ -53,10 +69,19 @@ const ADMIN_ROUTES: Readonly<Record<string, (controls: AdminControls, body: unkn
  * - `GET /__admin/stats`: {@link EmulatorStats};
  * - `GET|POST /__admin/faults`: `{ faults?: {rate_limit: 0.1, ...} | "rate_limit=0.1,...", faultsOn?, faultTimeoutMs?, seed? }`
  *   (fractions replace the current ones when given);
- * - `GET|POST /__admin/limits`: a partial `LimitSettings`, e.g. `{ "enforceLimits": true, "budgetPerMinute": 1000000 }`.
+ * - `GET|POST /__admin/limits`: a partial `LimitSettings`, e.g. `{ "enforceLimits": true, "budgetPerMinute": 1000000 }`;
+ * - `GET|POST /__admin/webhooks/faults`: `{ faults?: {duplicate: 0.1, delay: 0.1, reorder: 0.1}, delayMs?, seed? }`;
+ * - the board-user edits of {@link boardEditRoute} (`POST /__admin/items/<id>/column-values`…), made as `actor`
+ *   (the admin request's user) unless the body names a `userId`.
  */
-export function handleAdmin(controls: AdminControls, method: string, path: string, text: string): AdminReply {
-  const route = ADMIN_ROUTES[`${method} ${path.replace(/\/$/, "")}`];
+export function handleAdmin(
+  controls: AdminControls,
+  method: string,
+  path: string,
+  text: string,
+  actor: Actor,
+): AdminReply {
+  const route = ADMIN_ROUTES[`${method} ${path.replace(/\/$/, "")}`] ?? boardEditRoute(method, path);
   if (!route) return { status: 404, body: { error: `no admin endpoint ${method} ${path}` } };
   let body: unknown = {};
   try {
@@ -65,7 +90,7 @@ export function handleAdmin(controls: AdminControls, method: string, path: strin
     return { status: 400, body: { error: "Invalid JSON in request body" } };
   }
   try {
-    return route(controls, body);
+    return route(controls, body, actor);
   } catch (error) {
     if (error instanceof FaultSpecError || error instanceof RangeError)
       return { status: 400, body: { error: error.message } };

@@ -25,6 +25,11 @@ export class EmulatorClock {
     this.origin = realNow();
   }
 
+  /** Real time in ms (what a client's own clock says: JWT `iat`/`exp` are checked against it). */
+  realNowMs(): number {
+    return this.realNow();
+  }
+
   /** Emulator time in ms. */
   now(): number {
     return this.origin + (this.realNow() - this.origin) * this.timeScale;

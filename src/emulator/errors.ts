@@ -60,7 +60,7 @@ export class InvalidBoardIdError extends MondayApiError {
 /** An item, group or other object that does not exist. */
 export class ResourceNotFoundError extends MondayApiError {
   override name = "ResourceNotFoundError";
-  constructor(kind: "Item" | "Group" | "Column" | "Update" | "Job", id: string) {
+  constructor(kind: "Item" | "Group" | "Column" | "Update" | "Job" | "Webhook", id: string) {
     super(`${kind} with id ${id} not found`, "ResourceNotFoundException", 404, {
       [`${kind.toLowerCase()}_id`]: id,
     });

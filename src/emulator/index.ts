@@ -53,3 +53,8 @@ export {
   InternalServerError,
   InvalidUserIdError,
 } from "./errors.js";
+export * from "./webhooks/index.js";
+export { ChangeFeed, MAX_CHANGES_PER_BOARD } from "./changes.js";
+export type { StoreChange, ItemChange, ChangeListener } from "./changes.js";
+export { activityLogs, activityTimestamp } from "./activity-logs.js";
+export type { ActivityLogView, ActivityLogQuery } from "./activity-logs.js";

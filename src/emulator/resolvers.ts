@@ -3,6 +3,7 @@ import { ACCOUNT_QUERIES } from "./account.js";
 import { ColumnValueView } from "./column-value-view.js";
 export { withTypeResolvers } from "./column-value-view.js";
 import { legacyColumnSettings } from "./column-values.js";
+import { activityLogs, type ActivityLogQuery } from "./activity-logs.js";
 import type { ComplexityCharge } from "./complexity.js";
 import { InternalServerError, InvalidArgumentError, MondayApiError } from "./errors.js";
 import { itemsByColumnValues, queryBoardItems, type ItemsQuery } from "./items-query.js";
@@ -24,6 +25,8 @@ import { boardMutations } from "./resolvers/boards.js";
 import { columnMutations } from "./resolvers/columns.js";
 import { itemMutations, jobQueries } from "./resolvers/items.js";
 import { boardUpdates, itemUpdates, updateMutations, updateQueries } from "./resolvers/updates.js";
+import { WEBHOOK_ROOT_FIELDS } from "./webhooks/resolvers.js";
+import type { EmulatorWebhooks } from "./webhooks/service.js";
 
 /** Per-request state the resolvers share. */
 export interface RequestContext {
@@ -37,6 +40,8 @@ export interface RequestContext {
   actor: Actor;
   /** The account's users. */
   users: UserDirectory;
+  /** The account's webhooks. */
+  webhooks: EmulatorWebhooks;
 }
 
 /** `items(ids:)` takes at most 100 ids. */
@@ -166,6 +171,9 @@ class BoardView {
   items_page(args: Args) {
     const items = queryBoardItems(this.ctx.store, this.record, args.query_params as ItemsQuery | null);
     return new ItemsResponseView(this.ctx, this.ctx.cursors.firstPage(items, Number(args.limit)));
+  }
+  activity_logs(args: Args) {
+    return activityLogs(this.ctx.store, this.record.id, args as ActivityLogQuery);
   }
 }
 
@@ -426,6 +434,7 @@ export function createRootValue(): Record<string, unknown> {
     ...ACCOUNT_QUERIES,
     ...jobQueries(),
     ...updateQueries(VIEWS),
+    ...WEBHOOK_ROOT_FIELDS,
     ...Object.fromEntries(
       Object.entries(MUTATIONS).map(([name, resolve]) => [name, loggedMutation(name, resolve)]),
     ),

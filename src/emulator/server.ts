@@ -58,6 +58,8 @@ import { seedBoards } from "./seed.js";
 import { StatsCounter, type EmulatorStats } from "./stats.js";
 import { EmulatorStore, type BoardSpec } from "./store.js";
 import { UserDirectory, type Actor, type UserSettings } from "./users.js";
+import type { WebhookFaultSettings } from "./webhooks/deliveries.js";
+import { EmulatorWebhooks } from "./webhooks/service.js";
 
 /** Absolute path of the emulator's SDL (a subset of monday's official SDL). */
 export const emulatorSchemaPath = fileURLToPath(new URL("./schema.graphql", import.meta.url));
@@ -104,6 +106,8 @@ export interface EmulatorOptions extends Partial<LimitSettings> {
   faultTimeoutMs?: number;
   /** Seed of the PRNG behind faults and latency jitter; default 1. */
   seed?: number;
+  /** Webhook delivery faults (duplicate, delay, reorder); default none. Drawn from the seeded PRNG too. */
+  webhookFaults?: Partial<WebhookFaultSettings>;
 }
 
 /** A running emulator. */
@@ -118,6 +122,8 @@ export interface Emulator {
   clock: EmulatorClock;
   /** The account's users and which token belongs to whom. */
   users: UserDirectory;
+  /** The account's webhooks and their deliveries. */
+  webhooks: EmulatorWebhooks;
   /** `/v2` requests received so far (same as `log.requests`). */
   readonly requestCount: number;
   /** Counters for the benchmark: requests, 429s by code, complexity, faults, replays, conflicts. */
@@ -182,6 +188,7 @@ class EmulatorHandler implements AdminControls {
   readonly users: UserDirectory;
   readonly cursors: CursorBook;
   readonly counters = new StatsCounter();
+  readonly webhooks: EmulatorWebhooks;
   private readonly idempotency: IdempotencyCache;
   private readonly requestWindow: RequestWindow;
   private readonly faultPicker: FaultPicker;
@@ -212,6 +219,11 @@ class EmulatorHandler implements AdminControls {
     const seed = options.seed ?? DEFAULT_SEED;
     this.faultPicker = new FaultPicker(seed);
     this.jitter = seededRandom(seed ^ 0x5eed);
+    this.webhooks = new EmulatorWebhooks(store, clock, {
+      signingSecret: options.signingSecret,
+      seed: seed ^ 0x0eb,
+      faults: options.webhookFaults,
+    });
     this.limits = { ...DEFAULT_LIMITS, ...checkLimitSettings(limitOptions(options)) };
     budget.limit = this.limits.budgetPerMinute;
     this.faults = { ...DEFAULT_FAULTS };
@@ -222,7 +234,7 @@ class EmulatorHandler implements AdminControls {
   }
 
   stats(): EmulatorStats {
-    return this.counters.snapshot(this.log);
+    return this.counters.snapshot(this.log, this.webhooks.deliveries.stats());
   }
 
   faultSettings(): FaultSettings {
@@ -249,9 +261,9 @@ class EmulatorHandler implements AdminControls {
 
   /** Answers an admin request (same token rule as `/v2`). */
   async handleAdmin(req: IncomingMessage, path: string): Promise<HttpReply> {
-    const denied = this.authenticate(req);
-    if ("status" in denied) return denied;
-    return handleAdmin(this, req.method ?? "GET", path, await readRequestBody(req));
+    const actor = this.authenticate(req);
+    if ("status" in actor) return actor;
+    return handleAdmin(this, req.method ?? "GET", path, await readRequestBody(req), actor);
   }
 
   /** Runs one `/v2` request through the pipeline. */
@@ -369,15 +381,19 @@ class EmulatorHandler implements AdminControls {
       request,
       actor,
       users: this.users,
+      webhooks: this.webhooks,
     };
-    const result = execute({
-      schema: this.schema,
-      document,
-      rootValue: this.rootValue,
-      contextValue,
-      variableValues: body.variables,
-      operationName: body.operationName,
-    }) as ExecutionResult;
+    // Every change the request makes carries its user (also after `create_webhook` awaited its challenge).
+    const result: ExecutionResult = await this.store.actingAs(actor.user.id, () =>
+      execute({
+        schema: this.schema,
+        document,
+        rootValue: this.rootValue,
+        contextValue,
+        variableValues: body.variables,
+        operationName: body.operationName,
+      }),
+    );
     return { reply: graphqlReply(result, requestId), executed: true };
   }
 
@@ -499,7 +515,9 @@ function send(res: ServerResponse, reply: HttpReply): void {
 
 /**
  * Starts a local monday.com API at `http://HOST:PORT/v2`, with admin endpoints under `/__admin/`
- * (`GET /__admin/stats`, `GET|POST /__admin/faults`, `GET|POST /__admin/limits`; same token rule).
+ * (`GET /__admin/stats`, `GET|POST /__admin/faults`, `GET|POST /__admin/limits`, `GET|POST
+ * /__admin/webhooks/faults`, and board-user edits such as `POST /__admin/items/<id>/column-values`; same token
+ * rule). Webhooks registered through the API receive every change of the store (see `webhooks/`).
  * Limits and faults are off by default.
  *
  * @example
@@ -568,12 +586,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     budget,
     clock,
     users: handler.users,
+    webhooks: handler.webhooks,
     get requestCount() {
       return log.requests;
     },
     stats: () => handler.stats(),
     resetStats: () => {
       handler.counters.reset();
+      handler.webhooks.deliveries.resetStats();
       log.requests = 0;
       log.writeRequests = 0;
     },
@@ -585,6 +605,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       new Promise<void>((resolve, reject) => {
         for (const timer of held) clearTimeout(timer);
         held.clear();
+        handler.webhooks.close();
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),

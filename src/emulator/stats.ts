@@ -1,5 +1,6 @@
 import { FAULT_KINDS, type FaultKind } from "./faults.js";
 import type { MutationLog } from "./mutation-log.js";
+import type { WebhookStats } from "./webhooks/deliveries.js";
 
 /** What the emulator did so far, for the benchmark and tests. */
 export interface EmulatorStats {
@@ -17,6 +18,8 @@ export interface EmulatorStats {
   idempotentReplays: number;
   /** Requests refused with 409 `IDEMPOTENCY_CONFLICT`. */
   conflicts: number;
+  /** Webhook deliveries: sent, retried, failed, abandoned, and the faults injected into them. */
+  webhooks: WebhookStats;
 }
 
 /** The counters behind {@link EmulatorStats} (requests and write requests live in the mutation log). */
@@ -32,8 +35,8 @@ export class StatsCounter {
     this.rateLimited[code] = (this.rateLimited[code] ?? 0) + 1;
   }
 
-  /** A copy of the counters with the log's request counts. */
-  snapshot(log: MutationLog): EmulatorStats {
+  /** A copy of the counters with the log's request counts and the webhook deliveries' stats. */
+  snapshot(log: MutationLog, webhooks: WebhookStats): EmulatorStats {
     return {
       requests: log.requests,
       writeRequests: log.writeRequests,
@@ -42,6 +45,7 @@ export class StatsCounter {
       faults: { ...this.faults },
       idempotentReplays: this.idempotentReplays,
       conflicts: this.conflicts,
+      webhooks,
     };
   }
 

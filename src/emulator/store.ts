@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { ChangeFeed, type ChangeDraft, type NewChange } from "./changes.js";
 import { initialColumnSettings, writeColumnValue, type PersonLookup } from "./column-values.js";
 import {
   InternalServerError,
@@ -19,6 +21,7 @@ import type {
   StoredValue,
 } from "./records.js";
 import { UpdateBook } from "./updates.js";
+import { DEFAULT_USER } from "./users.js";
 
 /** A column to create: `id` is derived from the type when omitted, like monday does (`text_mk00001`). */
 export interface ColumnSpec {
@@ -124,6 +127,11 @@ export class EmulatorStore {
   private readonly clock: () => Date;
   /** Who people columns may name; the emulator sets it to its users (any id goes without it). */
   person: PersonLookup | undefined;
+  /** Every change, with who made it and when: what webhooks and `activity_logs` are built from. */
+  readonly changes = new ChangeFeed();
+  private readonly actor = new AsyncLocalStorage<string>();
+  /** Boards whose creation is under way: their initial columns are not changes of a live board. */
+  private readonly boardsInCreation = new Set<string>();
 
   constructor(options: StoreOptions = {}) {
     this.clock = options.now ?? (() => new Date());
@@ -134,6 +142,21 @@ export class EmulatorStore {
   /** The current time as monday writes it (ISO 8601, UTC). */
   now(): string {
     return this.clock().toISOString();
+  }
+
+  /**
+   * Runs `work` as the user `userId`: every change it makes (also after an `await`) carries that user.
+   * Changes made outside any `actingAs` are the default user's.
+   *
+   * @example store.actingAs("1000002", () => store.changeColumnValues("1", "9000000001", { status: "Done" }));
+   */
+  actingAs<T>(userId: string, work: () => T): T {
+    return this.actor.run(userId, work);
+  }
+
+  /** The user the current changes are made by. */
+  actingUserId(): string {
+    return this.actor.getStore() ?? DEFAULT_USER.id;
   }
 
   /** Creates a board with its columns (a `name` column first, as on monday), groups and optional subitems board. */
@@ -153,11 +176,13 @@ export class EmulatorStore {
       items: new Map(),
     };
     this.boards.set(id, board);
+    this.boardsInCreation.add(id);
     this.addColumn(id, { id: "name", title: "Name", type: "name" });
     for (const column of spec.columns) this.addColumn(id, column);
     const groups = spec.groups?.length ? spec.groups : [{ id: "topics", title: "Group Title" }];
     for (const group of groups) this.addGroup(id, group);
     if (spec.subitemsBoard) this.ensureSubitemsBoard(id, spec.subitemsBoard);
+    this.boardsInCreation.delete(id);
     return board;
   }
 
@@ -185,6 +210,10 @@ export class EmulatorStore {
     };
     const after = spec.afterColumnId === undefined ? undefined : this.getColumn(board, spec.afterColumnId);
     board.columns.splice(after ? board.columns.indexOf(after) + 1 : board.columns.length, 0, column);
+    if (!this.boardsInCreation.has(board.id)) {
+      const { id: columnId, title: columnTitle, type: columnType } = column;
+      this.emit({ kind: "column_created", boardId: board.id, columnId, columnTitle, columnType });
+    }
     return column;
   }
 
@@ -261,6 +290,7 @@ export class EmulatorStore {
     draft.id = String(this.nextItemId++);
     this.items.set(draft.id, draft);
     board.items.set(draft.id, draft);
+    this.emit({ kind: "item_created", ...itemOf(draft), values: new Map(draft.values) });
     return draft;
   }
 
@@ -292,16 +322,20 @@ export class EmulatorStore {
     const item = this.getItem(itemId);
     if (item.boardId !== board.id || item.state === "deleted")
       throw new ResourceNotFoundError("Item", itemId);
+    const before = { name: item.name, values: new Map(item.values) };
     this.applyValues(item, board, values, createLabels);
     item.updatedAt = this.now();
+    this.emitValueChanges(board, item, before, Object.keys(values));
     return item;
   }
 
   /** Moves an item to another group of its board. */
   moveItem(itemId: string, groupId: string): ItemRecord {
     const item = this.getItem(itemId);
+    const previousGroupId = item.groupId;
     item.groupId = this.getGroup(this.getBoard(item.boardId), groupId).id;
     item.updatedAt = this.now();
+    if (item.groupId !== previousGroupId) this.emit({ kind: "item_moved", ...itemOf(item), previousGroupId });
     return item;
   }
 
@@ -312,10 +346,12 @@ export class EmulatorStore {
   setItemState(itemId: string, state: RecordState): ItemRecord {
     const item = this.getItem(itemId);
     if (item.state === "deleted") throw new ResourceNotFoundError("Item", itemId);
+    const previous = item.state;
     item.state = state;
     item.updatedAt = this.now();
     if (state === "archived")
       for (const sub of this.subitemsOf(item)) if (sub.state === "active") this.setItemState(sub.id, state);
+    if (state !== previous) this.emit({ kind: STATE_CHANGES[state], ...itemOf(item) });
     return item;
   }
 
@@ -425,6 +461,39 @@ export class EmulatorStore {
     this.addColumn(parent.id, { ...(!taken && { id: "subitems" }), title: "Subitems", type: "subtasks" });
   }
 
+  /** Records a change made now by the acting user. */
+  private emit(change: ChangeDraft): void {
+    this.changes.record({ ...change, at: this.clock().getTime(), userId: this.actingUserId() } as NewChange);
+  }
+
+  /** One change per written column whose value really changed (`changed_at` aside), and one for a new name. */
+  private emitValueChanges(
+    board: BoardRecord,
+    item: ItemRecord,
+    before: { name: string; values: ReadonlyMap<string, StoredValue> },
+    columnIds: readonly string[],
+  ): void {
+    if (item.name !== before.name)
+      this.emit({ kind: "name_changed", ...itemOf(item), previousName: before.name });
+    for (const columnId of new Set(columnIds)) {
+      const column = this.getColumn(board, columnId);
+      if (column.type === "name") continue;
+      const previous = before.values.get(columnId) ?? null;
+      const value = item.values.get(columnId) ?? null;
+      if (sameValue(previous, value)) continue;
+      const { title: columnTitle, type: columnType } = column;
+      this.emit({
+        kind: "column_value_changed",
+        ...itemOf(item),
+        columnId,
+        columnTitle,
+        columnType,
+        previous,
+        value,
+      });
+    }
+  }
+
   private newBoardId(): string {
     while (this.boards.has(String(this.nextBoardId))) this.nextBoardId++;
     return String(this.nextBoardId++);
@@ -442,6 +511,41 @@ export class EmulatorStore {
   private suffix(): string {
     return (this.nextSuffix++).toString(36).padStart(6, "0");
   }
+}
+
+/** The change each target state is. */
+const STATE_CHANGES = {
+  archived: "item_archived",
+  deleted: "item_deleted",
+  active: "item_restored",
+} as const satisfies Record<RecordState, string>;
+
+/** The item fields every item change carries. */
+function itemOf(item: ItemRecord) {
+  return {
+    boardId: item.boardId,
+    itemId: item.id,
+    itemName: item.name,
+    groupId: item.groupId,
+    parentItemId: item.parentItemId,
+  };
+}
+
+/**
+ * Whether two stored values are the same cell content, `changed_at` left out. Writing the value a cell
+ * already holds is not a change: the emulator fires no webhook and logs no activity for it (monday's UI logs
+ * none either; what its webhooks do for such a write is not documented).
+ */
+function sameValue(a: StoredValue | null, b: StoredValue | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.text === b.text && withoutChangedAt(a.value) === withoutChangedAt(b.value);
+}
+
+function withoutChangedAt(json: string): string {
+  const parsed: unknown = JSON.parse(json);
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return json;
+  const { changed_at: _changedAt, ...rest } = parsed as Record<string, unknown>;
+  return JSON.stringify(rest);
 }
 
 /** Item names are 1–255 characters (counted as characters, not UTF-16 units). */
