@@ -118,6 +118,8 @@ export class EmulatorStore {
   readonly updates = new UpdateBook();
   /** Asynchronous jobs: `bulk_archive_items`, `job_status`. */
   readonly jobs: JobBook;
+  /** Parent item id → its subitems in creation order (see {@link subitemsOf}). */
+  private readonly children = new Map<string, ItemRecord[]>();
   private nextItemId: number;
   private nextBoardId = 7_000_000_001;
   private nextSuffix = 1;
@@ -259,6 +261,7 @@ export class EmulatorStore {
     draft.id = String(this.nextItemId++);
     this.items.set(draft.id, draft);
     board.items.set(draft.id, draft);
+    this.linkToParent(draft);
     return draft;
   }
 
@@ -325,11 +328,7 @@ export class EmulatorStore {
 
   /** The subitems of an item (not deleted), in creation order. */
   subitemsOf(item: ItemRecord): ItemRecord[] {
-    const board = this.boards.get(item.boardId);
-    if (!board?.subitemsBoardId) return [];
-    return this.itemsOfBoard(board.subitemsBoardId, ["active", "archived"]).filter(
-      (s) => s.parentItemId === item.id,
-    );
+    return (this.children.get(item.id) ?? []).filter((s) => s.state !== "deleted");
   }
 
   /** The stored value of a column, or `undefined` when empty. */
@@ -382,6 +381,7 @@ export class EmulatorStore {
     };
     this.items.set(copy.id, copy);
     board.items.set(copy.id, copy);
+    this.linkToParent(copy);
     return copy;
   }
 
@@ -418,6 +418,14 @@ export class EmulatorStore {
     if (parent.columns.some((c) => c.type === "subtasks")) return;
     const taken = parent.columns.some((c) => c.id === "subitems");
     this.addColumn(parent.id, { ...(!taken && { id: "subitems" }), title: "Subitems", type: "subtasks" });
+  }
+
+  /** Indexes a subitem under its parent: every read of a parent's `subitems` column asks for them. */
+  private linkToParent(item: ItemRecord): void {
+    if (item.parentItemId === null) return;
+    const siblings = this.children.get(item.parentItemId) ?? [];
+    siblings.push(item);
+    this.children.set(item.parentItemId, siblings);
   }
 
   private newBoardId(): string {
