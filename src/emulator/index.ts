@@ -11,6 +11,8 @@ export type {
   RecordState,
 } from "./records.js";
 export { seedBoards } from "./seed.js";
+export { LEGACY_COLUMN_TYPES, legacyColumnType } from "./legacy-types.js";
+export { stripHtml } from "./store.js";
 export { UserDirectory, DEFAULT_USER } from "./users.js";
 export type { Actor, EmulatorUser, UserSettings } from "./users.js";
 export { MutationLog } from "./mutation-log.js";

@@ -121,6 +121,8 @@ export class EmulatorStore {
   readonly updates = new UpdateBook();
   /** Asynchronous jobs: `bulk_archive_items`, `job_status`. */
   readonly jobs: JobBook;
+  /** Parent item id → its subitems in creation order (see {@link subitemsOf}). */
+  private readonly children = new Map<string, ItemRecord[]>();
   private nextItemId: number;
   private nextBoardId = 7_000_000_001;
   private nextSuffix = 1;
@@ -290,6 +292,7 @@ export class EmulatorStore {
     draft.id = String(this.nextItemId++);
     this.items.set(draft.id, draft);
     board.items.set(draft.id, draft);
+    this.linkToParent(draft);
     this.emit({ kind: "item_created", ...itemOf(draft), values: new Map(draft.values) });
     return draft;
   }
@@ -363,11 +366,7 @@ export class EmulatorStore {
 
   /** The subitems of an item (not deleted), in creation order. */
   subitemsOf(item: ItemRecord): ItemRecord[] {
-    const board = this.boards.get(item.boardId);
-    if (!board?.subitemsBoardId) return [];
-    return this.itemsOfBoard(board.subitemsBoardId, ["active", "archived"]).filter(
-      (s) => s.parentItemId === item.id,
-    );
+    return (this.children.get(item.id) ?? []).filter((s) => s.state !== "deleted");
   }
 
   /** The stored value of a column, or `undefined` when empty. */
@@ -420,6 +419,7 @@ export class EmulatorStore {
     };
     this.items.set(copy.id, copy);
     board.items.set(copy.id, copy);
+    this.linkToParent(copy);
     return copy;
   }
 
@@ -492,6 +492,14 @@ export class EmulatorStore {
         value,
       });
     }
+  }
+
+  /** Indexes a subitem under its parent: every read of a parent's `subitems` column asks for them. */
+  private linkToParent(item: ItemRecord): void {
+    if (item.parentItemId === null) return;
+    const siblings = this.children.get(item.parentItemId) ?? [];
+    siblings.push(item);
+    this.children.set(item.parentItemId, siblings);
   }
 
   private newBoardId(): string {

@@ -122,13 +122,17 @@ describe("item operations", () => {
 
   it("bulk_archive_items does not archive inside the mutation", async () => {
     const item = await createItem("Later");
-    const res = await gql<{ a: { job_id: string } }>(
+    // The next field of the same request runs right after the mutation: the item is still active.
+    const res = await gql<{ a: { job_id: string }; b: { state: string } }>(
       emulator,
-      `mutation ($ids: [ID!]!) { a: bulk_archive_items(board_id: "100", item_ids: $ids) { job_id } }`,
-      { ids: [item.id] },
+      `mutation ($ids: [ID!]!, $i: ID) {
+        a: bulk_archive_items(board_id: "100", item_ids: $ids) { job_id }
+        b: change_multiple_column_values(board_id: "100", item_id: $i, column_values: "{}") { state }
+      }`,
+      { ids: [item.id], i: item.id },
     );
     expect(res.errors).toBeUndefined();
-    expect(emulator.store.getItem(item.id).state).toBe("active");
+    expect(res.data?.b.state).toBe("active");
     await emulator.store.jobs.settle();
     expect(emulator.store.getItem(item.id).state).toBe("archived");
   });
