@@ -51,12 +51,20 @@ export function worstOutcome(outcomes: Iterable<Outcome>): Outcome {
   return worst;
 }
 
-/** A run's status in the run log: STOPPED when any customer stopped, else by its exit code and customers. */
+/** How a finished run ends in the run log (`MON_SyncRuns.status` without RUNNING). */
+export type FinishedRunStatus = "SUCCESS" | "PARTIAL" | "FAILED" | "HALTED" | "STOPPED";
+
+/**
+ * A run's status in the run log: STOPPED when any customer stopped; HALTED when a data-quality halt is
+ * what decides its exit code (3), so the log, `runs`, /health and metrics show the halt rather than a
+ * PARTIAL or FAILED that hides it; else by its exit code and customers.
+ */
 export function runStatus(
   outcome: Outcome,
   customers: readonly { ok: boolean; stopped?: boolean }[],
-): "SUCCESS" | "PARTIAL" | "FAILED" | "STOPPED" {
+): FinishedRunStatus {
   if (customers.some((c) => c.stopped)) return "STOPPED";
   if (OUTCOMES[outcome].exitCode === EXIT.ok) return "SUCCESS";
+  if (outcome === "halted") return "HALTED";
   return customers.some((c) => c.ok) ? "PARTIAL" : "FAILED";
 }

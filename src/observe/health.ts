@@ -173,7 +173,9 @@ export class HealthChecker {
     // unhealthy; rows held back inside a finished customer run (quarantined, DEAD) are data problems with
     // alerts of their own, and would otherwise keep /health red until someone fixes the data.
     const failedCustomers =
-      last.status === "PARTIAL" ? await failedCustomersOf(this.sources.db, last.batch_id) : [];
+      last.status === "PARTIAL" || last.status === "HALTED"
+        ? await failedCustomersOf(this.sources.db, last.batch_id)
+        : [];
     if (last.status === "FAILED" || last.status === "HALTED" || failedCustomers.length > 0)
       return {
         healthy: false,

@@ -76,7 +76,7 @@ export const METRIC_CATALOG = {
   },
   order_sync_runs_total: {
     type: "counter",
-    help: "Finished sync runs by status (SUCCESS, PARTIAL, FAILED, STOPPED).",
+    help: "Finished sync runs by status (SUCCESS, PARTIAL, FAILED, HALTED, STOPPED).",
     labels: ["status"],
   },
   order_sync_run_duration_seconds: {

@@ -92,7 +92,7 @@ export function createMetrics(sources: MetricsSources): SyncMetrics {
   const inProgress = gauge("order_sync_sync_in_progress");
   const health = gauge("order_sync_health_check");
   inProgress.set(0);
-  for (const status of ["SUCCESS", "PARTIAL", "FAILED", "STOPPED"]) runs.inc({ status }, 0);
+  for (const status of ["SUCCESS", "PARTIAL", "FAILED", "HALTED", "STOPPED"]) runs.inc({ status }, 0);
 
   const { monday, staging } = sources;
   gauge("monday_complexity_budget_remaining", function () {

@@ -9,7 +9,14 @@ import { CustomerLease, newOwnerId } from "./customer-locks.js";
 import { runCustomerPipeline, type CustomerMeters } from "./customer-pipeline.js";
 import { errorMessage, HaltError } from "./errors.js";
 import { SyncEvents } from "./events.js";
-import { outcomeOf, runStatus, worstOutcome, OUTCOMES, type Outcome } from "../errors/index.js";
+import {
+  outcomeOf,
+  runStatus,
+  worstOutcome,
+  OUTCOMES,
+  type FinishedRunStatus,
+  type Outcome,
+} from "../errors/index.js";
 import type { MondayStats } from "./port.js";
 import { customerContext, prepare, type Prepared, type SyncDeps } from "./prepare.js";
 import { StepClock } from "./step-clock.js";
@@ -30,7 +37,7 @@ export interface CustomerResult {
 /** The one JSON object `sync --json` prints. */
 export interface SyncSummary {
   batchId: string;
-  status: "SUCCESS" | "PARTIAL" | "FAILED" | "STOPPED";
+  status: FinishedRunStatus;
   exitCode: number;
   counts: SyncCounts;
   apiRequests: number;

@@ -40,8 +40,10 @@ describe("outcomes", () => {
     expect(worstOutcome(["config", "unavailable", "stopped"])).toBe("unavailable");
   });
 
-  it("give the run status: STOPPED first, then SUCCESS, PARTIAL or FAILED", () => {
+  it("give the run status: STOPPED first, then SUCCESS, HALTED, PARTIAL or FAILED", () => {
     expect(runStatus("ok", [{ ok: true }])).toBe("SUCCESS");
+    expect(runStatus("halted", [{ ok: true }, { ok: false }])).toBe("HALTED");
+    expect(runStatus("halted", [{ ok: false }])).toBe("HALTED");
     expect(runStatus("rowsFailed", [{ ok: true }, { ok: false }])).toBe("PARTIAL");
     expect(runStatus("unavailable", [{ ok: false }])).toBe("FAILED");
     expect(runStatus("stopped", [{ ok: true }, { ok: false, stopped: true }])).toBe("STOPPED");

@@ -120,7 +120,7 @@ describe("createMetrics", () => {
 
   it("starts with zeroed run counters, nothing in progress and a closed breaker", async () => {
     const metrics = create({ events: new SyncEvents(), processMetrics: false });
-    for (const status of ["SUCCESS", "PARTIAL", "FAILED", "STOPPED"])
+    for (const status of ["SUCCESS", "PARTIAL", "FAILED", "HALTED", "STOPPED"])
       expect(await sample(metrics, "order_sync_runs_total", { status }), status).toBe(0);
     expect(await sample(metrics, "order_sync_sync_in_progress")).toBe(0);
     expect(await sample(metrics, "monday_circuit_breaker_state")).toBe(0);

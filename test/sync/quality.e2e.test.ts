@@ -158,6 +158,13 @@ for (const engine of await testDatabases()) {
       );
       const summary = await env.sync([CUSTOMER, OTHER]);
       expect(summary.exitCode).toBe(3);
+      expect(summary.status).toBe("HALTED");
+      const run = await db.kysely
+        .selectFrom("MON_SyncRuns")
+        .select("status")
+        .where("batch_id", "=", summary.batchId)
+        .executeTakeFirstOrThrow();
+      expect(run.status).toBe("HALTED");
       const other = summary.customers.find((c) => c.customer === OTHER)!;
       expect(other.ok).toBe(false);
       expect(other.error).toMatch(/halted by data quality/);
