@@ -238,6 +238,19 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
         await db.schema.dropTable("MON_SyncLocks").execute();
       },
     },
+    "0004_drop_idempotency_key": {
+      // Issue 11: the staged row's idempotency_key was never written. The push step derives each request's
+      // Idempotency-Key from its run and staged rows (steps/push.ts), so there is nothing to keep.
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable("STG_MON_CustMasterSchedule").dropColumn("idempotency_key").execute();
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable("STG_MON_CustMasterSchedule")
+          .addColumn("idempotency_key", "varchar(128)")
+          .execute();
+      },
+    },
   };
 }
 

@@ -53,7 +53,6 @@ export interface StagedOrderTable {
   /** JSON snapshot of the mapped values, copied into `MON_SyncState.last_values` on success. */
   new_values: string | null;
   monday_item_id: string | null;
-  idempotency_key: string | null;
   attempts: Generated<number>;
   last_error: string | null;
   stg_created_date: string;

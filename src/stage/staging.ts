@@ -97,7 +97,6 @@ export async function stageOrders(
             new_hash: o.newHash,
             new_values: o.newValues ? JSON.stringify(o.newValues) : null,
             monday_item_id: o.mondayItemId,
-            idempotency_key: null,
             attempts: o.attempts ?? 0,
             last_error: o.lastError,
             stg_created_date: now,

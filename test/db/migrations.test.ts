@@ -20,7 +20,6 @@ const EXPECTED: Record<string, string[]> = {
     "new_hash",
     "new_values",
     "monday_item_id",
-    "idempotency_key",
     "attempts",
     "last_error",
     "stg_created_date",
@@ -104,9 +103,16 @@ for (const target of await testDatabases()) {
     });
 
     it("applies the initial migration, then nothing", async () => {
-      expect(await migrateToLatest(db)).toEqual({ applied: ["0001_initial", "0002_quality", "0003_locks"] });
+      expect(await migrateToLatest(db)).toEqual({
+        applied: ["0001_initial", "0002_quality", "0003_locks", "0004_drop_idempotency_key"],
+      });
       expect(await migrateToLatest(db)).toEqual({ applied: [] });
-      expect(await appliedMigrations(db)).toEqual(["0001_initial", "0002_quality", "0003_locks"]);
+      expect(await appliedMigrations(db)).toEqual([
+        "0001_initial",
+        "0002_quality",
+        "0003_locks",
+        "0004_drop_idempotency_key",
+      ]);
     });
 
     it("creates every table with its columns, names exactly as declared", async () => {

@@ -187,7 +187,6 @@ export function stagedOrderRow(over: Partial<NewStagedOrder> = {}): NewStagedOrd
     new_hash: "h",
     new_values: "{}",
     monday_item_id: null,
-    idempotency_key: "k",
     last_error: null,
     stg_created_date: now,
     stg_updated_date: now,

@@ -331,7 +331,8 @@ for (const engine of await testDatabases()) {
         const before = await health.ready();
         expect(before.healthy).toBe(false);
         expect(before.message).toMatch(/^migrations not applied: /);
-        for (const m of ["0001_initial", "0002_quality", "0003_locks"]) expect(before.message).toContain(m);
+        for (const m of ["0001_initial", "0002_quality", "0003_locks", "0004_drop_idempotency_key"])
+          expect(before.message).toContain(m);
         await migrateToLatest(other);
         expect(await health.ready()).toEqual({ healthy: true, message: "OK" });
       } finally {

@@ -116,7 +116,6 @@ const STAGED_ROW = (key: string, created: string) =>
     batch_id: "old-batch",
     order_key: key,
     item_name: key,
-    idempotency_key: `k-${key}`,
     stg_created_date: created,
     stg_updated_date: created,
   });
