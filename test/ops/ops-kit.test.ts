@@ -298,7 +298,7 @@ describe("ops/prometheus/alerts.yml", () => {
     );
     expect(exprOf("OrderSyncUnhealthy")).toMatch(/order_sync_health_check.*== 0/);
     expect(rules.find((r) => r.alert === "OrderSyncUnhealthy")?.for).toBe("10m");
-    expect(exprOf("OrderSyncFailing")).toMatch(/status="FAILED"/);
+    expect(exprOf("OrderSyncFailing")).toMatch(/status=~"FAILED\|HALTED"/);
     expect(exprOf("OrderSyncFailing")).toMatch(/unless[\s\S]*status=~"SUCCESS\|PARTIAL"/);
   });
 
