@@ -79,7 +79,8 @@ export class RowView {
 
   /** The mapper's canonical value of a column, or the `ValueError` it throws. */
   canonical(source: string, type: ColumnType): { value: Canonical } | { error: ValueError } {
-    return asValueError(this.source.value(source, type), this.row[source]);
+    const mapped = this.source.value(source, type);
+    return "error" in mapped ? asValueError(mapped, this.row[source]) : mapped;
   }
 
   /**
