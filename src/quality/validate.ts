@@ -34,6 +34,16 @@ export function qualityColumns(config: QualityConfig): string[] {
   return [...cols];
 }
 
+/** The rules' severities under a config, each looked up once (the rules report on every row). */
+function severityLookup(config: QualityConfig): (id: BuiltInRuleId) => Severity {
+  const severities = new Map<string, Severity>();
+  return (id) => {
+    let s = severities.get(id);
+    if (s === undefined) severities.set(id, (s = severityOf(config, id)));
+    return s;
+  };
+}
+
 /**
  * Validates one customer's changed rows before they are staged: required fields, types and ranges,
  * business rules, referential integrity and the config's user rules. Pure (no I/O) and fast.
@@ -58,12 +68,7 @@ export function validateOrders(rows: readonly Row[], ctx: ValidationContext): Va
 export function validateMapped(rows: readonly MappedRow[], ctx: ValidationContext): ValidationResult {
   const plan = planBatch(ctx);
   const { config, customer } = ctx;
-  const severities = new Map<string, Severity>();
-  const sev = (id: BuiltInRuleId) => {
-    let s = severities.get(id);
-    if (s === undefined) severities.set(id, (s = severityOf(config, id)));
-    return s;
-  };
+  const sev = severityLookup(config);
 
   const boardIssues: Issue[] = [];
   for (const rule of BOARD_RULES)
