@@ -2,12 +2,12 @@ import { createHash } from "node:crypto";
 import type { CustomerConfig } from "../config/index.js";
 import { MAX_ITEM_NAME } from "../monday/index.js";
 import {
-  canonicalValue,
-  mappedCanonical,
+  MappedRow,
   mappingSpecs,
   renderTemplate,
   ValueError,
   type Canonical,
+  type MappedValue,
   type ResolvedBoard,
 } from "../mapping/index.js";
 
@@ -48,7 +48,7 @@ export class RowError extends Error {
  */
 function renderRowTemplate(
   template: string,
-  row: Record<string, unknown>,
+  row: Readonly<Record<string, unknown>>,
   orderKey: string,
   what: string,
 ): string {
@@ -71,13 +71,18 @@ function renderRowTemplate(
   }
 }
 
-/** Builds the canonical snapshot of one source row for its board; throws {@link RowError}. */
+/**
+ * Builds the canonical snapshot of one source row for its board; throws {@link RowError}. Given a
+ * {@link MappedRow}, its values are the ones validation then reads.
+ */
 export function buildSnapshot(
-  row: Record<string, unknown>,
+  source: Readonly<Record<string, unknown>> | MappedRow,
   orderKey: string,
   board: ResolvedBoard,
   customer: CustomerConfig,
 ): OrderSnapshot {
+  const mapped = source instanceof MappedRow ? source : new MappedRow(source);
+  const row = mapped.row;
   const name = renderRowTemplate(board.config.itemName, row, orderKey, "item name");
   if (name.length === 0)
     throw new RowError(
@@ -97,15 +102,17 @@ export function buildSnapshot(
   const columns: Record<string, Canonical> = { [board.keyColumn.id]: orderKey };
   const specs = mappingSpecs(board);
   board.columns.forEach((column, i) => {
-    const spec = specs[i] ?? column;
-    columns[column.id] = guarded(orderKey, column.source, row[column.source], () =>
-      mappedCanonical(spec, row),
+    columns[column.id] = guarded(
+      orderKey,
+      column.source,
+      row[column.source],
+      mapped.mapped(specs[i] ?? column),
     );
   });
   const subitems: Record<string, Canonical> = {};
   if (board.subitems) {
     for (const { size, source } of board.subitems.sizes) {
-      const qty = canonical(orderKey, source, "numbers", row[source]);
+      const qty = guarded(orderKey, source, row[source], mapped.value(source, "numbers"));
       if (qty !== null) subitems[size] = qty;
     }
   }
@@ -119,31 +126,17 @@ export function buildSnapshot(
       entry && entry.source === column.source
         ? { ...column, transform: entry.transform, defaultCountry: entry.defaultCountry }
         : column;
-    values[column.id] = guarded(orderKey, column.source, row[column.source], () =>
-      mappedCanonical(spec, row),
-    );
+    values[column.id] = guarded(orderKey, column.source, row[column.source], mapped.mapped(spec));
   });
   const subitemColumns = Object.fromEntries(Object.keys(subitems).map((size) => [size, { ...values }]));
   return { name, group, columns, subitems, subitemColumns };
 }
 
-function canonical(
-  orderKey: string,
-  source: string,
-  type: Parameters<typeof canonicalValue>[0],
-  raw: unknown,
-): Canonical {
-  return guarded(orderKey, source, raw, () => canonicalValue(type, raw));
-}
-
-/** Runs a mapping step, turning its {@link ValueError} into a {@link RowError} naming the order and column. */
-function guarded(orderKey: string, source: string, raw: unknown, map: () => Canonical): Canonical {
-  try {
-    return map();
-  } catch (e) {
-    if (e instanceof ValueError) throw new RowError(orderKey, source, raw, e.message);
-    throw e;
-  }
+/** A mapped value, its {@link ValueError} turned into a {@link RowError} naming the order and column. */
+function guarded(orderKey: string, source: string, raw: unknown, mapped: MappedValue): Canonical {
+  if ("value" in mapped) return mapped.value;
+  if (mapped.error instanceof ValueError) throw new RowError(orderKey, source, raw, mapped.error.message);
+  throw mapped.error;
 }
 
 /** JSON with object keys sorted at every level, so equal snapshots always hash alike. */

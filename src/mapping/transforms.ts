@@ -90,10 +90,24 @@ export function hasTransforms(spec: Pick<MappingSpec, "transform" | "defaultCoun
  * The config entry behind each resolved column of a board (`resolveBoard` keeps the config's order),
  * so its transforms can be applied. Falls back to the resolved column when the two disagree.
  */
-export function mappingSpecs(board: {
+export function mappingSpecs(board: MappedBoard): MappingSpec[] {
+  let specs = specsOf.get(board);
+  if (!specs) specsOf.set(board, (specs = specsFor(board)));
+  return specs;
+}
+
+type MappedBoard = {
   config: { columns: readonly ColumnMapping[] };
   columns: readonly { source: string; type: ColumnType }[];
-}): MappingSpec[] {
+};
+
+/**
+ * One list of entries per board, so detect and validation hand `MappedRow` the same entry objects and
+ * it maps each transformed column once.
+ */
+const specsOf = new WeakMap<MappedBoard, MappingSpec[]>();
+
+function specsFor(board: MappedBoard): MappingSpec[] {
   return board.columns.map((column, i) => {
     const entry = board.config.columns[i];
     if (!entry || entry.source !== column.source) return { source: column.source, type: column.type };

@@ -4,6 +4,7 @@ export type { Severity, OrderAction } from "./severity.js";
 export type { Issue, Halt, ValidationContext, ValidationResult } from "./types.js";
 export {
   validateOrders,
+  validateMapped,
   mergeResults,
   haltedResult,
   quarantineIssues,

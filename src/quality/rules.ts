@@ -1,13 +1,13 @@
 import { COLUMN_TYPES, type ColumnType } from "../config/index.js";
 import {
-  canonicalValue,
   hasTransforms,
-  mappedCanonical,
   mappingSpecs,
   MappingError,
   renderTemplate,
   ValueError,
   type Canonical,
+  type MappedRow,
+  type MappedValue,
   type ResolvedBoard,
   type MappingSpec,
   type ResolvedColumn,
@@ -54,34 +54,33 @@ export interface BatchPlan {
   createLabels: boolean;
 }
 
-/** One row being validated; canonical values are computed once and shared by the rules. */
+/** A value the mapper could not take, as the rules report it (its plain errors too, e.g. an invalid Date). */
+function asValueError(mapped: MappedValue, value: unknown): { value: Canonical } | { error: ValueError } {
+  if ("value" in mapped || mapped.error instanceof ValueError) return mapped as { error: ValueError };
+  // The mapper can also throw a plain RangeError (an invalid Date object): treat it the same, as a
+  // value that cannot be written, so the row is quarantined rather than crashing the run.
+  return { error: new ValueError(`cannot read the value: ${String(mapped.error)}`, value) };
+}
+
+/**
+ * One row being validated. Its canonical values are the {@link MappedRow}'s: the ones detect built the
+ * order's snapshot from, read here rather than mapped again.
+ */
 export class RowView {
-  private readonly cache: Partial<
-    Record<ColumnType, Map<string, { value: Canonical } | { error: ValueError }>>
-  > = {};
   constructor(
-    readonly row: Row,
+    readonly source: MappedRow,
     readonly orderKey: string,
   ) {}
 
+  /** The raw source row (for messages that quote the original value, and the raw-value rules). */
+  get row(): Row {
+    return this.source.row;
+  }
+
   /** The mapper's canonical value of a column, or the `ValueError` it throws. */
   canonical(source: string, type: ColumnType): { value: Canonical } | { error: ValueError } {
-    const byType = (this.cache[type] ??= new Map());
-    let hit = byType.get(source);
-    if (!hit) {
-      const raw = this.row[source];
-      try {
-        hit = type === "date" && isPlainDate(raw) ? { value: raw } : { value: canonicalValue(type, raw) };
-      } catch (e) {
-        // The mapper can also throw a plain RangeError (an invalid Date object): treat it the same, as a
-        // value that cannot be written, so the row is quarantined rather than crashing the run.
-        hit = {
-          error: e instanceof ValueError ? e : new ValueError(`cannot read the value: ${String(e)}`, raw),
-        };
-      }
-      byType.set(source, hit);
-    }
-    return hit;
+    const mapped = this.source.value(source, type);
+    return "error" in mapped ? asValueError(mapped, this.row[source]) : mapped;
   }
 
   /**
@@ -90,21 +89,9 @@ export class RowView {
    */
   mapped(column: PlannedColumn): { value: Canonical } | { error: ValueError } {
     if (!column.spec) return this.canonical(column.source, column.type);
-    let hit = this.mappedCache.get(column);
-    if (!hit) {
-      try {
-        hit = { value: mappedCanonical(column.spec, this.row) };
-      } catch (e) {
-        hit = {
-          error: e instanceof ValueError ? e : new ValueError(`cannot read the value: ${String(e)}`, e),
-        };
-      }
-      this.mappedCache.set(column, hit);
-    }
-    return hit;
+    const mapped = this.source.mapped(column.spec);
+    return "error" in mapped ? asValueError(mapped, mapped.error) : mapped;
   }
-
-  private readonly mappedCache = new Map<PlannedColumn, { value: Canonical } | { error: ValueError }>();
 
   /** The text flaws of a column's plain text (null when the value is not text-like). */
   flaws(source: string): TextFlaws | null {
@@ -152,28 +139,6 @@ export interface BatchRule {
 export interface BoardRule {
   id: BuiltInRuleId;
   check(plan: BatchPlan, report: Report): void;
-}
-
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-const digit = (text: string, i: number) => text.charCodeAt(i) - 48;
-
-/**
- * Fast path for the common case, a real `YYYY-MM-DD` string, which the mapper's date canonical form
- * returns unchanged (anything else goes through the mapper itself). Dates are most of the validation
- * time otherwise: `new Date` per value.
- */
-function isPlainDate(raw: unknown): raw is string {
-  if (typeof raw !== "string" || raw.length !== 10 || raw[4] !== "-" || raw[7] !== "-") return false;
-  for (const i of [0, 1, 2, 3, 5, 6, 8, 9]) {
-    const d = digit(raw, i);
-    if (d < 0 || d > 9) return false;
-  }
-  const y = digit(raw, 0) * 1000 + digit(raw, 1) * 100 + digit(raw, 2) * 10 + digit(raw, 3);
-  const m = digit(raw, 5) * 10 + digit(raw, 6);
-  const d = digit(raw, 8) * 10 + digit(raw, 9);
-  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  const days = m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1];
-  return days !== undefined && d >= 1 && d <= days;
 }
 
 /** `MON_SyncState.order_key` and the other order-key columns are varchar(255). */

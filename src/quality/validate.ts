@@ -1,4 +1,5 @@
 import { BUILT_IN_RULES, type BuiltInRuleId, type QualityConfig } from "../config/index.js";
+import { MappedRow } from "../mapping/index.js";
 import { compileUserRules } from "./conditions.js";
 import { BATCH_RULES, BOARD_RULES, planBatch, ROW_RULES, RowView } from "./rules.js";
 import { SEVERITY_EFFECTS, worst, type OrderAction, type Severity } from "./severity.js";
@@ -33,6 +34,16 @@ export function qualityColumns(config: QualityConfig): string[] {
   return [...cols];
 }
 
+/** The rules' severities under a config, each looked up once (the rules report on every row). */
+function severityLookup(config: QualityConfig): (id: BuiltInRuleId) => Severity {
+  const severities = new Map<string, Severity>();
+  return (id) => {
+    let s = severities.get(id);
+    if (s === undefined) severities.set(id, (s = severityOf(config, id)));
+    return s;
+  };
+}
+
 /**
  * Validates one customer's changed rows before they are staged: required fields, types and ranges,
  * business rules, referential integrity and the config's user rules. Pure (no I/O) and fast.
@@ -44,14 +55,20 @@ export function qualityColumns(config: QualityConfig): string[] {
  * for (const row of rows) if (result.action(orderKeyOf(row, "AAG ORDER NUMBER")) !== "QUARANTINE") stage(row);
  */
 export function validateOrders(rows: readonly Row[], ctx: ValidationContext): ValidationResult {
+  return validateMapped(
+    rows.map((row) => new MappedRow(row)),
+    ctx,
+  );
+}
+
+/**
+ * {@link validateOrders} over rows already mapped (by detect, which built their snapshots from the same
+ * {@link MappedRow}s): the rules read those values instead of mapping the rows again.
+ */
+export function validateMapped(rows: readonly MappedRow[], ctx: ValidationContext): ValidationResult {
   const plan = planBatch(ctx);
   const { config, customer } = ctx;
-  const severities = new Map<string, Severity>();
-  const sev = (id: BuiltInRuleId) => {
-    let s = severities.get(id);
-    if (s === undefined) severities.set(id, (s = severityOf(config, id)));
-    return s;
-  };
+  const sev = severityLookup(config);
 
   const boardIssues: Issue[] = [];
   for (const rule of BOARD_RULES)
@@ -67,7 +84,7 @@ export function validateOrders(rows: readonly Row[], ctx: ValidationContext): Va
       }),
     );
 
-  const views = rows.map((row) => new RowView(row, orderKeyOf(row, ctx.keyColumn)));
+  const views = rows.map((mapped) => new RowView(mapped, orderKeyOf(mapped.row, ctx.keyColumn)));
   const perRow: Issue[][] = views.map(() => []);
   const userRules = compileUserRules(config.rules);
   // One reporter for all rows, told which row and rule are running: the rules run on every row of every page.

@@ -1,4 +1,5 @@
 import { buildSnapshot, detectChange, RowError, type Change } from "../../detect/index.js";
+import { MappedRow } from "../../mapping/index.js";
 import type { OrderPage, OrderRow } from "../../source/index.js";
 import { loadStateRange, type SyncStateRow } from "../../state/index.js";
 import type { CustomerRunContext } from "../customer-context.js";
@@ -8,9 +9,11 @@ export type PendingChange = Exclude<Change, { kind: "UNCHANGED" }>;
 /** An order monday no longer should show: the source has dropped it (deleted or cancelled). */
 export type GoneChange = Change & { kind: "GONE" };
 
-/** One changed order of a page, with the row it came from (validation reads it) and its sync state. */
+/** One changed order of a page, with the row it came from, as mapped (validation reads it), and its sync state. */
 export interface DetectedOrder {
   row: OrderRow;
+  /** The row's mapped values, the snapshot's: validation's rules read them rather than map the row again. */
+  mapped: MappedRow;
   orderKey: string;
   /** The change, or why the row could not be mapped (the order is quarantined). */
   change: PendingChange | RowError;
@@ -38,12 +41,12 @@ function goneOf(states: Iterable<SyncStateRow>): GoneChange[] {
 /** One row against its sync state: the change, or the {@link RowError} that makes it unmappable. */
 function classify(
   ctx: Pick<CustomerRunContext, "board" | "customer">,
-  row: OrderRow,
+  mapped: MappedRow,
   orderKey: string,
   state: SyncStateRow | undefined,
 ): Change | RowError {
   try {
-    return detectChange(orderKey, buildSnapshot(row, orderKey, ctx.board, ctx.customer), state);
+    return detectChange(orderKey, buildSnapshot(mapped, orderKey, ctx.board, ctx.customer), state);
   } catch (e) {
     if (!(e instanceof RowError)) throw e;
     return e;
@@ -68,13 +71,14 @@ export async function detectChanges(
     const orderKey = String(row[keyColumn]);
     const state = known.get(orderKey);
     known.delete(orderKey);
-    const change = classify(ctx, row, orderKey, state);
+    const mapped = new MappedRow(row);
+    const change = classify(ctx, mapped, orderKey, state);
     if (!(change instanceof RowError) && change.kind === "UNCHANGED") {
       result.counts.unchanged++;
       if (previouslyQuarantined.has(orderKey)) result.fixed.push(orderKey);
       continue;
     }
-    result.detected.push({ row, orderKey, change, ...(state ? { state } : {}) });
+    result.detected.push({ row, mapped, orderKey, change, ...(state ? { state } : {}) });
   }
   result.gone = goneOf(known.values());
   return result;

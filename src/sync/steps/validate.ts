@@ -2,6 +2,7 @@ import { RowError } from "../../detect/index.js";
 import {
   mergeResults,
   quarantinedKeys,
+  validateMapped,
   validateOrders,
   type ValidationContext,
   type ValidationResult,
@@ -72,7 +73,7 @@ function quarantineRow(
 
 /**
  * Step 4, validate: the data-quality rules over the orders detect found changed (only those would be
- * staged). Orders with ERRORs, or that could not be mapped, are quarantined with their reasons; the rest
+ * staged), reading the values detect mapped. Orders with ERRORs, or that could not be mapped, are quarantined with their reasons; the rest
  * pass. A halt is in `result.halt`: the caller's sink decides what it means.
  */
 export function validateChanges(
@@ -80,8 +81,8 @@ export function validateChanges(
   quality: ValidationContext,
   detected: readonly DetectedOrder[],
 ): ValidateResult {
-  const result = validateOrders(
-    detected.map((d) => d.row),
+  const result = validateMapped(
+    detected.map((d) => d.mapped),
     quality,
   );
   const out: ValidateResult = { result, changes: [], quarantined: [], counts: { quarantined: 0 } };
