@@ -1,4 +1,5 @@
 // A minimal GraphQL client for the emulator tests: real HTTP via fetch, no project code in between.
+import { afterEach } from "vitest";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
 
 /** A GraphQL response as the emulator sends it. */
@@ -112,3 +113,22 @@ export function manualClock(start = 1_000_000) {
 
 /** The cheapest write: 10,000 (create_item) + 2 (`create_item { id }`) complexity points. */
 export const CHEAP_CREATE = `mutation { create_item(board_id: 100, item_name: "x") { id } }`;
+
+/**
+ * A `start(options)` for test files that open one emulator (with board 100) per test; the emulator is
+ * closed after each test. `prepare` runs on every new emulator before it is handed out.
+ */
+export function emulatorPerTest(
+  prepare: (emulator: Emulator) => void = () => undefined,
+): (options?: EmulatorOptions) => Promise<Emulator> {
+  let current: Emulator | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (options = {}) => {
+    current = await emulatorWithBoard(options);
+    prepare(current);
+    return current;
+  };
+}

@@ -1,18 +1,8 @@
 // Idempotency-Key: cached responses replayed, concurrent duplicates refused, keys scoped to the token.
-import { afterEach, describe, expect, it } from "vitest";
-import type { Emulator, EmulatorOptions } from "../../src/emulator/index.js";
-import { CHEAP_CREATE, emulatorWithBoard, manualClock, postRaw } from "./client.js";
+import { describe, expect, it } from "vitest";
+import { CHEAP_CREATE, emulatorPerTest, manualClock, postRaw } from "./client.js";
 
-let emulator: Emulator | undefined;
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
-
-async function start(options: EmulatorOptions = {}): Promise<Emulator> {
-  emulator = await emulatorWithBoard(options);
-  return emulator;
-}
+const start = emulatorPerTest();
 
 const withKey = (key: string, token = "test-token") => ({ "Idempotency-Key": key, Authorization: token });
 

@@ -1,20 +1,12 @@
 // Users and tokens: `me`, `users`, `account`, people columns naming users, and monday's 401 for a token
 // nobody owns once users are configured.
-import { afterEach, describe, expect, it } from "vitest";
-import { DEFAULT_USER, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
-import { CREATE_ITEM, emulatorWithBoard, gql } from "./client.js";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_USER, type EmulatorOptions } from "../../src/emulator/index.js";
+import { CREATE_ITEM, emulatorPerTest, gql } from "./client.js";
 
-let emulator: Emulator | undefined;
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
+const start = emulatorPerTest((e) => {
+  e.store.addColumn("100", { id: "owner", title: "Owner", type: "people" });
 });
-
-async function start(options: EmulatorOptions = {}): Promise<Emulator> {
-  emulator = await emulatorWithBoard(options);
-  emulator.store.addColumn("100", { id: "owner", title: "Owner", type: "people" });
-  return emulator;
-}
 
 const TEAM = {
   users: {

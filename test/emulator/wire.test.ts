@@ -1,20 +1,10 @@
 // The emulator on the wire as API-FACTS describes monday: HTTP status per error, `request_id` on every
 // response, and `RateLimit-Policy` / `RateLimit` for every policy on every response.
-import { afterEach, describe, expect, it } from "vitest";
-import type { Emulator, EmulatorOptions } from "../../src/emulator/index.js";
+import { describe, expect, it } from "vitest";
 import { ServerError, classifyGraphQLError, interpretResponse } from "../../src/monday/index.js";
-import { CREATE_ITEM, emulatorWithBoard, gql, postRaw, type GqlResponse } from "./client.js";
+import { CREATE_ITEM, emulatorPerTest, gql, postRaw, type GqlResponse } from "./client.js";
 
-let emulator: Emulator | undefined;
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
-
-async function start(options: EmulatorOptions = {}): Promise<Emulator> {
-  emulator = await emulatorWithBoard(options);
-  return emulator;
-}
+const start = emulatorPerTest();
 
 /** Every error of the response carries the request's id, and it is the `Request-Id` header. */
 function expectRequestIds(res: GqlResponse) {
