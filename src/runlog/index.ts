@@ -6,5 +6,8 @@ export {
   recentRuns,
   lastFinishedRun,
   failedCustomers,
+  findRun,
+  batchChanges,
+  laterBatches,
 } from "./run-log.js";
-export type { CustomerRunStatus } from "./run-log.js";
+export type { CustomerRunStatus, ChangeRecord } from "./run-log.js";

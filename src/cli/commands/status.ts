@@ -1,6 +1,7 @@
 import { migrateToLatest } from "../../db/index.js";
 import { stagingCounts } from "../../stage/index.js";
 import { recentRuns } from "../../runlog/index.js";
+import { heldCounts } from "../../state/index.js";
 import { currentLeases, type MondayStats } from "../../sync/index.js";
 import { openContext, type GlobalOptions } from "../context.js";
 import { printJson, table } from "../output.js";
@@ -28,7 +29,8 @@ export async function statusCommand(global: GlobalOptions): Promise<number> {
     const runs = await lastRuns(ctx.db, 5);
     const monday = (runs[0]?.counts as { monday?: MondayStats } | null)?.monday ?? null;
     const leases = await currentLeases(ctx.db);
-    if (global.json) printJson({ staging, runs, monday, leases });
+    const held = await heldCounts(ctx.db);
+    if (global.json) printJson({ staging, runs, monday, leases, held });
     else {
       process.stdout.write(
         staging.length
@@ -66,6 +68,13 @@ export async function statusCommand(global: GlobalOptions): Promise<number> {
               l.acquiredAt,
               `${l.expiresAt}${l.lapsed ? " (lapsed)" : ""}`,
             ]),
+          )}\n`,
+        );
+      if (held.length)
+        process.stdout.write(
+          `orders held by a rollback (MON_RollbackHolds; order-sync release ends them):\n${table(
+            ["customer", "rolled-back batch", "orders"],
+            held.map((h) => [h.customer, h.batchId, h.count]),
           )}\n`,
         );
       if (monday)
