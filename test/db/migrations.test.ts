@@ -90,6 +90,7 @@ const EXPECTED: Record<string, string[]> = {
     "counts",
     "error",
   ],
+  MON_RollbackHolds: ["customer", "order_key", "batch_id", "rollback_batch_id", "held_hash", "held_at"],
 };
 
 for (const target of await testDatabases()) {
@@ -104,7 +105,13 @@ for (const target of await testDatabases()) {
 
     it("applies the initial migration, then nothing", async () => {
       expect(await migrateToLatest(db)).toEqual({
-        applied: ["0001_initial", "0002_quality", "0003_locks", "0004_drop_idempotency_key"],
+        applied: [
+          "0001_initial",
+          "0002_quality",
+          "0003_locks",
+          "0004_drop_idempotency_key",
+          "0005_rollback_holds",
+        ],
       });
       expect(await migrateToLatest(db)).toEqual({ applied: [] });
       expect(await appliedMigrations(db)).toEqual([
@@ -112,6 +119,7 @@ for (const target of await testDatabases()) {
         "0002_quality",
         "0003_locks",
         "0004_drop_idempotency_key",
+        "0005_rollback_holds",
       ]);
     });
 
