@@ -3,7 +3,7 @@ import type { OrderSnapshot } from "../detect/index.js";
 import { MappingError } from "../mapping/index.js";
 import { batchChanges, findRun, laterBatches, type ChangeRecord } from "../runlog/index.js";
 import { stageOrders } from "../stage/index.js";
-import { holdOrders, loadStateByKeys, type SyncStateRow } from "../state/index.js";
+import { holdOrders, loadStateByKeys, releaseHolds, type SyncStateRow } from "../state/index.js";
 import {
   clearDone,
   customerContext,
@@ -126,6 +126,12 @@ async function planCustomer(
   return plan;
 }
 
+/** The batch being rolled back, and whether it is itself a rollback. */
+interface Target {
+  batchId: string;
+  isRollback: boolean;
+}
+
 /** The hold of an undone order: the source's hash that made the change, or GONE for an archived order. */
 function holdHash(facts: OrderFacts): string | null {
   return facts.item.action === "ARCHIVE" || facts.item.action === "DELETE"
@@ -140,17 +146,21 @@ const stateValues = (s: SyncStateRow | undefined): OrderSnapshot | null => s?.la
  * Holds the undone orders (first, so a crash after some writes still holds them) and stages the undo as
  * PENDING rows of the rollback's batch.
  */
-async function stageUndo(ctx: CustomerRunContext, plan: CustomerPlan, target: string): Promise<void> {
-  await holdOrders(
-    ctx.db,
-    plan.undo.map((u) => ({
-      customer: u.customer,
-      orderKey: u.orderKey,
-      batchId: target,
-      rollbackBatchId: ctx.batchId,
-      heldHash: holdHash(plan.facts.get(u.orderKey)!),
-    })),
-  );
+async function stageUndo(ctx: CustomerRunContext, plan: CustomerPlan, target: Target): Promise<void> {
+  // Rolling back a rollback puts the batch's values back on purpose: the first rollback's holds end.
+  if (target.isRollback)
+    await releaseHolds(ctx.db.kysely, { customers: [ctx.customer.name], rollbackBatchId: target.batchId });
+  else
+    await holdOrders(
+      ctx.db,
+      plan.undo.map((u) => ({
+        customer: u.customer,
+        orderKey: u.orderKey,
+        batchId: target.batchId,
+        rollbackBatchId: ctx.batchId,
+        heldHash: holdHash(plan.facts.get(u.orderKey)!),
+      })),
+    );
   const entries = plan.undo.map((u) => {
     const facts = plan.facts.get(u.orderKey)!;
     const images = {
@@ -170,7 +180,7 @@ async function stageUndo(ctx: CustomerRunContext, plan: CustomerPlan, target: st
  * already back as it was and leaves it, so nothing is undone twice.
  */
 function rollbackPipeline(
-  target: string,
+  target: Target,
   changes: readonly ChangeRecord[],
   options: PlanOptions,
   plans: CustomerUndo[],
@@ -254,7 +264,12 @@ export async function runRollback(deps: SyncDeps, options: RollbackOptions): Pro
   const summary = await runSync(deps, {
     customers,
     command: `rollback ${target}`.slice(0, 32),
-    pipeline: rollbackPipeline(target, changes, plan, plans),
+    pipeline: rollbackPipeline(
+      { batchId: target, isRollback: run?.command?.startsWith("rollback ") ?? false },
+      changes,
+      plan,
+      plans,
+    ),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   return { ...summarize(target, plans, false), batchId: summary.batchId, run: summary };

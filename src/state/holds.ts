@@ -84,6 +84,8 @@ export interface HoldFilter {
   customers?: readonly string[];
   orders?: readonly string[];
   batchId?: string;
+  /** The holds one rollback made (released when that rollback is itself rolled back). */
+  rollbackBatchId?: string;
 }
 
 /** Releases holds; returns how many. */
@@ -92,6 +94,7 @@ export async function releaseHolds(db: Executor, filter: HoldFilter): Promise<nu
   if (filter.customers?.length) q = q.where("customer", "in", [...filter.customers]);
   if (filter.orders?.length) q = q.where("order_key", "in", [...filter.orders]);
   if (filter.batchId !== undefined) q = q.where("batch_id", "=", filter.batchId);
+  if (filter.rollbackBatchId !== undefined) q = q.where("rollback_batch_id", "=", filter.rollbackBatchId);
   const r = await q.executeTakeFirst();
   return Number(r.numDeletedRows);
 }
