@@ -42,6 +42,7 @@ const COUNT_KEYS = [
   ["failed", "failed"],
   ["dead", "dead"],
   ["quarantined", "quarantined"],
+  ["held", "held"],
 ] as const;
 
 /**

@@ -195,16 +195,18 @@ function compareSubitems(p: OrderPlanner, board: ResolvedBoard, facts: OrderFact
   }
 }
 
-/** The item the batch wrote, as the board holds it now (by the id the change log names). */
-const itemOf = (facts: OrderFacts): FoundItem | undefined =>
-  facts.found && facts.found.id === facts.item.mondayItemId ? facts.found : undefined;
+/**
+ * The order's item on the board now: the one the change log names or, when that one was re-created since
+ * (a rollback of an archive), the item holding the order's key.
+ */
+const itemOf = (facts: OrderFacts): FoundItem | undefined => facts.found;
 
 function undoOf(facts: OrderFacts, action: UndoAction, p?: OrderPlanner): OrderUndo {
   return {
     customer: facts.item.customer,
     orderKey: facts.item.orderKey,
     action,
-    itemId: action === "RECREATE" ? null : facts.item.mondayItemId,
+    itemId: action === "RECREATE" ? null : (facts.found?.id ?? facts.item.mondayItemId),
     columns: p?.columns ?? [],
     subitems: p?.subitems ?? [],
   };

@@ -1,7 +1,7 @@
 import { migrateToLatest } from "../db/index.js";
 import type { OrderSnapshot } from "../detect/index.js";
 import { MappingError } from "../mapping/index.js";
-import { batchChanges, findRun, laterBatches, type ChangeRecord } from "../runlog/index.js";
+import { batchChanges, batchesAfter, findRun, laterBatches, type ChangeRecord } from "../runlog/index.js";
 import { stageOrders } from "../stage/index.js";
 import { holdOrders, loadStateByKeys, releaseHolds, type SyncStateRow } from "../state/index.js";
 import {
@@ -273,4 +273,23 @@ export async function runRollback(deps: SyncDeps, options: RollbackOptions): Pro
     ...(options.signal ? { signal: options.signal } : {}),
   });
   return { ...summarize(target, plans, false), batchId: summary.batchId, run: summary };
+}
+
+/**
+ * `rollback --to <batch-id>`: rolls back every batch that changed something after it, newest first, each as a
+ * rollback of its own (the list is taken once, so the rollbacks' own batches are not in it). A dry run plans
+ * each against the board as it is now, so only its first entry is exact when later ones touch the same items.
+ */
+export async function runRollbackTo(
+  deps: SyncDeps,
+  options: Omit<RollbackOptions, "batchId"> & { to: string },
+): Promise<RollbackSummary[]> {
+  await migrateToLatest(deps.db);
+  if (!(await findRun(deps.db, options.to))) throw new UnknownBatchError(options.to);
+  const out: RollbackSummary[] = [];
+  for (const batchId of await batchesAfter(deps.db, options.to)) {
+    if (options.signal?.aborted) break;
+    out.push(await runRollback(deps, { ...options, batchId }));
+  }
+  return out;
 }

@@ -9,5 +9,6 @@ export {
   findRun,
   batchChanges,
   laterBatches,
+  batchesAfter,
 } from "./run-log.js";
 export type { CustomerRunStatus, ChangeRecord } from "./run-log.js";

@@ -205,3 +205,21 @@ export async function laterBatches(
   }
   return out;
 }
+
+/** The batches started after `batchId` that changed something, newest first (what `rollback --to` undoes). */
+export async function batchesAfter(db: Db, batchId: string): Promise<string[]> {
+  const run = await findRun(db, batchId);
+  if (!run) return [];
+  const rows = await db.kysely
+    .selectFrom("MON_SyncRuns as r")
+    .select(["r.batch_id"])
+    .where("r.started_at", ">", run.started_at)
+    .where((eb) =>
+      eb.exists(
+        eb.selectFrom("MON_ChangeLog as c").select("c.batch_id").whereRef("c.batch_id", "=", "r.batch_id"),
+      ),
+    )
+    .orderBy("r.started_at", "desc")
+    .execute();
+  return rows.map((r) => r.batch_id);
+}

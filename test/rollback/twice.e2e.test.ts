@@ -1,18 +1,20 @@
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { wireApp } from "../../src/app.js";
 import type { Db } from "../../src/db/index.js";
 import { createOrdersTable, writeDemoOrders } from "../../src/demo/index.js";
-import { runRollback, type RollbackOptions } from "../../src/rollback/index.js";
+import { runRollback, runRollbackTo, type RollbackOptions } from "../../src/rollback/index.js";
 import { testDatabases } from "../helpers/databases.js";
 import { badBatch, boardSnapshot, withoutIds } from "../helpers/rollback.js";
 import { syncEnv, type SyncEnv } from "../helpers/sync-env.js";
 
 for (const engine of await testDatabases()) {
   describe.skipIf(!engine.available)(
-    `rollback --delete, then a rollback of the rollback, on ${engine.name}`,
+    `rollback --delete, a rollback of the rollback, --to, on ${engine.name}`,
     () => {
       let db: Db;
       let env: SyncEnv;
+      let clean: Awaited<ReturnType<typeof boardSnapshot>>;
       const rollback = (options: RollbackOptions) => {
         const app = wireApp(env.settings, db);
         return runRollback({ settings: env.settings, db, monday: app.monday, events: app.events }, options);
@@ -40,7 +42,7 @@ for (const engine of await testDatabases()) {
 
       it("deletes what the batch created; rolling the rollback back puts the batch's board back", async () => {
         expect((await env.sync()).exitCode).toBe(0);
-        const clean = await boardSnapshot(env);
+        clean = await boardSnapshot(env);
         const keys = await badBatch(db, { updated: 6, created: 4, cancelled: 3 });
         const batch = await env.sync();
         expect(batch.exitCode).toBe(0);
@@ -77,6 +79,27 @@ for (const engine of await testDatabases()) {
         const next = await env.sync();
         expect(next.counts).toMatchObject({ created: 0, updated: 0, archived: 0, held: 0 });
         expect(env.emulator.log.writeRequests - writes).toBe(0);
+      }, 120_000);
+
+      it("--to undoes every batch after one, newest first: the board as right after that batch", async () => {
+        const first = (await db.kysely
+          .selectFrom("MON_SyncRuns")
+          .select("batch_id")
+          .orderBy("started_at")
+          .executeTakeFirst())!;
+        // One more batch on top of the batch, its rollback and the rollback's rollback.
+        await sql`UPDATE "ORDERS_UNIFIED" SET "COLOR" = ${"Plum"} WHERE "AAG ORDER NUMBER" = ${clean.keys().next().value!}`.execute(
+          db.kysely,
+        );
+        expect((await env.sync()).counts.updated).toBe(1);
+        const app = wireApp(env.settings, db);
+        const all = await runRollbackTo(
+          { settings: env.settings, db, monday: app.monday, events: app.events },
+          { to: first.batch_id },
+        );
+        expect(all).toHaveLength(4);
+        expect(all.map((r) => r.run?.exitCode)).toEqual([0, 0, 0, 0]);
+        expect(withoutIds(await boardSnapshot(env))).toEqual(withoutIds(clean));
       }, 120_000);
 
       it("names an unknown batch with exit code 2", async () => {

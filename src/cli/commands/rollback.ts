@@ -1,6 +1,12 @@
 import type { Command } from "commander";
 import { attachSyncLogging } from "../../observe/index.js";
-import { runRollback, type Conflict, type OrderUndo, type RollbackSummary } from "../../rollback/index.js";
+import {
+  runRollback,
+  runRollbackTo,
+  type Conflict,
+  type OrderUndo,
+  type RollbackSummary,
+} from "../../rollback/index.js";
 import { migrateToLatest } from "../../db/index.js";
 import { EXIT } from "../../errors/index.js";
 import { releaseHolds } from "../../state/index.js";
@@ -56,14 +62,28 @@ interface RollbackFlags {
   dryRun?: boolean;
   force?: boolean;
   delete?: boolean;
+  to?: string;
 }
 
-/** `order-sync rollback <batch-id>`: undoes one batch on the boards (see `src/rollback`). */
+/** The one JSON object of a rollback (or, with --to, of each). */
+function rollbackJson(s: RollbackSummary): unknown {
+  const { run, ...rest } = s;
+  return { ...rest, exitCode: exitCode(s), ...(run ? { run: summaryJson(run) } : {}) };
+}
+
+/**
+ * `order-sync rollback <batch-id>` (or `--to <batch-id>`: every later batch, newest first): undoes batches on
+ * the boards (see `src/rollback`).
+ */
 export async function rollbackCommand(
-  batchId: string,
+  batchId: string | undefined,
   opts: RollbackFlags,
   global: GlobalOptions,
 ): Promise<number> {
+  if ((batchId === undefined) === (opts.to === undefined)) {
+    process.stderr.write("order-sync: rollback needs a batch id, or --to <batch-id> (not both)\n");
+    return EXIT.config;
+  }
   const ctx = await openContext(global);
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
@@ -74,22 +94,28 @@ export async function rollbackCommand(
   process.on("SIGINT", onSignal);
   try {
     attachSyncLogging(ctx.app.events, ctx.log);
-    const summary = await runRollback(
-      { settings: ctx.settings, db: ctx.db, monday: ctx.app.monday, events: ctx.app.events },
-      {
-        batchId,
-        ...(opts.customer ? { customers: opts.customer } : {}),
-        dryRun: opts.dryRun ?? false,
-        force: opts.force ?? false,
-        delete: opts.delete ?? false,
-        signal: stop.signal,
-      },
-    );
-    const code = exitCode(summary);
-    if (global.json) {
-      const { run, ...rest } = summary;
-      printJson({ ...rest, exitCode: code, ...(run ? { run: summaryJson(run) } : {}) });
-    } else process.stdout.write(`${formatRollback(summary)}\n`);
+    const deps = { settings: ctx.settings, db: ctx.db, monday: ctx.app.monday, events: ctx.app.events };
+    const common = {
+      ...(opts.customer ? { customers: opts.customer } : {}),
+      dryRun: opts.dryRun ?? false,
+      force: opts.force ?? false,
+      delete: opts.delete ?? false,
+      signal: stop.signal,
+    };
+    const summaries = opts.to
+      ? await runRollbackTo(deps, { ...common, to: opts.to })
+      : [await runRollback(deps, { ...common, batchId: batchId! })];
+    const code = Math.max(0, ...summaries.map(exitCode));
+    if (global.json)
+      printJson(
+        opts.to
+          ? { to: opts.to, exitCode: code, rollbacks: summaries.map(rollbackJson) }
+          : rollbackJson(summaries[0]!),
+      );
+    else
+      process.stdout.write(
+        `${summaries.map(formatRollback).join("\n\n") || `nothing changed after ${opts.to}`}\n`,
+      );
     return code;
   } finally {
     process.off("SIGTERM", onSignal);
@@ -140,13 +166,16 @@ export function registerRollbackCommands(
     .description(
       "undo one batch on the boards from its before-images, only where the board still holds what it wrote; holds the orders",
     )
-    .argument("<batch-id>", "the batch to undo (see order-sync runs)")
+    .argument("[batch-id]", "the batch to undo (see order-sync runs)")
+    .option("--to <batch-id>", "undo every batch after this one, newest first (instead of one batch)")
     .option("--customer <name...>", "only these customers' part of the batch")
     .option("--dry-run", "list exactly what the rollback would do; write nothing")
     .option("--force", "also put back columns changed on the board since the batch (conflicts)")
     .option("--delete", "delete the items the batch created instead of archiving them")
     .action(
-      run((batchId: string, o: RollbackFlags, cmd: Command) => rollbackCommand(batchId, o, global(cmd))),
+      run((batchId: string | undefined, o: RollbackFlags, cmd: Command) =>
+        rollbackCommand(batchId, o, global(cmd)),
+      ),
     );
   program
     .command("release")
