@@ -1,10 +1,11 @@
 import type { Command } from "commander";
 import { attachSyncLogging } from "../../observe/index.js";
 import {
+  describeBatch,
   runRollback,
   runRollbackTo,
   type Conflict,
-  type OrderUndo,
+  type OrderChange,
   type RollbackSummary,
 } from "../../rollback/index.js";
 import { migrateToLatest } from "../../db/index.js";
@@ -21,7 +22,8 @@ function shown(value: unknown): string {
   );
 }
 
-function undoLines(u: OrderUndo): string[] {
+/** One order's lines: an undo (`rollback`), or what a batch did (`runs show`); they have one shape. */
+function undoLines(u: OrderChange): string[] {
   const head = `${u.action.padEnd(8)} ${shown(u.customer)} ${shown(u.orderKey)}${u.itemId ? ` item ${u.itemId}` : ""}`;
   return [
     head,
@@ -153,6 +155,22 @@ export async function releaseCommand(opts: ReleaseFlags, global: GlobalOptions):
   }
 }
 
+/** `order-sync runs show <batch-id>`: what one batch did, order by order, column by column. */
+export async function runsShowCommand(batchId: string, global: GlobalOptions): Promise<number> {
+  const ctx = await openContext(global);
+  try {
+    const changes = await describeBatch(ctx.db, batchId);
+    if (global.json) printJson({ batchId, changes });
+    else
+      process.stdout.write(
+        `${[`batch ${shown(batchId)}: ${changes.length} orders changed`, ...changes.flatMap(undoLines)].join("\n")}\n`,
+      );
+    return 0;
+  } finally {
+    await ctx.close();
+  }
+}
+
 type Run = (fn: (...args: never[]) => Promise<number>) => (...args: unknown[]) => Promise<void>;
 
 /** Registers `rollback` and `release` on the program (one line in main.ts). */
@@ -185,4 +203,12 @@ export function registerRollbackCommands(
     .option("--batch <batch-id>", "the orders held by the rollback of this batch")
     .option("--all", "every held order")
     .action(run((o: ReleaseFlags, cmd: Command) => releaseCommand(o, global(cmd))));
+  program.commands
+    .find((c) => c.name() === "runs")
+    ?.command("show")
+    .description(
+      "what one batch did, order by order and column by column (before → after), from the change log",
+    )
+    .argument("<batch-id>", "the batch (see order-sync runs)")
+    .action(run((batchId: string, _o: unknown, cmd: Command) => runsShowCommand(batchId, global(cmd))));
 }
