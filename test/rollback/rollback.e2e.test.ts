@@ -75,7 +75,11 @@ for (const engine of await testDatabases()) {
         expect.objectContaining({ orderKey: key, column: "order_status", board: label, forced: false }),
       ]);
 
+      const requests = env.emulator.log.requests;
       const done: RollbackSummary = await rollback({});
+      console.log(
+        `rollback of ${done.undo.length} orders: ${env.emulator.log.requests - requests} HTTP requests, counts ${JSON.stringify(done.run?.counts)}`,
+      );
       expect(done.run?.exitCode).toBe(0);
       expect(done.undo).toEqual(dry.undo);
       expect(done.conflicts).toEqual(dry.conflicts);
