@@ -14,6 +14,7 @@ const CORE_MODULES = [
   "state",
   "sync",
   "monday",
+  "rollback",
 ];
 
 /** What the core must not import: the outer layers, and the emulator it is tested against. */

@@ -7,6 +7,7 @@ import { collect, emulatorCommand, SIGNING_SECRET_ENV, type EmulatorFlags } from
 import { initCommand } from "./commands/init.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { planCommand } from "./commands/plan.js";
+import { registerRollbackCommands } from "./commands/rollback.js";
 import { serveCommand } from "./commands/serve.js";
 import { runsCommand, statusCommand } from "./commands/status.js";
 import { syncCommand } from "./commands/sync.js";
@@ -133,6 +134,8 @@ Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by
     .description("the run log (MON_SyncRuns), newest first")
     .option("--limit <n>", "runs to list", "20")
     .action(run((o: { limit: string }, cmd: Command) => runsCommand(o, global(cmd))));
+
+  registerRollbackCommands(program, run, global);
 
   program
     .command("serve")

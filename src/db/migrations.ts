@@ -262,6 +262,26 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
       },
       async down() {},
     },
+    "0006_rollback_holds": {
+      // Issue 15: orders a rollback put back are held, so the next sync does not push the same values again
+      // until the source changes (or `order-sync release`).
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("MON_RollbackHolds")
+          .addColumn("customer", "varchar(255)", (c) => c.notNull())
+          .addColumn("order_key", ty.byteOrderKey(255), (c) => c.notNull())
+          .addColumn("batch_id", "varchar(64)", (c) => c.notNull())
+          .addColumn("rollback_batch_id", "varchar(64)", (c) => c.notNull())
+          .addColumn("held_hash", "varchar(64)")
+          .addColumn("held_at", TS, (c) => c.notNull())
+          .addPrimaryKeyConstraint("PK_MON_RollbackHolds", ["customer", "order_key"])
+          .execute();
+        await index(db, "IX_MON_RollbackHolds_batch", "MON_RollbackHolds", ["batch_id"]);
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.dropTable("MON_RollbackHolds").execute();
+      },
+    },
   };
 }
 

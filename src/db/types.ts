@@ -4,8 +4,8 @@ import { SEVERITIES, type Severity } from "../config/quality-rules.js";
 /** The SQL engines order-sync runs on today; MySQL and SQL Server slot in as further members. */
 export type DbDialect = "sqlite" | "postgres";
 
-/** What a staged row asks monday.com to do with an item. */
-export const STAGED_ACTIONS = ["CREATE", "UPDATE", "ARCHIVE"] as const;
+/** What a staged row asks monday.com to do with an item (`DELETE`: only `rollback --delete` stages it). */
+export const STAGED_ACTIONS = ["CREATE", "UPDATE", "ARCHIVE", "DELETE"] as const;
 export type StagedAction = (typeof STAGED_ACTIONS)[number];
 
 /**
@@ -31,6 +31,8 @@ export const CHANGE_ACTIONS = [
   "SUBITEM_CREATE",
   "SUBITEM_UPDATE",
   "SUBITEM_ARCHIVE",
+  "DELETE",
+  "SUBITEM_DELETE",
 ] as const;
 export type ChangeAction = (typeof CHANGE_ACTIONS)[number];
 
@@ -157,6 +159,22 @@ export interface QuarantineTable {
   last_seen: string;
 }
 
+/**
+ * `MON_RollbackHolds`: orders a rollback put back, held so the next sync does not push the rolled-back
+ * values again. `held_hash` is the hash of the source snapshot that made the bad change (NULL: the source had
+ * dropped the order, e.g. cancelled it). A sync releases the hold once the source holds something else.
+ */
+export interface RollbackHoldTable {
+  customer: string;
+  order_key: string;
+  /** The batch that was rolled back. */
+  batch_id: string;
+  /** The rollback's own batch. */
+  rollback_batch_id: string;
+  held_hash: string | null;
+  held_at: string;
+}
+
 /** Kysely's table typing for order-sync's own tables (the source table is dynamic and untyped). */
 export interface Database {
   STG_MON_CustMasterSchedule: StagedOrderTable;
@@ -167,6 +185,7 @@ export interface Database {
   MON_Quarantine: QuarantineTable;
   MON_SyncLocks: SyncLockTable;
   MON_SyncRunCustomers: SyncRunCustomerTable;
+  MON_RollbackHolds: RollbackHoldTable;
 }
 
 /**
@@ -211,3 +230,5 @@ export type ChangeLogEntry = Selectable<ChangeLogTable>;
 export type NewChangeLogEntry = Insertable<ChangeLogTable>;
 export type QuarantineEntry = Selectable<QuarantineTable>;
 export type NewQuarantineEntry = Insertable<QuarantineTable>;
+export type RollbackHold = Selectable<RollbackHoldTable>;
+export type NewRollbackHold = Insertable<RollbackHoldTable>;

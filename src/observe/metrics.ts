@@ -44,6 +44,7 @@ const COUNT_KEYS = [
   ["failed", "failed"],
   ["dead", "dead"],
   ["quarantined", "quarantined"],
+  ["held", "held"],
 ] as const;
 
 /**

@@ -6,5 +6,9 @@ export {
   recentRuns,
   lastFinishedRun,
   failedCustomers,
+  findRun,
+  batchChanges,
+  laterBatches,
+  batchesAfter,
 } from "./run-log.js";
-export type { CustomerRunStatus } from "./run-log.js";
+export type { CustomerRunStatus, ChangeRecord } from "./run-log.js";

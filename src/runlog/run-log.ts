@@ -1,5 +1,13 @@
 import type { Kysely, Transaction } from "kysely";
-import type { Database, Db, NewChangeLogEntry, RunStatus, SyncRun } from "../db/index.js";
+import type {
+  ChangeAction,
+  ChangeLogEntry,
+  Database,
+  Db,
+  NewChangeLogEntry,
+  RunStatus,
+  SyncRun,
+} from "../db/index.js";
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -131,4 +139,87 @@ export async function failedCustomers(db: Db, batchId: string): Promise<string[]
     .where("status", "=", "FAILED")
     .execute();
   return rows.map((c) => c.customer);
+}
+
+/** One run's row of the run log, if it is there. */
+export async function findRun(db: Db, batchId: string): Promise<SyncRun | undefined> {
+  return db.kysely.selectFrom("MON_SyncRuns").selectAll().where("batch_id", "=", batchId).executeTakeFirst();
+}
+
+/** One entry of `MON_ChangeLog`, its images parsed. */
+export interface ChangeRecord {
+  changeId: number;
+  batchId: string;
+  customer: string;
+  orderKey: string;
+  boardId: string | null;
+  mondayItemId: string | null;
+  action: ChangeAction;
+  before: unknown;
+  after: unknown;
+  changedAt: string;
+}
+
+const parseChange = (r: ChangeLogEntry): ChangeRecord => ({
+  changeId: Number(r.change_id),
+  batchId: r.batch_id,
+  customer: r.customer,
+  orderKey: r.order_key,
+  boardId: r.board_id,
+  mondayItemId: r.monday_item_id,
+  action: r.action,
+  before: r.before_image ? (JSON.parse(r.before_image) as unknown) : null,
+  after: r.after_image ? (JSON.parse(r.after_image) as unknown) : null,
+  changedAt: r.changed_at,
+});
+
+/** What one batch changed, in the order it was recorded (optionally only some customers' part of it). */
+export async function batchChanges(
+  db: Db,
+  batchId: string,
+  customers?: readonly string[],
+): Promise<ChangeRecord[]> {
+  let q = db.kysely.selectFrom("MON_ChangeLog").selectAll().where("batch_id", "=", batchId);
+  if (customers?.length) q = q.where("customer", "in", [...customers]);
+  return (await q.orderBy("change_id").execute()).map(parseChange);
+}
+
+/** The batches recorded after `changeId` that touched a customer's orders among `keys`, per order. */
+export async function laterBatches(
+  db: Db,
+  customer: string,
+  keys: readonly string[],
+  changeId: number,
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (let i = 0; i < keys.length; i += 500) {
+    const rows = await db.kysely
+      .selectFrom("MON_ChangeLog")
+      .select(["order_key", "batch_id"])
+      .distinct()
+      .where("customer", "=", customer)
+      .where("order_key", "in", keys.slice(i, i + 500))
+      .where("change_id", ">", changeId)
+      .execute();
+    for (const r of rows) out.set(r.order_key, [...(out.get(r.order_key) ?? []), r.batch_id]);
+  }
+  return out;
+}
+
+/** The batches started after `batchId` that changed something, newest first (what `rollback --to` undoes). */
+export async function batchesAfter(db: Db, batchId: string): Promise<string[]> {
+  const run = await findRun(db, batchId);
+  if (!run) return [];
+  const rows = await db.kysely
+    .selectFrom("MON_SyncRuns as r")
+    .select(["r.batch_id"])
+    .where("r.started_at", ">", run.started_at)
+    .where((eb) =>
+      eb.exists(
+        eb.selectFrom("MON_ChangeLog as c").select("c.batch_id").whereRef("c.batch_id", "=", "r.batch_id"),
+      ),
+    )
+    .orderBy("r.started_at", "desc")
+    .execute();
+  return rows.map((r) => r.batch_id);
 }

@@ -11,6 +11,8 @@ export interface SyncCounts {
   subitemsUpdated: number;
   subitemsArchived: number;
   adopted: number;
+  /** Orders left alone because a rollback holds them (issue 15). */
+  held: number;
 }
 
 /** The counts one step adds: only the ones it knows about. */
@@ -28,6 +30,7 @@ export const emptyCounts = (): SyncCounts => ({
   subitemsUpdated: 0,
   subitemsArchived: 0,
   adopted: 0,
+  held: 0,
 });
 
 /**

@@ -32,6 +32,7 @@ export async function detectIntoSink(
   if (first.halt) await clock.time("stage", () => sink.halt(first));
   const results = [first];
   const fixed: string[] = [];
+  const released: string[] = [];
   let after: string | null = null;
   let staged = 0;
   for await (const page of clock.iterate("read", readOrders(ctx))) {
@@ -40,6 +41,7 @@ export async function detectIntoSink(
     );
     tally.add(found.counts);
     fixed.push(...found.fixed);
+    released.push(...found.released);
     const checked = await clock.time("validate", () => validateChanges(quality, found.detected));
     results.push(checked.result);
     if (checked.result.halt) await clock.time("stage", () => sink.halt(checked.result));
@@ -59,8 +61,10 @@ export async function detectIntoSink(
   const validation = finishValidation(results, quality);
   if (validation.halt) await clock.time("stage", () => sink.halt(validation));
   const gone = await clock.time("detect", () => detectGoneAfter(ctx, after));
-  tally.add((await clock.time("stage", () => sink.stage(gone, []))).counts);
-  await clock.time("stage", () => sink.finish(validation, fixed));
+  tally.add(gone.counts);
+  released.push(...gone.released);
+  tally.add((await clock.time("stage", () => sink.stage(gone.gone, []))).counts);
+  await clock.time("stage", () => sink.finish(validation, fixed, released));
   return validation;
 }
 

@@ -17,6 +17,7 @@ import {
   type FinishedRunStatus,
   type Outcome,
 } from "../errors/index.js";
+import type { CustomerRunContext, SharedBoards } from "./customer-context.js";
 import type { MondayStats } from "./port.js";
 import { customerContext, prepare, type Prepared, type SyncDeps } from "./prepare.js";
 import { StepClock } from "./step-clock.js";
@@ -74,7 +75,19 @@ export interface RunOptions {
   owner?: string;
   /** The run's batch id (default: a new one), so a caller can name the run before it starts. */
   batchId?: string;
+  /**
+   * What each customer runs under its lease (default: the sync's {@link runCustomerPipeline}); `rollback`
+   * runs its own steps through the same leases, run log and summary. Returns the customer's validation, if any.
+   */
+  pipeline?: CustomerPipeline;
 }
+
+/** One customer's work inside a run: the sync pipeline, or another command's steps (rollback). */
+export type CustomerPipeline = (
+  ctx: CustomerRunContext,
+  shared: SharedBoards,
+  meters: CustomerMeters,
+) => Promise<ValidationResult | undefined>;
 
 /**
  * Builds the run's validation report and writes it as JSON and HTML: always as `validation-latest.*`,
@@ -105,6 +118,7 @@ interface RunScope {
   owner: string;
   ttlMs: number;
   signal?: AbortSignal;
+  pipeline: CustomerPipeline;
 }
 
 /** One customer's part of a run, as the run sums it up. */
@@ -169,9 +183,12 @@ async function underLease(
   p.events.emit("customerStarted", { batchId: p.batchId, customer: customer.name });
   let run: CustomerRun;
   try {
-    const validation = await runCustomerPipeline(ctx, p, meters);
+    const validation = await scope.pipeline(ctx, p, meters);
     meters.clock.report(p.events, p.batchId, customer.name);
-    run = { ...endCustomer(p, customer, t0, "ok", meters.tally.total), validation };
+    run = {
+      ...endCustomer(p, customer, t0, "ok", meters.tally.total),
+      ...(validation ? { validation } : {}),
+    };
   } catch (e) {
     meters.clock.report(p.events, p.batchId, customer.name);
     const carried = outcomeOf(e);
@@ -353,6 +370,7 @@ export async function runSync(deps: SyncDeps, options: RunOptions = {}): Promise
       owner: options.owner ?? newOwnerId(),
       ttlMs: deps.settings.config.sync.lockTtlSeconds * 1000,
       ...(options.signal ? { signal: options.signal } : {}),
+      pipeline: options.pipeline ?? runCustomerPipeline,
     };
     const summary = await summarize(deps, p, await runCustomers(deps, scope), started, failures);
     await logRunFinished(deps.db, batchId, {

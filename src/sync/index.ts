@@ -1,7 +1,21 @@
 export { runSync } from "./engine.js";
-export type { SyncSummary, CustomerResult, ValidationSummary, RunOptions } from "./engine.js";
-export { newBatchId, selectCustomers } from "./prepare.js";
-export type { SyncDeps } from "./prepare.js";
+export type {
+  SyncSummary,
+  CustomerResult,
+  ValidationSummary,
+  RunOptions,
+  CustomerPipeline,
+} from "./engine.js";
+// The steps another command composes into its own customer pipeline (rollback: reconcile → stage → push → record → clear).
+export { reconcileLeftovers } from "./steps/reconcile.js";
+export { pushStaged } from "./steps/push.js";
+export { recordResults } from "./steps/record.js";
+export { clearDone } from "./steps/clear.js";
+export { writeValues, subitemName, removalEntry } from "./steps/stage.js";
+export type { CustomerRunContext, SharedBoards } from "./customer-context.js";
+export type { CustomerMeters } from "./customer-pipeline.js";
+export { newBatchId, selectCustomers, prepare, customerContext } from "./prepare.js";
+export type { SyncDeps, Prepared } from "./prepare.js";
 export { planSync } from "./plan.js";
 export type { PlannedChange } from "./plan.js";
 export { validateSource } from "./validate-source.js";
@@ -22,6 +36,7 @@ export type {
   WriteOp,
   WriteOutcome,
   FoundItem,
+  BoardCell,
   MondayStats,
   MondayObserver,
 } from "./port.js";

@@ -8,6 +8,7 @@ import {
   createItemOp,
   createSubitemOp,
   DailyLimitError,
+  deleteItemOp,
   HttpTransport,
   InvalidDataError,
   maxOpsPerRequest,
@@ -20,10 +21,12 @@ import {
   ResilientTransport,
   type BatchOp,
   type BreakerState,
+  type MondayItem,
   type RequestEvent,
 } from "../monday/index.js";
 import {
   MondayUnavailableError,
+  type BoardCell,
   type FoundItem,
   type MondayObserver,
   type MondayStats,
@@ -59,7 +62,15 @@ const TO_BATCH_OP: { [K in WriteOp["kind"]]: (op: Extract<WriteOp, { kind: K }>)
       createLabels: op.createLabels,
     }),
   archive_item: (op) => archiveItemOp({ itemId: op.itemId }),
+  delete_item: (op) => deleteItemOp({ itemId: op.itemId }),
 };
+
+/** An item's cells as the port shows them: display text and raw value by column id. */
+function cellsOf(item: MondayItem): Record<string, BoardCell> {
+  return Object.fromEntries(
+    Object.entries(item.columnValues).map(([id, v]) => [id, { text: v.text, value: v.value }]),
+  );
+}
 
 function toBatchOp(op: WriteOp): BatchOp {
   return (TO_BATCH_OP[op.kind] as (o: WriteOp) => BatchOp)(op);
@@ -199,7 +210,10 @@ export class MondayClientPort implements SyncMonday, MondayWatch {
         found.push({
           id: item.id,
           key: item.columnValues[keyColumnId]?.text ?? "",
-          subitems: item.subitems.map((s) => ({ id: s.id, name: s.name })),
+          subitems: item.subitems.map((s) => ({ id: s.id, name: s.name, state: s.state, cells: cellsOf(s) })),
+          name: item.name,
+          groupTitle: item.group?.title ?? null,
+          cells: cellsOf(item),
         });
     }
     return found;

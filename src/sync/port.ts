@@ -26,7 +26,8 @@ export type WriteOp =
       columnValues: Record<string, unknown>;
       createLabels: boolean;
     }
-  | { kind: "archive_item"; itemId: string };
+  | { kind: "archive_item"; itemId: string }
+  | { kind: "delete_item"; itemId: string };
 
 /**
  * The result of one op: its item id, or why it failed. `permanent` failures (monday rejected the data)
@@ -34,11 +35,24 @@ export type WriteOp =
  */
 export type WriteOutcome = { ok: true; id: string } | { ok: false; permanent: boolean; message: string };
 
-/** An item found on a board by its key column, with its subitems (for crash reconciliation). */
+/** One cell as the board holds it: monday's display `text` and raw `value` JSON (parsed; null when empty). */
+export interface BoardCell {
+  text: string | null;
+  value: unknown;
+}
+
+/**
+ * An item found on a board by its key column, with its subitems (for crash reconciliation); its name,
+ * group and cells too, for a rollback that compares the board with a batch's after-image.
+ */
 export interface FoundItem {
   id: string;
   key: string;
-  subitems: { id: string; name: string }[];
+  /** `state`: monday's item state (`active`, `archived`, `deleted`), when read. */
+  subitems: { id: string; name: string; state?: string | null; cells?: Record<string, BoardCell> }[];
+  name?: string;
+  groupTitle?: string | null;
+  cells?: Record<string, BoardCell>;
 }
 
 /**

@@ -91,6 +91,7 @@ const EXPECTED: Record<string, string[]> = {
     "counts",
     "error",
   ],
+  MON_RollbackHolds: ["customer", "order_key", "batch_id", "rollback_batch_id", "held_hash", "held_at"],
 };
 
 for (const target of await testDatabases()) {
@@ -105,12 +106,13 @@ for (const target of await testDatabases()) {
 
     it("applies every migration in order, then nothing", async () => {
       const all = Object.keys(migrations(db.dialect));
-      expect(all.slice(0, 5)).toEqual([
+      expect(all.slice(0, 6)).toEqual([
         "0001_initial",
         "0002_quality",
         "0003_locks",
         "0004_drop_idempotency_key",
         "0005_one_quarantine_record",
+        "0006_rollback_holds",
       ]);
       expect(await migrateToLatest(db)).toEqual({ applied: all });
       expect(await migrateToLatest(db)).toEqual({ applied: [] });

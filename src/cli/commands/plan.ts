@@ -14,7 +14,7 @@ export async function planCommand(
     } else {
       const c = result.counts;
       process.stdout.write(
-        `plan: ${c.created} to create, ${c.updated} to update, ${c.archived} to archive, ${c.unchanged} unchanged, ${c.quarantined} that cannot be mapped\n`,
+        `plan: ${c.created} to create, ${c.updated} to update, ${c.archived} to archive, ${c.unchanged} unchanged, ${c.quarantined} that cannot be mapped${c.held ? `, ${c.held} held by a rollback` : ""}\n`,
       );
       const limit = Math.max(0, Number(opts.limit) || 0);
       if (result.changes.length)

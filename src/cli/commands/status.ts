@@ -2,6 +2,7 @@ import { migrateToLatest } from "../../db/index.js";
 import { quarantineCounts } from "../../quality/index.js";
 import { stagingCounts } from "../../stage/index.js";
 import { recentRuns } from "../../runlog/index.js";
+import { heldCounts } from "../../state/index.js";
 import { currentLeases, type MondayStats } from "../../sync/index.js";
 import { openContext, type GlobalOptions } from "../context.js";
 import { printJson, table } from "../output.js";
@@ -30,7 +31,8 @@ export async function statusCommand(global: GlobalOptions): Promise<number> {
     const monday = (runs[0]?.counts as { monday?: MondayStats } | null)?.monday ?? null;
     const leases = await currentLeases(ctx.db);
     const quarantined = await quarantineCounts(ctx.db);
-    if (global.json) printJson({ staging, quarantined, runs, monday, leases });
+    const held = await heldCounts(ctx.db);
+    if (global.json) printJson({ staging, quarantined, runs, monday, leases, held });
     else {
       process.stdout.write(
         staging.length
@@ -75,6 +77,13 @@ export async function statusCommand(global: GlobalOptions): Promise<number> {
               l.acquiredAt,
               `${l.expiresAt}${l.lapsed ? " (lapsed)" : ""}`,
             ]),
+          )}\n`,
+        );
+      if (held.length)
+        process.stdout.write(
+          `orders held by a rollback (MON_RollbackHolds; order-sync release ends them):\n${table(
+            ["customer", "rolled-back batch", "orders"],
+            held.map((h) => [h.customer, h.batchId, h.count]),
           )}\n`,
         );
       if (monday)

@@ -1,7 +1,7 @@
 import { buildSnapshot, detectChange, RowError, type Change } from "../../detect/index.js";
 import { MappedRow } from "../../mapping/index.js";
 import type { OrderPage, OrderRow } from "../../source/index.js";
-import { loadStateRange, type SyncStateRow } from "../../state/index.js";
+import { loadHolds, loadStateRange, type SyncStateRow } from "../../state/index.js";
 import type { CustomerRunContext } from "../customer-context.js";
 
 /** A change that needs work on monday (everything but UNCHANGED). */
@@ -28,7 +28,49 @@ export interface DetectResult {
   gone: GoneChange[];
   /** Quarantined orders whose source went back to what monday holds: fine again. */
   fixed: string[];
-  counts: { unchanged: number };
+  /** Orders held by a rollback whose source now holds something else: their holds end (the sink releases them). */
+  released: string[];
+  /** `held`: orders left alone because a rollback holds them and their source still makes the same change. */
+  counts: { unchanged: number; held: number };
+}
+
+/** What the holds of a rollback leave of a page's changes (see {@link applyHolds}). */
+interface HeldResult {
+  detected: DetectedOrder[];
+  gone: GoneChange[];
+  released: string[];
+  held: number;
+}
+
+/**
+ * Holds (issue 15): an order a rollback put back is skipped while its source still makes the change that was
+ * rolled back (the same hash, or GONE again for an order that had been archived); once the source holds
+ * anything else the hold is released and the order syncs as usual. Unmappable rows are left to validation.
+ */
+async function applyHolds(
+  ctx: Pick<CustomerRunContext, "db" | "customer">,
+  detected: DetectedOrder[],
+  gone: GoneChange[],
+): Promise<HeldResult> {
+  const keys = [...detected.map((d) => d.orderKey), ...gone.map((g) => g.orderKey)];
+  const holds = keys.length ? await loadHolds(ctx.db.kysely, ctx.customer.name, keys) : new Map();
+  const out: HeldResult = { detected: [], gone: [], released: [], held: 0 };
+  if (holds.size === 0) return { ...out, detected, gone };
+  const keep = (key: string, hash: string | null): boolean => {
+    const hold = holds.get(key);
+    if (!hold) return true;
+    if (hold.heldHash === hash) {
+      out.held++;
+      return false;
+    }
+    out.released.push(key);
+    return true;
+  };
+  out.detected = detected.filter(
+    (d) => d.change instanceof RowError || d.change.kind === "GONE" || keep(d.orderKey, d.change.hash),
+  );
+  out.gone = gone.filter((g) => keep(g.orderKey, null));
+  return out;
 }
 
 /** The sync state's orders that have an item on monday and are not archived, as GONE changes. */
@@ -66,7 +108,13 @@ export async function detectChanges(
 ): Promise<DetectResult> {
   const keyColumn = ctx.settings.config.source.keyColumn;
   const known = await loadStateRange(ctx.db, ctx.customer.name, after, page.lastKey);
-  const result: DetectResult = { detected: [], gone: [], fixed: [], counts: { unchanged: 0 } };
+  const result: DetectResult = {
+    detected: [],
+    gone: [],
+    fixed: [],
+    released: [],
+    counts: { unchanged: 0, held: 0 },
+  };
   for (const row of page.rows) {
     const orderKey = String(row[keyColumn]);
     const state = known.get(orderKey);
@@ -80,7 +128,11 @@ export async function detectChanges(
     }
     result.detected.push({ row, mapped, orderKey, change, ...(state ? { state } : {}) });
   }
-  result.gone = goneOf(known.values());
+  const holds = await applyHolds(ctx, result.detected, goneOf(known.values()));
+  result.detected = holds.detected;
+  result.gone = holds.gone;
+  result.released = holds.released;
+  result.counts.held = holds.held;
   return result;
 }
 
@@ -102,10 +154,15 @@ export function detectAll(
   });
 }
 
-/** The detect step after the last page: sync-state orders past the last key read are GONE. */
+/**
+ * The detect step after the last page: sync-state orders past the last key read are GONE (held ones left
+ * alone, as {@link detectChanges}).
+ */
 export async function detectGoneAfter(
   ctx: Pick<CustomerRunContext, "db" | "customer">,
   after: string | null,
-): Promise<GoneChange[]> {
-  return goneOf((await loadStateRange(ctx.db, ctx.customer.name, after, null)).values());
+): Promise<{ gone: GoneChange[]; released: string[]; counts: { held: number } }> {
+  const gone = goneOf((await loadStateRange(ctx.db, ctx.customer.name, after, null)).values());
+  const holds = await applyHolds(ctx, [], gone);
+  return { gone: holds.gone, released: holds.released, counts: { held: holds.held } };
 }

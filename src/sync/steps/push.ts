@@ -61,6 +61,8 @@ async function opsForOrder(
     }
     case "ARCHIVE":
       return [{ kind: "archive_item", itemId: row.mondayItemId ?? "" }];
+    case "DELETE":
+      return [{ kind: "delete_item", itemId: row.mondayItemId ?? "" }];
   }
 }
 
@@ -90,6 +92,8 @@ function opsForSubitem(ctx: CustomerRunContext, row: ClaimedSubitem): WriteOp[] 
       ];
     case "ARCHIVE":
       return [{ kind: "archive_item", itemId: row.mondaySubitemId ?? "" }];
+    case "DELETE":
+      return [{ kind: "delete_item", itemId: row.mondaySubitemId ?? "" }];
   }
 }
 

@@ -37,6 +37,9 @@ function noteFailure(
   return { status, error: outcome.message };
 }
 
+/** Actions after which the item is off the board (DELETE: `rollback --delete` only). */
+const removes = (action: string): boolean => action === "ARCHIVE" || action === "DELETE";
+
 const bump = (counts: StepCounts, key: keyof StepCounts): void => {
   counts[key] = (counts[key] ?? 0) + 1;
 };
@@ -51,7 +54,7 @@ function itemValues(
   known: SyncStateRow | undefined,
   before: OrderSnapshot | null,
 ): OrderSnapshot | null {
-  if (row.action === "ARCHIVE") return known?.lastValues ?? null;
+  if (removes(row.action)) return known?.lastValues ?? null;
   const values: OrderSnapshot = {
     ...(row.newValues as OrderSnapshot),
     subitems: row.action === "CREATE" ? {} : (before?.subitems ?? {}),
@@ -63,7 +66,7 @@ function itemValues(
 
 /** Which count a successful item row adds to (an UPDATE that only changes sizes sends nothing for the item). */
 function itemCount(row: StagedOrder): keyof StepCounts | undefined {
-  if (row.action === "ARCHIVE") return "archived";
+  if (removes(row.action)) return "archived";
   if (row.action === "CREATE") return "created";
   return Object.keys(row.columnValues).length > 0 || row.groupTitle !== null ? "updated" : undefined;
 }
@@ -82,7 +85,7 @@ async function recordItem(
   const itemId = row.action === "CREATE" ? createdId : (row.mondayItemId ?? "");
   const before = known && !known.archived && known.mondayItemId === itemId ? known.lastValues : null;
   const values = itemValues(row, known, before);
-  const archived = row.action === "ARCHIVE";
+  const archived = removes(row.action);
   const groupId =
     row.groupTitle !== null ? await groups.groupId(board.id, row.groupTitle) : (known?.groupId ?? null);
   const subitemIds = row.action === "CREATE" ? {} : (known?.subitemIds ?? {});
@@ -152,7 +155,7 @@ function applySubitem(
   row: ClaimedSubitem,
   subitemId: string,
 ): keyof StepCounts {
-  if (row.action === "ARCHIVE") {
+  if (removes(row.action)) {
     delete state.subitemIds[row.size];
     delete state.lastValues.subitems[row.size];
     if (state.lastValues.subitemColumns) delete state.lastValues.subitemColumns[row.size];
@@ -180,7 +183,7 @@ function subitemLogEntry(
     monday_item_id: subitemId,
     action: `SUBITEM_${row.action}`,
     before_image: row.action === "CREATE" ? null : JSON.stringify({ size: row.size, quantity: beforeQty }),
-    after_image: row.action === "ARCHIVE" ? null : JSON.stringify({ size: row.size, quantity: row.quantity }),
+    after_image: removes(row.action) ? null : JSON.stringify({ size: row.size, quantity: row.quantity }),
     changed_at: now,
   };
 }

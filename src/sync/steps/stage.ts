@@ -9,6 +9,7 @@ import {
   type NewStagedOrder,
   type NewStagedSubitem,
 } from "../../stage/index.js";
+import { releaseHolds } from "../../state/index.js";
 import type { CustomerRunContext } from "../customer-context.js";
 import { HaltError } from "../errors.js";
 import type { PendingChange } from "./detect.js";
@@ -37,8 +38,11 @@ export interface ChangeSink {
   stage(changes: readonly PendingChange[], quarantined: readonly QuarantinedOrder[]): Promise<StageResult>;
   /** The rules halted the customer: undo what this run staged and throw {@link HaltError}. */
   halt(result: ValidationResult): Promise<never>;
-  /** After the last page: record the customer's validation and release orders that are fine again. */
-  finish(validation: ValidationResult, fixed: readonly string[]): Promise<void>;
+  /**
+   * After the last page: record the customer's validation, release orders that are fine again and the
+   * rollback holds of orders whose source changed since (`released`).
+   */
+  finish(validation: ValidationResult, fixed: readonly string[], released?: readonly string[]): Promise<void>;
 }
 
 type SubitemAction = "CREATE" | "UPDATE" | "ARCHIVE";
@@ -48,7 +52,7 @@ type Base = Pick<
 >;
 
 /** monday `column_values` for the given column ids of a snapshot (`name` is not a column value). */
-function writeValues(
+export function writeValues(
   board: ResolvedBoard,
   s: OrderSnapshot,
   ids: readonly string[],
@@ -62,7 +66,8 @@ function writeValues(
   );
 }
 
-function subitemName(board: ResolvedBoard, size: string, orderKey: string, s: OrderSnapshot): string {
+/** A size line's subitem name, from the board's subitem name template. */
+export function subitemName(board: ResolvedBoard, size: string, orderKey: string, s: OrderSnapshot): string {
   const name = renderTemplate(board.subitems?.name ?? "{size}", (n) =>
     n === "size" ? size : n === "key" ? orderKey : s.name,
   );
@@ -111,18 +116,19 @@ function subitemRow(
   };
 }
 
-function archiveEntry(base: Base, change: PendingChange & { kind: "GONE" }): StageEntry {
+/** The staging row that takes an item off the board: ARCHIVE (a GONE order), or DELETE (`rollback --delete`). */
+export function removalEntry(base: Base, action: "ARCHIVE" | "DELETE", itemId: string | null): StageEntry {
   return {
     order: {
       ...base,
-      action: "ARCHIVE",
+      action,
       itemName: null,
       groupTitle: null,
       columnValues: {},
       changedColumns: [],
       newHash: null,
       newValues: null,
-      mondayItemId: change.known.mondayItemId,
+      mondayItemId: itemId,
     },
     subitems: [],
   };
@@ -197,7 +203,7 @@ export function stageEntry(
     attempts: 0,
     lastError: null,
   };
-  if (change.kind === "GONE") return archiveEntry(base, change);
+  if (change.kind === "GONE") return removalEntry(base, "ARCHIVE", change.known.mondayItemId);
   if (change.kind === "NEW") return createEntry(board, base, change);
   return updateEntry(board, base, change);
 }
@@ -231,9 +237,15 @@ export class StagingSink implements ChangeSink {
     throw new HaltError(this.ctx.customer.name, h.rule, h.reason, result);
   }
 
-  async finish(validation: ValidationResult, fixed: readonly string[]): Promise<void> {
+  async finish(
+    validation: ValidationResult,
+    fixed: readonly string[],
+    released: readonly string[] = [],
+  ): Promise<void> {
     await applyValidation(this.ctx.db, this.ctx.batchId, validation);
     if (fixed.length) await releaseFixed(this.ctx.db, this.ctx.customer.name, fixed);
+    if (released.length)
+      await releaseHolds(this.ctx.db.kysely, { customers: [this.ctx.customer.name], orders: released });
   }
 
   private entry(change: PendingChange): StageEntry {
