@@ -205,6 +205,18 @@ export class MondayClientPort implements SyncMonday, MondayWatch {
     return found;
   }
 
+  itemCounts(boardIds: string[]): Promise<Map<string, number | null>> {
+    return this.read(() => this.client.getItemCounts(boardIds));
+  }
+
+  async scanKeys(boardId: string, keyColumnId: string): Promise<FoundItem[]> {
+    return this.read(async () => {
+      const found: FoundItem[] = [];
+      for await (const item of this.client.scanKeys(boardId, keyColumnId)) found.push(item);
+      return found;
+    });
+  }
+
   createGroup(boardId: string, title: string) {
     return this.read(() => this.client.createGroup(boardId, title));
   }
@@ -224,7 +236,10 @@ export class MondayClientPort implements SyncMonday, MondayWatch {
     return outcomes.map((o): WriteOutcome => {
       if (o.ok) return { ok: true, id: String((o.data as { id?: unknown } | null)?.id ?? "") };
       const permanent = PERMANENT_WRITE_ERRORS.some((cls) => o.error instanceof cls);
-      return { ok: false, permanent, message: `${o.error.code}: ${o.error.message}` };
+      const message = `${o.error.code}: ${o.error.message}`;
+      return o.error instanceof NotFoundError
+        ? { ok: false, permanent, message, notFound: true }
+        : { ok: false, permanent, message };
     });
   }
 }

@@ -30,9 +30,11 @@ export type WriteOp =
 
 /**
  * The result of one op: its item id, or why it failed. `permanent` failures (monday rejected the data)
- * make the row DEAD; others leave it FAILED for the next attempt.
+ * make the row DEAD; others leave it FAILED for the next attempt. `notFound`: the item the op names is gone
+ * from the board (the record step drops its state, so the order is created again).
  */
-export type WriteOutcome = { ok: true; id: string } | { ok: false; permanent: boolean; message: string };
+export type WriteOutcome =
+  { ok: true; id: string } | { ok: false; permanent: boolean; message: string; notFound?: boolean };
 
 /** An item found on a board by its key column, with its subitems (for crash reconciliation). */
 export interface FoundItem {
@@ -48,6 +50,10 @@ export interface FoundItem {
 export interface SyncMonday {
   getBoards(ids: string[]): Promise<LiveBoard[]>;
   findItemsByKey(boardId: string, keyColumnId: string, keys: string[]): Promise<FoundItem[]>;
+  /** Active items of each board (`items_count`; null when monday does not say); a missing board is left out. */
+  itemCounts?(boardIds: string[]): Promise<Map<string, number | null>>;
+  /** Every active item of a board by its key column (that column only) with its subitems' ids and names. */
+  scanKeys?(boardId: string, keyColumnId: string): Promise<FoundItem[]>;
   createGroup(boardId: string, title: string): Promise<{ id: string; title: string }>;
   /** Sends the ops as one request; one outcome per op, in order. Throws when the whole request fails. */
   write(ops: readonly WriteOp[], idempotencyKey?: string): Promise<WriteOutcome[]>;
