@@ -37,6 +37,8 @@ export interface SyncEventMap {
       scanned: boolean;
       unknown: number;
       missing: number;
+      /** Fields whose board value differs from the state's (only `order-sync reconcile` compares values). */
+      differ?: number;
     },
   ];
   rowFailed: [{ customer: string; orderKey: string; action: string; error: string; status: string }];

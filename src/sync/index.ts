@@ -5,6 +5,8 @@ export type { SyncDeps } from "./prepare.js";
 export { planSync } from "./plan.js";
 export type { PlannedChange } from "./plan.js";
 export { validateSource } from "./validate-source.js";
+export { reconcileBoards } from "./reconcile-board.js";
+export type { ReconcileReport, UnknownItem, MissingItem, DifferentValue } from "./reconcile-board.js";
 export { EXIT, OUTCOMES, outcomeOf, errorMessage } from "../errors/index.js";
 export type { Outcome, OutcomeError } from "../errors/index.js";
 export { SyncScheduler } from "./scheduler.js";
@@ -22,6 +24,7 @@ export type {
   WriteOp,
   WriteOutcome,
   FoundItem,
+  BoardItem,
   MondayStats,
   MondayObserver,
 } from "./port.js";

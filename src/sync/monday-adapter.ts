@@ -24,6 +24,7 @@ import {
 } from "../monday/index.js";
 import {
   MondayUnavailableError,
+  type BoardItem,
   type FoundItem,
   type MondayObserver,
   type MondayStats,
@@ -217,6 +218,27 @@ export class MondayClientPort implements SyncMonday, MondayWatch {
     });
   }
 
+  async listItems(boardId: string, keyColumnId: string): Promise<BoardItem[]> {
+    const texts = (values: Record<string, { text: string | null }>) =>
+      Object.fromEntries(Object.entries(values).map(([id, v]) => [id, v.text || null]));
+    return this.read(async () => {
+      // monday charges a page by its limit, not by what it holds: a page no larger than the board.
+      const count = (await this.client.getItemCounts([boardId])).get(boardId) ?? MAX_PAGE;
+      const pageSize = Math.min(MAX_PAGE, Math.max(1, count ?? MAX_PAGE));
+      const items: BoardItem[] = [];
+      for await (const item of this.client.listItems(boardId, { pageSize }))
+        items.push({
+          id: item.id,
+          key: item.columnValues[keyColumnId]?.text ?? "",
+          name: item.name,
+          group: item.group?.title ?? null,
+          texts: texts(item.columnValues),
+          subitems: item.subitems.map((s) => ({ id: s.id, name: s.name, texts: texts(s.columnValues) })),
+        });
+      return items;
+    });
+  }
+
   createGroup(boardId: string, title: string) {
     return this.read(() => this.client.createGroup(boardId, title));
   }
@@ -243,6 +265,9 @@ export class MondayClientPort implements SyncMonday, MondayWatch {
     });
   }
 }
+
+/** monday's largest page of items. */
+const MAX_PAGE = 500;
 
 /** One complexity budget per account token and API URL in this process, shared by every sync in it. */
 const budgets = new Map<string, ComplexityBudget>();

@@ -43,6 +43,17 @@ export interface FoundItem {
   subitems: { id: string; name: string }[];
 }
 
+/** An item as `reconcile` compares it: its key, name, group, every column's display text, its subitems. */
+export interface BoardItem {
+  id: string;
+  key: string;
+  name: string;
+  group: string | null;
+  /** Column id → the column's display text (null when empty). */
+  texts: Record<string, string | null>;
+  subitems: { id: string; name: string; texts: Record<string, string | null> }[];
+}
+
 /**
  * What the sync engine needs from monday.com, and nothing else (STYLE.md #2: an injected shape).
  * `MondayClientPort` (`monday-adapter.ts`) implements it over HTTP; the emulator is reached the same way.
@@ -54,6 +65,8 @@ export interface SyncMonday {
   itemCounts?(boardIds: string[]): Promise<Map<string, number | null>>;
   /** Every active item of a board by its key column (that column only) with its subitems' ids and names. */
   scanKeys?(boardId: string, keyColumnId: string): Promise<FoundItem[]>;
+  /** Every active item of a board with all its column values and subitems (`reconcile`'s full comparison). */
+  listItems?(boardId: string, keyColumnId: string): Promise<BoardItem[]>;
   createGroup(boardId: string, title: string): Promise<{ id: string; title: string }>;
   /** Sends the ops as one request; one outcome per op, in order. Throws when the whole request fails. */
   write(ops: readonly WriteOp[], idempotencyKey?: string): Promise<WriteOutcome[]>;
