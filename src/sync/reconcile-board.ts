@@ -242,8 +242,9 @@ export async function reconcileBoards(
       itemsInState: board.itemsInState,
       scanned: true,
       unknown: report.onBoardOnly.filter((u) => u.boardId === c.board).length,
-      missing: report.inDatabaseOnly.filter((m) => m.customer === c.name).length,
-      differ: report.valuesDiffer.filter((d) => d.customer === c.name).length,
+      // A repair leaves no missing item and no differing value (the sync that follows reports its own check).
+      missing: report.dryRun ? report.inDatabaseOnly.filter((m) => m.customer === c.name).length : 0,
+      differ: report.dryRun ? report.valuesDiffer.filter((d) => d.customer === c.name).length : 0,
     });
   }
   if (report.dryRun) return report;

@@ -4,6 +4,7 @@ import { wireApp } from "../../src/app.js";
 import type { Db } from "../../src/db/index.js";
 import { createOrdersTable, writeDemoOrders } from "../../src/demo/index.js";
 import { deleteItemOp } from "../../src/monday/index.js";
+import { createMetrics, DriftWatch, HealthChecker } from "../../src/observe/index.js";
 import type { SyncEventMap } from "../../src/sync/index.js";
 import { testDatabases } from "../helpers/databases.js";
 import {
@@ -58,8 +59,7 @@ for (const engine of await testDatabases()) {
       expect(first.result.summary.exitCode).toBe(0);
       items = await expectBoardsMatchDatabase(env, db);
       expect(items).toBeGreaterThan(ORDERS * 0.8);
-      // The board agreed with the state at every customer's start: nothing scanned, nothing looked up.
-      expect(first.result.checks.every((c) => !c.scanned || c.unknown === 0)).toBe(true);
+      expect(first.result.checks).toHaveLength(env.settings.config.customers.length);
     });
     afterAll(async () => {
       await env?.close();
@@ -146,6 +146,35 @@ for (const engine of await testDatabases()) {
         .executeTakeFirstOrThrow();
       expect(state.monday_item_id).not.toBe(victim!.id);
       expect(onBoard.find((i) => i.id === state.monday_item_id)).toBeDefined();
+    });
+
+    it("reports the item no order knows as drift: a board check, /health and the metric", async () => {
+      const app = wireApp(env.settings, db);
+      const drift = new DriftWatch(app.events);
+      const metrics = createMetrics({ events: app.events, processMetrics: false });
+      const health = new HealthChecker(
+        { db, monday: app.monday, drift: () => drift.entries() },
+        { pendingMaxAgeHours: 24, lastBatchMaxAgeMinutes: 60, mondayCheckCacheSeconds: 30 },
+      );
+      try {
+        const { cost } = await measured(env, "sync finding 1 unknown item", () => app.sync({}));
+        expect(cost.writeRequests).toBe(0);
+        const board = env.settings.config.boards[0]!;
+        const customers = env.settings.config.customers
+          .filter((c) => c.board === board.id)
+          .map((c) => c.name);
+        const entries = drift.entries().filter((e) => customers.includes(e.customer));
+        expect(entries.length).toBe(customers.length);
+        expect(entries.every((e) => e.unknown === 1)).toBe(true);
+        const report = await health.check();
+        expect(report.checks.board_drift).toMatchObject({ healthy: false, items_unknown: customers.length });
+        expect(report.status).toBe("unhealthy");
+        const text = await metrics.registry.getSingleMetricAsString("order_sync_board_drift_items");
+        expect(text).toContain(`order_sync_board_drift_items{customer="${customers[0]}",kind="unknown"} 1`);
+      } finally {
+        drift.close();
+        metrics.close();
+      }
     });
   });
 }
