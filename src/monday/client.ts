@@ -18,6 +18,8 @@ export interface BoardColumn {
 export interface BoardSchema {
   id: string;
   name: string;
+  /** Active items on the board (`items_count`), null when monday does not say. */
+  itemsCount?: number | null;
   columns: BoardColumn[];
   groups: Array<{ id: string; title: string }>;
 }
@@ -120,6 +122,7 @@ function toKeyedItem(raw: RawKeyItem, columnId: string): KeyedItem {
 interface RawBoard {
   id: string;
   name: string;
+  items_count?: number | null;
   columns?: Array<{ id: string; title: string; type: string; settings: unknown } | null> | null;
   groups?: Array<{ id: string; title: string } | null> | null;
 }
@@ -359,6 +362,7 @@ function toBoardSchema(board: RawBoard): BoardSchema {
   return {
     id: String(board.id),
     name: board.name,
+    itemsCount: board.items_count ?? null,
     columns: (board.columns ?? [])
       .filter((c) => c !== null)
       .map((c) => ({ id: c.id, title: c.title, type: c.type, settings: parseSettings(c.settings) })),

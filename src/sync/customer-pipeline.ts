@@ -87,7 +87,7 @@ export async function runCustomerPipeline(
   meters: CustomerMeters,
 ): Promise<ValidationResult> {
   const { tally, clock } = meters;
-  const reconciled = await clock.time("reconcile", () => reconcileLeftovers(ctx));
+  const reconciled = await clock.time("reconcile", () => reconcileLeftovers(ctx, shared));
   tally.add(reconciled.counts);
   if (ctx.signal?.aborted) throw new StoppedError(ctx.signal.reason);
   const validation = await detectIntoSink(ctx, new StagingSink(ctx, reconciled.leftovers), meters);

@@ -138,5 +138,5 @@ describe("order-sync reconcile on the command line", () => {
     } finally {
       await emulator.close();
     }
-  });
+  }, 240_000);
 });

@@ -1,6 +1,6 @@
 import { adoptStagedCreate, leftoverRows, type StagedOrder, type StagedSubitem } from "../../stage/index.js";
 import { activeItemsOfBoard, countActiveOnBoard, dropState, saveState } from "../../state/index.js";
-import type { CustomerRunContext } from "../customer-context.js";
+import type { CustomerRunContext, SharedBoards } from "../customer-context.js";
 import type { FoundItem } from "../port.js";
 import { adoptedValues, sizeLinesByName } from "./adopt.js";
 
@@ -35,17 +35,23 @@ function unknownItems(
 }
 
 /**
- * Compares the customer's board with the sync state: `items_count` (one request of a few points) against
- * the state's active items on the board. When they differ, a key scan (pages of the key column only)
+ * Compares the customer's board with the sync state: `items_count` (read with the board's schema at the
+ * start of the run, or asked again in one request of a few points once the run has written to the board)
+ * against the state's active items on the board. When they differ, a key scan (pages of the key column only)
  * finds the items the state does not know, and the customer's orders whose item is gone: their state is
  * dropped, so detection sees them as NEW and they are created again.
  */
-export async function checkBoard(ctx: CustomerRunContext): Promise<BoardCheck> {
+export async function checkBoard(
+  ctx: CustomerRunContext,
+  shared?: Pick<SharedBoards, "itemCounts" | "locks">,
+): Promise<BoardCheck> {
   const { db, monday, board, customer } = ctx;
   const itemsInState = await countActiveOnBoard(db.kysely, board.id);
   if (!monday.itemCounts || !monday.scanKeys)
     return { view: { kind: "unknown" }, itemsOnBoard: null, itemsInState, missing: [] };
-  const itemsOnBoard = (await monday.itemCounts([board.id])).get(board.id) ?? null;
+  // The count read with the schema holds while this run has not written to the board; then ask again.
+  const prepared = shared?.locks.hasWritten(board.id) ? undefined : shared?.itemCounts?.get(board.id);
+  const itemsOnBoard = prepared ?? (await monday.itemCounts([board.id])).get(board.id) ?? null;
   if (itemsOnBoard === null) return { view: { kind: "unknown" }, itemsOnBoard, itemsInState, missing: [] };
   if (itemsOnBoard === itemsInState)
     return { view: { kind: "agrees" }, itemsOnBoard, itemsInState, missing: [] };

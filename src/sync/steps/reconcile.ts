@@ -1,6 +1,6 @@
 import { deleteStaged, leftoverRows, type StagedOrder, type StagedSubitem } from "../../stage/index.js";
 import { loadStateByKeys, saveState } from "../../state/index.js";
-import type { CustomerRunContext } from "../customer-context.js";
+import type { CustomerRunContext, SharedBoards } from "../customer-context.js";
 import { adoptedValues, sizeLinesByName } from "./adopt.js";
 import { checkBoard, type BoardCheck } from "./board-match.js";
 
@@ -82,7 +82,10 @@ async function adoptFound(
  * sync state ({@link checkBoard}): orders whose item is gone from the board lose their state (and are
  * created again).
  */
-export async function reconcileLeftovers(ctx: CustomerRunContext): Promise<ReconcileResult> {
+export async function reconcileLeftovers(
+  ctx: CustomerRunContext,
+  shared?: Pick<SharedBoards, "itemCounts" | "locks">,
+): Promise<ReconcileResult> {
   const { db, customer } = ctx;
   const { orders, subitems } = await leftoverRows(db, customer.name);
   const keys = uncertainKeys(orders, subitems);
@@ -99,6 +102,6 @@ export async function reconcileLeftovers(ctx: CustomerRunContext): Promise<Recon
   return {
     leftovers: { dead: new Map(dead.map((o) => [o.orderKey, o.newHash])), failed },
     counts: { adopted },
-    board: await checkBoard(ctx),
+    board: await checkBoard(ctx, shared),
   };
 }
