@@ -2,6 +2,7 @@ import { ConfigError, type Settings } from "./config/index.js";
 import { openDatabase, type Db } from "./db/index.js";
 import {
   planSync,
+  reconcileBoards,
   runDoctor,
   runSync,
   SyncEvents,
@@ -40,6 +41,8 @@ export interface App {
   sync(options?: RunOptions): Promise<SyncSummary>;
   /** What a sync would do; writes nothing but migrations (`order-sync plan`). */
   plan(options?: Customers): ReturnType<typeof planSync>;
+  /** The boards compared with the sync state, and (unless `dryRun`) repaired (`order-sync reconcile`). */
+  reconcile(options?: Customers & { dryRun?: boolean }): ReturnType<typeof reconcileBoards>;
   /** The data-quality report of every open order; writes nothing (`order-sync validate`). */
   validate(options?: Customers): ReturnType<typeof validateSource>;
   /** The database, the source, the token and the mappings, checked (`order-sync doctor`). */
@@ -74,6 +77,7 @@ export function wireApp(
     },
     sync: async (options = {}) => runSync({ settings, db, monday: app.monday, events }, options),
     plan: async (options = {}) => planSync({ settings, db, monday: app.monday }, options),
+    reconcile: async (options = {}) => reconcileBoards({ settings, db, monday: app.monday, events }, options),
     validate: async (options = {}) => validateSource({ settings, db, monday: app.monday }, options),
     doctor: async (m) => runDoctor({ settings, db, monday: m ?? app.monday }),
     close,

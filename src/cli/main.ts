@@ -8,6 +8,7 @@ import { initCommand } from "./commands/init.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { planCommand } from "./commands/plan.js";
 import { registerRollbackCommands } from "./commands/rollback.js";
+import { addReconcileCommand } from "./commands/reconcile.js";
 import { serveCommand } from "./commands/serve.js";
 import { runsCommand, statusCommand } from "./commands/status.js";
 import { syncCommand } from "./commands/sync.js";
@@ -89,6 +90,8 @@ Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by
     .option("--customer <name...>", "only these customers")
     .option("--limit <n>", "changes to list (all in --json)", "50")
     .action(run((o: { customer?: string[]; limit: string }, cmd: Command) => planCommand(o, global(cmd))));
+
+  addReconcileCommand(program, run, global);
 
   program
     .command("sync")

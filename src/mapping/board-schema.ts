@@ -5,6 +5,8 @@ import { readColumnLabels, writableLabels, type ColumnLabel } from "./column-set
 export interface LiveBoard {
   id: string;
   name: string;
+  /** Active items on the board when the schema was read (`items_count`), if monday said. */
+  itemsCount?: number | null;
   columns: readonly { id: string; title: string; type: string; settings?: unknown }[];
   groups: readonly { id: string; title: string }[];
 }

@@ -62,6 +62,7 @@ export type {
   CreateSubitemInput,
   MondayColumnValue,
   MondayItem,
+  KeyedItem,
   PageOptions,
 } from "./client.js";
 export {

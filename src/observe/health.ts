@@ -4,6 +4,7 @@ import { errorMessage } from "../errors/index.js";
 import { pendingAge } from "../stage/index.js";
 import { failedCustomers as failedCustomersOf, lastFinishedRun } from "../runlog/index.js";
 import type { MondayWatch } from "../sync/index.js";
+import type { DriftEntry } from "./drift.js";
 
 /** One check's verdict; extra fields carry the figures behind it. */
 export interface CheckResult {
@@ -16,7 +17,7 @@ export interface CheckResult {
 export interface HealthReport {
   status: "healthy" | "unhealthy";
   timestamp: string;
-  checks: Record<"database" | "monday_api" | "staging_tables" | "last_batch", CheckResult>;
+  checks: Record<"database" | "monday_api" | "staging_tables" | "last_batch" | "board_drift", CheckResult>;
 }
 
 /** Thresholds of the checks (`serve.health` in the config). */
@@ -37,6 +38,8 @@ export interface HealthSources {
   monday: Pick<MondayWatch, "ping" | "stats">;
   /** The latest run of this process that failed before it was logged (config, source table, database). */
   lastLocalFailure?: () => { at: string; error: string } | undefined;
+  /** Each customer's latest board check (`DriftWatch`): the `board_drift` check. */
+  drift?: () => readonly DriftEntry[];
   /** Told each check's result (the `order_sync_health_check` gauge). */
   onResult?: (check: string, healthy: boolean) => void;
 }
@@ -57,7 +60,7 @@ const message = (e: unknown) => errorMessage(e) || "unknown error";
 
 /**
  * The health checks of `order-sync serve` (the seed design's `HealthChecker`): `database`,
- * `monday_api`, `staging_tables` (PENDING rows older than the threshold) and `last_batch`.
+ * `monday_api`, `staging_tables` (PENDING rows older than the threshold), `last_batch` and `board_drift`.
  *
  * @example
  * const health = new HealthChecker({ db, monday }, { pendingMaxAgeHours: 24, lastBatchMaxAgeMinutes: 60, mondayCheckCacheSeconds: 30 });
@@ -83,7 +86,7 @@ export class HealthChecker {
       this.guard("staging_tables", () => this.stagingTables()),
       this.guard("last_batch", () => this.lastBatch()),
     ]);
-    const checks = { database, monday_api, staging_tables, last_batch };
+    const checks = { database, monday_api, staging_tables, last_batch, board_drift: this.boardDrift() };
     for (const [name, c] of Object.entries(checks)) this.sources.onResult?.(name, c.healthy);
     return {
       status: Object.values(checks).every((c) => c.healthy) ? "healthy" : "unhealthy",
@@ -158,6 +161,29 @@ export class HealthChecker {
       old_pending_records: old,
       oldest_pending: oldest ?? null,
       message: old > 0 ? `${old} records pending >${hours} hours` : "OK",
+    };
+  }
+
+  /**
+   * Unhealthy while a board holds items no order's state knows, or values that differ from the state's
+   * (as the latest sync or `reconcile` of each customer found); items that were gone were created again
+   * by the run that found them, and are only reported.
+   */
+  private boardDrift(): CheckResult {
+    const entries = this.sources.drift?.() ?? [];
+    const drifted = entries.filter((e) => e.unknown > 0 || e.differ > 0);
+    const sum = (k: "unknown" | "missing" | "differ") => entries.reduce((n, e) => n + e[k], 0);
+    const figures = {
+      items_unknown: sum("unknown"),
+      items_recreated: sum("missing"),
+      values_differ: sum("differ"),
+    };
+    if (drifted.length === 0) return { healthy: true, message: "OK", ...figures };
+    return {
+      healthy: false,
+      ...figures,
+      drifted_customers: drifted.map((e) => e.customer),
+      message: `boards differ from the sync state: ${figures.items_unknown} items on a board no order knows, ${figures.values_differ} values that differ (run order-sync reconcile --dry-run)`,
     };
   }
 

@@ -7,3 +7,5 @@ export { METRIC_CATALOG, BREAKER_STATE_VALUE } from "./metric-catalog.js";
 export type { MetricName } from "./metric-catalog.js";
 export { HealthChecker } from "./health.js";
 export type { HealthReport, CheckResult, HealthOptions, HealthSources } from "./health.js";
+export { DriftWatch } from "./drift.js";
+export type { DriftEntry } from "./drift.js";

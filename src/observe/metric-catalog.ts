@@ -109,6 +109,11 @@ export const METRIC_CATALOG = {
     help: "1 while this process runs a sync, else 0.",
     labels: [],
   },
+  order_sync_board_drift_items: {
+    type: "gauge",
+    help: "What the latest comparison of each customer's board with the sync state found, by kind: unknown (items on the board no order's state knows), missing (orders whose item was gone; the run created them again), differ (values that differ; order-sync reconcile).",
+    labels: ["customer", "kind"],
+  },
   order_sync_health_check: {
     type: "gauge",
     help: "Result of each health check at the last /health evaluation: 1 healthy, 0 unhealthy.",

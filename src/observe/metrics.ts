@@ -94,6 +94,7 @@ export function createMetrics(sources: MetricsSources): SyncMetrics {
   const lastRun = gauge("order_sync_last_run_timestamp_seconds");
   const inProgress = gauge("order_sync_sync_in_progress");
   const health = gauge("order_sync_health_check");
+  const drift = gauge("order_sync_board_drift_items");
   inProgress.set(0);
   for (const status of ["SUCCESS", "PARTIAL", "FAILED", "HALTED", "STOPPED"]) runs.inc({ status }, 0);
 
@@ -169,6 +170,11 @@ export function createMetrics(sources: MetricsSources): SyncMetrics {
       runs.inc({ status: "FAILED" });
       runSeconds.observe(e.durationMs / 1000);
       lastRun.set(Date.now() / 1000);
+    },
+    boardChecked: (e) => {
+      drift.set({ customer: e.customer, kind: "unknown" }, e.unknown);
+      drift.set({ customer: e.customer, kind: "missing" }, e.missing);
+      if (e.differ !== undefined) drift.set({ customer: e.customer, kind: "differ" }, e.differ);
     },
     stepDone: (e) => stepSeconds.observe({ customer: e.customer, operation: e.step }, e.durationMs / 1000),
     customerDone: (e) => {

@@ -11,6 +11,8 @@ export {
   stagingCounts,
   pendingAge,
   nowIso,
+  adoptStagedCreate,
+  deleteStagedOrders,
 } from "./staging.js";
 export type {
   StageAction,

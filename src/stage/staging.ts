@@ -437,3 +437,48 @@ export async function pendingAge(
   }
   return out;
 }
+
+/**
+ * A staged create whose item is already on the board (found by key before the push): it becomes an UPDATE
+ * of that item that writes nothing, and the size lines found under the item are dropped; the other size
+ * lines stay, to be created under it.
+ */
+export async function adoptStagedCreate(
+  db: Executor,
+  stgId: number,
+  itemId: string,
+  adoptedStgSubIds: readonly number[],
+): Promise<void> {
+  await db
+    .updateTable(ORDERS)
+    .set({
+      action: "UPDATE",
+      column_values: "{}",
+      changed_columns: "[]",
+      group_title: null,
+      monday_item_id: itemId,
+      stg_updated_date: nowIso(),
+    })
+    .where("stg_id", "=", stgId)
+    .where("action", "=", "CREATE")
+    .where("stg_status", "=", "PENDING")
+    .execute();
+  if (adoptedStgSubIds.length > 0)
+    await db
+      .deleteFrom(SUBITEMS)
+      .where("stg_sub_id", "in", [...adoptedStgSubIds])
+      .execute();
+}
+
+/** Deletes staged orders and their size lines (an update whose item is gone, staged again as a create). */
+export async function deleteStagedOrders(db: Executor, stgIds: readonly number[]): Promise<void> {
+  if (stgIds.length === 0) return;
+  await db
+    .deleteFrom(SUBITEMS)
+    .where("stg_id", "in", [...stgIds])
+    .execute();
+  await db
+    .deleteFrom(ORDERS)
+    .where("stg_id", "in", [...stgIds])
+    .execute();
+}

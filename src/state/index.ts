@@ -1,4 +1,11 @@
-export { loadStateRange, loadStateByKeys, saveState } from "./sync-state.js";
+export {
+  activeItemsOfBoard,
+  countActiveOnBoard,
+  dropState,
+  loadStateRange,
+  loadStateByKeys,
+  saveState,
+} from "./sync-state.js";
 export type { SyncStateRow } from "./sync-state.js";
 export { loadHolds, holdOrders, releaseHolds, heldCounts } from "./holds.js";
 export type { Hold, HoldFilter } from "./holds.js";

@@ -107,3 +107,42 @@ export async function saveState(
       .values({ customer: state.customer, order_key: state.orderKey, ...row })
       .execute();
 }
+
+/** How many orders the sync state holds as active items on a board (every customer of the board). */
+export async function countActiveOnBoard(db: Executor, boardId: string): Promise<number> {
+  const row = await db
+    .selectFrom("MON_SyncState")
+    .select((eb) => eb.fn.countAll().as("n"))
+    .where("board_id", "=", boardId)
+    .where("sync_status", "=", "ACTIVE")
+    .where("monday_item_id", "is not", null)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** The active items the sync state knows on a board: item id → customer and order key (every customer). */
+export async function activeItemsOfBoard(
+  db: Executor,
+  boardId: string,
+): Promise<Map<string, { customer: string; orderKey: string }>> {
+  const rows = await db
+    .selectFrom("MON_SyncState")
+    .select(["customer", "order_key", "monday_item_id"])
+    .where("board_id", "=", boardId)
+    .where("sync_status", "=", "ACTIVE")
+    .execute();
+  const out = new Map<string, { customer: string; orderKey: string }>();
+  for (const r of rows)
+    if (r.monday_item_id) out.set(r.monday_item_id, { customer: r.customer, orderKey: r.order_key });
+  return out;
+}
+
+/** Forgets orders' state (their item is gone from the board): the next detection sees them as NEW. */
+export async function dropState(db: Executor, customer: string, keys: readonly string[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += 500)
+    await db
+      .deleteFrom("MON_SyncState")
+      .where("customer", "=", customer)
+      .where("order_key", "in", keys.slice(i, i + 500))
+      .execute();
+}

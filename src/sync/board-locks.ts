@@ -4,9 +4,16 @@
  */
 export class BoardLocks {
   private readonly tails = new Map<string, Promise<unknown>>();
+  private readonly written = new Set<string>();
+
+  /** Whether anything was written to the board through these locks (its item count may have changed). */
+  hasWritten(boardId: string): boolean {
+    return this.written.has(boardId);
+  }
 
   /** Runs `task` after every earlier task for the same board has settled. */
   run<T>(boardId: string, task: () => Promise<T>): Promise<T> {
+    this.written.add(boardId);
     const previous = this.tails.get(boardId) ?? Promise.resolve();
     const next = previous.then(task, task);
     const tail = next.catch(() => undefined);

@@ -26,4 +26,6 @@ export interface CustomerRunContext {
 export interface SharedBoards {
   groups: GroupDirectory;
   locks: BoardLocks;
+  /** Each board's active items as read with its schema at the start of the run (before any write). */
+  itemCounts?: ReadonlyMap<string, number | null>;
 }

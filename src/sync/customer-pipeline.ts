@@ -7,6 +7,7 @@ import { clearDone } from "./steps/clear.js";
 import { detectChanges, detectGoneAfter } from "./steps/detect.js";
 import { pushStaged, type SentRound } from "./steps/push.js";
 import { readOrders } from "./steps/read.js";
+import { matchNewOrders } from "./steps/board-match.js";
 import { reconcileLeftovers } from "./steps/reconcile.js";
 import { recordResults } from "./steps/record.js";
 import { StagingSink, type ChangeSink } from "./steps/stage.js";
@@ -81,7 +82,7 @@ function pushProgress(ctx: CustomerRunContext, round: SentRound, tally: CountsTa
 
 /**
  * One customer's sync, as DESIGN's diagram: reconcile → read → detect → validate → stage → push → record →
- * clear. Counts go to `meters.tally` as each step returns (a customer that fails midway keeps what it did).
+ * clear; the NEW orders staged are matched by key against the board (part of reconcile) before the push. Counts go to `meters.tally` as each step returns (a customer that fails midway keeps what it did).
  * Returns the customer's validation.
  */
 export async function runCustomerPipeline(
@@ -90,10 +91,11 @@ export async function runCustomerPipeline(
   meters: CustomerMeters,
 ): Promise<ValidationResult> {
   const { tally, clock } = meters;
-  const reconciled = await clock.time("reconcile", () => reconcileLeftovers(ctx));
+  const reconciled = await clock.time("reconcile", () => reconcileLeftovers(ctx, shared));
   tally.add(reconciled.counts);
   if (ctx.signal?.aborted) throw new StoppedError(ctx.signal.reason);
   const validation = await detectIntoSink(ctx, new StagingSink(ctx, reconciled.leftovers), meters);
+  tally.add(await clock.time("reconcile", () => matchNewOrders(ctx, reconciled.board)));
   for await (const round of clock.iterate("push", pushStaged(ctx, shared))) {
     tally.add(await clock.time("record", () => recordResults(ctx, shared.groups, round)));
     pushProgress(ctx, round, tally);

@@ -22,6 +22,25 @@ export interface SyncEventMap {
   customerStarted: [{ batchId: string; customer: string }];
   progress: [{ customer: string; phase: "detect" | "push" | "subitems"; done: number }];
   adopted: [{ customer: string; orderKey: string; itemId: string }];
+  /**
+   * The customer's board compared with the sync state before the run: its active items (`items_count`) and
+   * the state's; when they differ, what a key scan found: items on the board the state does not know
+   * (`unknown`), and the customer's orders whose item is gone from the board (`missing`: their state is
+   * dropped and they are created again).
+   */
+  boardChecked: [
+    {
+      customer: string;
+      boardId: string;
+      itemsOnBoard: number | null;
+      itemsInState: number;
+      scanned: boolean;
+      unknown: number;
+      missing: number;
+      /** Fields whose board value differs from the state's (only `order-sync reconcile` compares values). */
+      differ?: number;
+    },
+  ];
   rowFailed: [{ customer: string; orderKey: string; action: string; error: string; status: string }];
   /**
    * A step of a customer's run: its time summed over the customer's pages and requests, once per step

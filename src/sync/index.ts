@@ -19,6 +19,8 @@ export type { SyncDeps, Prepared } from "./prepare.js";
 export { planSync } from "./plan.js";
 export type { PlannedChange } from "./plan.js";
 export { validateSource } from "./validate-source.js";
+export { reconcileBoards } from "./reconcile-board.js";
+export type { ReconcileReport, UnknownItem, MissingItem, DifferentValue } from "./reconcile-board.js";
 export { EXIT, OUTCOMES, outcomeOf, errorMessage } from "../errors/index.js";
 export type { Outcome, OutcomeError } from "../errors/index.js";
 export { SyncScheduler } from "./scheduler.js";
@@ -37,6 +39,7 @@ export type {
   WriteOutcome,
   FoundItem,
   BoardCell,
+  BoardItem,
   MondayStats,
   MondayObserver,
 } from "./port.js";

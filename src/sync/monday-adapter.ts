@@ -27,6 +27,7 @@ import {
 import {
   MondayUnavailableError,
   type BoardCell,
+  type BoardItem,
   type FoundItem,
   type MondayObserver,
   type MondayStats,
@@ -219,6 +220,39 @@ export class MondayClientPort implements SyncMonday, MondayWatch {
     return found;
   }
 
+  itemCounts(boardIds: string[]): Promise<Map<string, number | null>> {
+    return this.read(() => this.client.getItemCounts(boardIds));
+  }
+
+  async scanKeys(boardId: string, keyColumnId: string): Promise<FoundItem[]> {
+    return this.read(async () => {
+      const found: FoundItem[] = [];
+      for await (const item of this.client.scanKeys(boardId, keyColumnId)) found.push(item);
+      return found;
+    });
+  }
+
+  async listItems(boardId: string, keyColumnId: string): Promise<BoardItem[]> {
+    const texts = (values: Record<string, { text: string | null }>) =>
+      Object.fromEntries(Object.entries(values).map(([id, v]) => [id, v.text || null]));
+    return this.read(async () => {
+      // monday charges a page by its limit, not by what it holds: a page no larger than the board.
+      const count = (await this.client.getItemCounts([boardId])).get(boardId) ?? MAX_PAGE;
+      const pageSize = Math.min(MAX_PAGE, Math.max(1, count ?? MAX_PAGE));
+      const items: BoardItem[] = [];
+      for await (const item of this.client.listItems(boardId, { pageSize }))
+        items.push({
+          id: item.id,
+          key: item.columnValues[keyColumnId]?.text ?? "",
+          name: item.name,
+          group: item.group?.title ?? null,
+          texts: texts(item.columnValues),
+          subitems: item.subitems.map((s) => ({ id: s.id, name: s.name, texts: texts(s.columnValues) })),
+        });
+      return items;
+    });
+  }
+
   createGroup(boardId: string, title: string) {
     return this.read(() => this.client.createGroup(boardId, title));
   }
@@ -238,10 +272,16 @@ export class MondayClientPort implements SyncMonday, MondayWatch {
     return outcomes.map((o): WriteOutcome => {
       if (o.ok) return { ok: true, id: String((o.data as { id?: unknown } | null)?.id ?? "") };
       const permanent = PERMANENT_WRITE_ERRORS.some((cls) => o.error instanceof cls);
-      return { ok: false, permanent, message: `${o.error.code}: ${o.error.message}` };
+      const message = `${o.error.code}: ${o.error.message}`;
+      return o.error instanceof NotFoundError
+        ? { ok: false, permanent, message, notFound: true }
+        : { ok: false, permanent, message };
     });
   }
 }
+
+/** monday's largest page of items. */
+const MAX_PAGE = 500;
 
 /** One complexity budget per account token and API URL in this process, shared by every sync in it. */
 const budgets = new Map<string, ComplexityBudget>();

@@ -31,9 +31,11 @@ export type WriteOp =
 
 /**
  * The result of one op: its item id, or why it failed. `permanent` failures (monday rejected the data)
- * make the row DEAD; others leave it FAILED for the next attempt.
+ * make the row DEAD; others leave it FAILED for the next attempt. `notFound`: the item the op names is gone
+ * from the board (the record step drops its state, so the order is created again).
  */
-export type WriteOutcome = { ok: true; id: string } | { ok: false; permanent: boolean; message: string };
+export type WriteOutcome =
+  { ok: true; id: string } | { ok: false; permanent: boolean; message: string; notFound?: boolean };
 
 /** One cell as the board holds it: monday's display `text` and raw `value` JSON (parsed; null when empty). */
 export interface BoardCell {
@@ -55,6 +57,17 @@ export interface FoundItem {
   cells?: Record<string, BoardCell>;
 }
 
+/** An item as `reconcile` compares it: its key, name, group, every column's display text, its subitems. */
+export interface BoardItem {
+  id: string;
+  key: string;
+  name: string;
+  group: string | null;
+  /** Column id → the column's display text (null when empty). */
+  texts: Record<string, string | null>;
+  subitems: { id: string; name: string; texts: Record<string, string | null> }[];
+}
+
 /**
  * What the sync engine needs from monday.com, and nothing else (STYLE.md #2: an injected shape).
  * `MondayClientPort` (`monday-adapter.ts`) implements it over HTTP; the emulator is reached the same way.
@@ -62,6 +75,12 @@ export interface FoundItem {
 export interface SyncMonday {
   getBoards(ids: string[]): Promise<LiveBoard[]>;
   findItemsByKey(boardId: string, keyColumnId: string, keys: string[]): Promise<FoundItem[]>;
+  /** Active items of each board (`items_count`; null when monday does not say); a missing board is left out. */
+  itemCounts?(boardIds: string[]): Promise<Map<string, number | null>>;
+  /** Every active item of a board by its key column (that column only) with its subitems' ids and names. */
+  scanKeys?(boardId: string, keyColumnId: string): Promise<FoundItem[]>;
+  /** Every active item of a board with all its column values and subitems (`reconcile`'s full comparison). */
+  listItems?(boardId: string, keyColumnId: string): Promise<BoardItem[]>;
   createGroup(boardId: string, title: string): Promise<{ id: string; title: string }>;
   /** Sends the ops as one request; one outcome per op, in order. Throws when the whole request fails. */
   write(ops: readonly WriteOp[], idempotencyKey?: string): Promise<WriteOutcome[]>;

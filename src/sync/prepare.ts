@@ -37,16 +37,21 @@ export function selectCustomers(settings: Settings, names: readonly string[] | u
   return all.filter((c) => names.includes(c.name));
 }
 
-/** Reads every board (and subitems board) the customers use, in one request, and resolves the mappings. */
+/**
+ * Reads every board (and subitems board) the customers use, in one request, and resolves the mappings;
+ * each board's `items_count` goes into `itemCounts`.
+ */
 export async function resolveBoards(
   settings: Settings,
   monday: SyncMonday,
   customers: readonly CustomerConfig[],
   groups: GroupDirectory,
+  itemCounts?: Map<string, number | null>,
 ): Promise<Map<string, ResolvedBoard | MappingError>> {
   const boards = settings.config.boards.filter((b) => customers.some((c) => c.board === b.id));
   const ids = [...new Set(boards.flatMap((b) => [b.id, ...(b.subitems ? [b.subitems.boardId] : [])]))];
   const live = new Map((await monday.getBoards(ids)).map((b) => [b.id, b]));
+  for (const b of live.values()) if (b.itemsCount !== undefined) itemCounts?.set(b.id, b.itemsCount);
   const out = new Map<string, ResolvedBoard | MappingError>();
   for (const board of boards) {
     const index = settings.config.boards.indexOf(board);
@@ -119,8 +124,9 @@ export async function prepare(
   await beforeMonday(customers, batchId);
   const locks = new BoardLocks();
   const groups = new GroupDirectory({ monday: deps.monday }, locks);
-  const boards = await resolveBoards(deps.settings, deps.monday, customers, groups);
-  return { batchId, customers, boards, groups, locks, events: deps.events ?? new SyncEvents() };
+  const itemCounts = new Map<string, number | null>();
+  const boards = await resolveBoards(deps.settings, deps.monday, customers, groups, itemCounts);
+  return { batchId, customers, boards, groups, locks, itemCounts, events: deps.events ?? new SyncEvents() };
 }
 
 /** One customer's context in a prepared run (`signal`: shutdown or a lost lease stops its push). */

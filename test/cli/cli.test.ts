@@ -32,6 +32,7 @@ describe("order-sync CLI", () => {
       "init",
       "migrate",
       "plan",
+      "reconcile",
       "sync",
       "validate",
       "boards",

@@ -120,6 +120,7 @@ describe("createHttpApp", () => {
         monday_api: expect.objectContaining({ healthy: true, message: "OK" }),
         staging_tables: expect.objectContaining({ healthy: true, old_pending_records: 0 }),
         last_batch: expect.objectContaining({ healthy: true }),
+        board_drift: expect.objectContaining({ healthy: true, message: "OK" }),
       },
     });
     // The result feeds the health gauge.
@@ -146,6 +147,7 @@ describe("createHttpApp", () => {
     const badBody = (await bad.json()) as { status: string; checks: Record<string, { healthy: boolean }> };
     expect(badBody.status).toBe("unhealthy");
     expect(Object.keys(badBody.checks).sort()).toEqual([
+      "board_drift",
       "database",
       "last_batch",
       "monday_api",

@@ -163,6 +163,9 @@ function documentVariables(cursor: string | null | undefined): Record<DocumentNa
     NextItemsPage: { cursor, limit: 1 },
     FindItemsByColumnValue: { boardId: BOARD, columnId: "key", values: ["K-DOC"], limit: 10 },
     GetComplexity: {},
+    GetBoardItemCounts: { ids: [BOARD], limit: 1 },
+    GetBoardKeys: { boardId: BOARD, columnId: "key", limit: 1 },
+    NextKeysPage: { cursor, limit: 1, columnId: "key" },
     CreateItem: {
       boardId: BOARD,
       groupId: "topics",

@@ -78,6 +78,7 @@ for (const engine of await testDatabases()) {
       expect(report.status).toBe("healthy");
       expect(Date.parse(report.timestamp)).toBeGreaterThanOrEqual(before - 1);
       expect(Object.keys(report.checks).sort()).toEqual([
+        "board_drift",
         "database",
         "last_batch",
         "monday_api",
@@ -94,6 +95,7 @@ for (const engine of await testDatabases()) {
       expect(report.checks.staging_tables).toMatchObject({ old_pending_records: 0, oldest_pending: null });
       expect(report.checks.last_batch.message).toMatch(/no run has finished/);
       expect(onResult.mock.calls.sort()).toEqual([
+        ["board_drift", true],
         ["database", true],
         ["last_batch", true],
         ["monday_api", true],

@@ -135,7 +135,13 @@ for (const target of await testDatabases()) {
       expect(health.status).toBe(200);
       expect(health.body.status).toBe("healthy");
       const checks = health.body.checks as Record<string, { healthy: boolean; message: string }>;
-      expect(Object.keys(checks).sort()).toEqual(["database", "last_batch", "monday_api", "staging_tables"]);
+      expect(Object.keys(checks).sort()).toEqual([
+        "board_drift",
+        "database",
+        "last_batch",
+        "monday_api",
+        "staging_tables",
+      ]);
       expect(checks.last_batch?.message).toBe("no run has finished yet");
       expect((await getJson(`${s.serve.url}/health/live`)).status).toBe(200);
       expect((await getJson(`${s.serve.url}/health/ready`)).status).toBe(200);

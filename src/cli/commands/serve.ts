@@ -5,6 +5,7 @@ import { createHttpApp, listen } from "../../http/index.js";
 import {
   attachSyncLogging,
   createMetrics,
+  DriftWatch,
   HealthChecker,
   type StagingSnapshot,
 } from "../../observe/index.js";
@@ -74,10 +75,17 @@ export async function serveCommand(
   const { events } = orderSync;
   attachSyncLogging(events, ctx.log);
   const metrics = createMetrics({ events, monday, staging: () => stagingSnapshot(db) });
+  const drift = new DriftWatch(events);
   const schedule = scheduleOf(settings);
   let startFailure: { at: string; error: string } | undefined;
   const health = new HealthChecker(
-    { db, monday, onResult: metrics.setHealth, lastLocalFailure: () => startFailure },
+    {
+      db,
+      monday,
+      onResult: metrics.setHealth,
+      lastLocalFailure: () => startFailure,
+      drift: () => drift.entries(),
+    },
     {
       pendingMaxAgeHours: cfg.health.pendingMaxAgeHours,
       lastBatchMaxAgeMinutes: lastBatchMaxAgeMinutes(settings, schedule),

@@ -1,8 +1,8 @@
-import type { OrderSnapshot } from "../../detect/index.js";
 import { deleteStaged, leftoverRows, type StagedOrder, type StagedSubitem } from "../../stage/index.js";
-import { loadStateByKeys, saveState, type SyncStateRow } from "../../state/index.js";
-import type { CustomerRunContext } from "../customer-context.js";
-import type { FoundItem } from "../port.js";
+import { loadStateByKeys, saveState } from "../../state/index.js";
+import type { CustomerRunContext, SharedBoards } from "../customer-context.js";
+import { adoptedValues, sizeLinesByName } from "./adopt.js";
+import { checkBoard, type BoardCheck } from "./board-match.js";
 
 /**
  * What earlier runs left staged: DEAD rows' hashes (not resent while the order is unchanged), and the
@@ -16,13 +16,15 @@ export interface Leftovers {
 /** Nothing left over: what `plan` starts from. */
 export const noLeftovers = (): Leftovers => ({ dead: new Map(), failed: new Map() });
 
-/** The reconcile step's result: the leftovers for the stage step, and how many items were adopted. */
+/**
+ * The reconcile step's result: the leftovers for the stage step, how many items were adopted, and the
+ * board compared with the sync state (for matching NEW orders by key before the push).
+ */
 export interface ReconcileResult {
   leftovers: Leftovers;
   counts: { adopted: number };
+  board: BoardCheck;
 }
-
-type SizeLine = { size: string; quantity: string | null };
 
 /** A create whose outcome is unknown: in flight at a crash, or attempted and not known to have failed. */
 const uncertain = (s: { status: string; attempts: number; action: string }): boolean =>
@@ -35,54 +37,6 @@ function uncertainKeys(orders: readonly StagedOrder[], subitems: readonly Staged
   for (const o of orders) if (uncertain(o)) keys.add(o.orderKey);
   for (const s of subitems) if (uncertain(s)) keys.add(s.orderKey);
   return keys;
-}
-
-/** The size lines staged as creates, by order key and subitem name (how monday shows them). */
-function sizeLinesByName(subitems: readonly StagedSubitem[]): Map<string, Map<string, SizeLine>> {
-  const byOrder = new Map<string, Map<string, SizeLine>>();
-  for (const s of subitems)
-    if (s.action === "CREATE" && s.itemName) {
-      const byName = byOrder.get(s.orderKey) ?? new Map<string, SizeLine>();
-      byName.set(s.itemName, { size: s.size, quantity: s.quantity });
-      byOrder.set(s.orderKey, byName);
-    }
-  return byOrder;
-}
-
-/**
- * What monday holds for a found item: the state's record of it or, for an item the state does not know
- * yet, the values of the staged create that made it (monday applies a create whole or not at all), with
- * the size lines found under it.
- */
-function adoptedValues(
-  item: FoundItem,
-  same: SyncStateRow | undefined,
-  create: StagedOrder | undefined,
-  lines: Map<string, SizeLine> | undefined,
-): { values: OrderSnapshot | null; subitemIds: Record<string, string> } {
-  const base = same ? same.lastValues : (create?.newValues ?? null);
-  const subitemIds: Record<string, string> = { ...(same?.subitemIds ?? {}) };
-  const quantities: Record<string, string | null> = { ...(same?.lastValues?.subitems ?? {}) };
-  for (const sub of item.subitems) {
-    const line = lines?.get(sub.name);
-    if (!line || subitemIds[line.size]) continue;
-    subitemIds[line.size] = sub.id;
-    quantities[line.size] = line.quantity;
-  }
-  const values: OrderSnapshot | null = base
-    ? {
-        ...base,
-        subitems: Object.fromEntries(Object.keys(subitemIds).map((size) => [size, quantities[size] ?? null])),
-        ...(base.subitemColumns && {
-          subitemColumns: Object.fromEntries(
-            Object.keys(subitemIds)
-              .filter((size) => base.subitemColumns?.[size])
-              .map((size) => [size, base.subitemColumns![size]!]),
-          ),
-        }),
-      }
-    : null;
-  return { values, subitemIds };
 }
 
 /** Looks the uncertain creates up on the board by key and adopts the items found; returns how many. */
@@ -124,9 +78,14 @@ async function adoptFound(
  * Step 1, reconcile: rows left staged by an earlier run. Creates whose outcome is unknown (IN_FLIGHT after
  * a crash, or FAILED/attempted) are looked up on the board by the key column and the items found are
  * adopted into the sync state, so they are never created twice. Then every leftover row but DEAD ones is
- * dropped: this run's detection stages afresh what is still needed.
+ * dropped: this run's detection stages afresh what is still needed. Last, the board is compared with the
+ * sync state ({@link checkBoard}): orders whose item is gone from the board lose their state (and are
+ * created again).
  */
-export async function reconcileLeftovers(ctx: CustomerRunContext): Promise<ReconcileResult> {
+export async function reconcileLeftovers(
+  ctx: CustomerRunContext,
+  shared?: Pick<SharedBoards, "itemCounts" | "locks">,
+): Promise<ReconcileResult> {
   const { db, customer } = ctx;
   const { orders, subitems } = await leftoverRows(db, customer.name);
   const keys = uncertainKeys(orders, subitems);
@@ -143,5 +102,6 @@ export async function reconcileLeftovers(ctx: CustomerRunContext): Promise<Recon
   return {
     leftovers: { dead: new Map(dead.map((o) => [o.orderKey, o.newHash])), failed },
     counts: { adopted },
+    board: await checkBoard(ctx, shared),
   };
 }

@@ -2,13 +2,21 @@ import type { Transaction } from "kysely";
 import type { Database, NewChangeLogEntry } from "../../db/index.js";
 import type { OrderSnapshot } from "../../detect/index.js";
 import { logChanges } from "../../runlog/index.js";
-import { markOrders, markSubitems, nowIso, type StagedOrder } from "../../stage/index.js";
-import { loadStateByKeys, saveState, type SyncStateRow } from "../../state/index.js";
+import {
+  deleteStagedOrders,
+  markOrders,
+  markSubitems,
+  nowIso,
+  stageOrders,
+  type StagedOrder,
+} from "../../stage/index.js";
+import { dropState, loadStateByKeys, saveState, type SyncStateRow } from "../../state/index.js";
 import type { StepCounts } from "../counts.js";
 import type { CustomerRunContext } from "../customer-context.js";
 import type { WriteOutcome } from "../port.js";
 import type { GroupDirectory } from "../group-directory.js";
 import type { ClaimedSubitem, SentRound } from "./push.js";
+import { stageEntry } from "./stage.js";
 
 type Failed = Extract<WriteOutcome, { ok: false }>;
 const NO_OUTCOME: WriteOutcome = { ok: false, permanent: false, message: "no outcome" };
@@ -117,6 +125,38 @@ async function recordItem(
   };
 }
 
+/** An archive whose item is gone from the board already did what it asked for. */
+const goneAlready = (row: { action: string }, outcome: WriteOutcome): boolean =>
+  !outcome.ok && outcome.notFound === true && row.action === "ARCHIVE";
+
+/** An update whose item is gone from the board (deleted by hand): its order is created again. */
+const itemGone = (row: StagedOrder, outcome: WriteOutcome): boolean =>
+  !outcome.ok && outcome.notFound === true && row.action === "UPDATE" && row.newValues !== null;
+
+/**
+ * Orders whose item monday answered "not found" for an update: their state and staged rows are dropped in
+ * `tx`; the returned creates are staged after it commits, so this run's push creates them again.
+ */
+async function forgetGone(
+  ctx: CustomerRunContext,
+  tx: Transaction<Database>,
+  rows: readonly StagedOrder[],
+): Promise<Parameters<typeof stageOrders>[1]> {
+  if (rows.length === 0) return [];
+  await dropState(
+    tx,
+    ctx.customer.name,
+    rows.map((r) => r.orderKey),
+  );
+  await deleteStagedOrders(
+    tx,
+    rows.map((r) => r.stgId),
+  );
+  return rows.map((r) =>
+    stageEntry(ctx, { kind: "NEW", orderKey: r.orderKey, snapshot: r.newValues!, hash: r.newHash ?? "" }),
+  );
+}
+
 /** The record step for items: sync state, change log with before-images, and the staged row's new state. */
 async function recordOrders(
   ctx: CustomerRunContext,
@@ -126,7 +166,8 @@ async function recordOrders(
 ): Promise<StepCounts> {
   const now = nowIso();
   const counts: StepCounts = {};
-  await ctx.db.kysely.transaction().execute(async (tx) => {
+  const gone = rows.filter((row, i) => itemGone(row, outcomes[i] ?? NO_OUTCOME));
+  const recreate = await ctx.db.kysely.transaction().execute(async (tx) => {
     const states = await loadStateByKeys(
       tx,
       ctx.customer.name,
@@ -134,7 +175,10 @@ async function recordOrders(
     );
     const log: NewChangeLogEntry[] = [];
     for (const [i, row] of rows.entries()) {
-      const outcome = outcomes[i] ?? NO_OUTCOME;
+      const outcome = goneAlready(row, outcomes[i] ?? NO_OUTCOME)
+        ? { ok: true as const, id: "" }
+        : (outcomes[i] ?? NO_OUTCOME);
+      if (gone.includes(row)) continue;
       if (!outcome.ok) {
         const f = noteFailure(ctx, counts, row.orderKey, row.action, outcome);
         await markOrders(tx, [{ stgId: row.stgId, status: f.status, error: f.error }]);
@@ -145,7 +189,9 @@ async function recordOrders(
       log.push(await recordItem(ctx, tx, groups, row, states.get(row.orderKey), outcome.id, now));
     }
     await logChanges(tx, log);
+    return forgetGone(ctx, tx, gone);
   });
+  await stageOrders(ctx.db, recreate);
   return counts;
 }
 
@@ -230,7 +276,18 @@ async function recordSubitems(
     const done: number[] = [];
     const log: NewChangeLogEntry[] = [];
     for (const [i, row] of rows.entries()) {
-      const outcome = outcomes[i] ?? NO_OUTCOME;
+      const answer = outcomes[i] ?? NO_OUTCOME;
+      let outcome = goneAlready(row, answer) ? { ok: true as const, id: "" } : answer;
+      if (!outcome.ok && outcome.notFound && row.action === "UPDATE") {
+        outcome = { ...outcome, permanent: false };
+        // The size line's subitem is gone from the board: forgotten, so the next run creates it again.
+        const state = states.get(row.orderKey);
+        if (state?.lastValues) {
+          delete state.subitemIds[row.size];
+          delete state.lastValues.subitems[row.size];
+          touched.add(row.orderKey);
+        }
+      }
       if (!outcome.ok) {
         const f = noteFailure(ctx, counts, row.orderKey, `SUBITEM_${row.action}`, outcome);
         await markSubitems(tx, [
