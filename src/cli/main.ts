@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { errorMessage, EXIT, outcomeOf, OUTCOMES } from "../errors/index.js";
+import { MondayError } from "../monday/index.js";
 import { boardsPullCommand } from "./commands/boards.js";
 import { demoCommand } from "./commands/demo.js";
 import { doctorCommand } from "./commands/doctor.js";
@@ -19,12 +20,41 @@ import type { GlobalOptions } from "./context.js";
  */
 function userError(e: unknown): { message: string; code: number } | undefined {
   const outcome = outcomeOf(e);
-  return outcome ? { message: errorMessage(e), code: OUTCOMES[outcome].exitCode } : undefined;
+  if (outcome) return { message: errorMessage(e), code: OUTCOMES[outcome].exitCode };
+  if (e instanceof MondayError && e.statusCode === 404)
+    return {
+      message:
+        "monday.com answered HTTP 404 (not found): the API URL (MONDAY_API_URL or monday.apiUrl) must end in /v2, e.g. https://api.monday.com/v2 or http://127.0.0.1:4000/v2",
+      code: EXIT.config,
+    };
+  return undefined;
+}
+
+/** Commander's own errors (unknown option, missing argument) as one line with a pointer to `--help`. */
+function commanderLine(text: string): string {
+  const message = text
+    .trim()
+    .replace(/^error: /, "")
+    .replace(/\s*\n\s*/g, " ");
+  return `order-sync: ${message} (see order-sync --help, or order-sync <command> --help)\n`;
+}
+
+/**
+ * A closed stdout (`order-sync status | head -2`) ends the command quietly: the reader has what it wanted.
+ */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(EXIT.ok);
+    throw e;
+  });
 }
 
 /** Builds the `order-sync` program; each command sets `process.exitCode`-style results through `exit`. */
 export function buildProgram(exit: (code: number) => void): Command {
   const program = new Command("order-sync")
+    // Before any subcommand exists, so every one inherits them: usage errors become one line and exit 2.
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(commanderLine(text)) })
     .description("Keeps monday.com boards in step with an orders database: staging → monday.com → clear.")
     .option("-c, --config <file>", "config file", "order-sync.yaml")
     .option("--json", "print one JSON summary on stdout (logs go to stderr)")
@@ -39,7 +69,6 @@ export function buildProgram(exit: (code: number) => void): Command {
         "silent",
       ]),
     )
-    .showHelpAfterError()
     .addHelpText(
       "after",
       `
@@ -212,7 +241,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram((c) => {
     code = c;
   });
-  program.exitOverride();
+  quietOnClosedPipe(process.stdout);
   try {
     await program.parseAsync(argv as string[]);
     return code;

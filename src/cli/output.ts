@@ -6,6 +6,11 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** `1 request`, `2 requests`. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
 /** Left-aligned text table. */
 export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const cells = [header, ...rows].map((r) => r.map(String));
@@ -45,7 +50,7 @@ export function formatSummary(s: SyncSummary): string {
     t.subitemsCreated + t.subitemsUpdated + t.subitemsArchived,
   ]);
   const lines = [
-    `batch ${s.batchId}: ${s.status} in ${(s.durationMs / 1000).toFixed(1)} s, ${s.apiRequests} monday.com API requests`,
+    `batch ${s.batchId}: ${s.status} in ${(s.durationMs / 1000).toFixed(1)} s, ${plural(s.apiRequests, "monday.com API request")}`,
     table(
       ["customer", "created", "updated", "archived", "unchanged", "failed", "quarantined", "subitems"],
       rows,

@@ -1,4 +1,4 @@
-export { openDatabase, DatabaseError, describePostgresUrl } from "./open.js";
+export { openDatabase, openSqliteCopy, DatabaseError, describePostgresUrl } from "./open.js";
 export type { Db, DbTarget, OpenOptions } from "./open.js";
 export {
   migrateToLatest,

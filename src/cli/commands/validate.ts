@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { formatTerminal, toJson, writeReports } from "../../quality/index.js";
 import { EXIT } from "../../sync/index.js";
-import { openContext, type GlobalOptions } from "../context.js";
+import { openReadOnlyContext, type GlobalOptions } from "../context.js";
 
 /**
  * `order-sync validate`: the data-quality report of every open order (terminal summary, JSON and HTML
@@ -11,7 +11,7 @@ export async function validateCommand(
   opts: { customer?: string[]; reportDir?: string },
   global: GlobalOptions,
 ): Promise<number> {
-  const ctx = await openContext(global);
+  const ctx = await openReadOnlyContext(global, "none");
   try {
     const { results, report } = await ctx.app.validate(opts.customer ? { customers: opts.customer } : {});
     const dir = resolve(ctx.settings.baseDir, opts.reportDir ?? ctx.settings.config.quality.reportDir);
