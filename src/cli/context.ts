@@ -17,6 +17,30 @@ export interface GlobalOptions {
   config: string;
   json?: boolean;
   logLevel?: string;
+  /** `pretty` (the default on a terminal) or `json` (the default elsewhere). */
+  logFormat?: "pretty" | "json";
+  /** Append the JSON log lines to this file instead of stderr. */
+  logFile?: string;
+  /** Errors only: no progress, no info lines, the summary's first line. */
+  quiet?: boolean;
+}
+
+/**
+ * The command's logger: level from `--log-level` (else warn with `--json` or `--quiet`, info otherwise),
+ * format from `--log-format`, `--log-file`; `write` is where stderr lines go (the live display's `print`).
+ */
+export function loggerFor(
+  opts: GlobalOptions,
+  write?: (text: string) => void,
+  defaultLevel = "info",
+): Logger {
+  const level = opts.logLevel ?? (opts.quiet ? "error" : opts.json ? "warn" : defaultLevel);
+  return createLogger({
+    level,
+    ...(opts.logFormat ? { pretty: opts.logFormat === "pretty" } : {}),
+    ...(opts.logFile ? { file: opts.logFile } : {}),
+    ...(write ? { write } : {}),
+  });
 }
 
 /** What a command works with: the app (see `src/app.ts`) and a logger; `close()` releases the database. */
@@ -32,8 +56,9 @@ export interface CommandContext {
 export async function openContext(
   opts: GlobalOptions,
   env: NodeJS.ProcessEnv = process.env,
+  write?: (text: string) => void,
 ): Promise<CommandContext> {
-  const log = createLogger({ level: opts.logLevel ?? (opts.json ? "warn" : "info") });
+  const log = loggerFor(opts, write);
   const app = await createApp(loadSettings(opts.config, env));
   return { app, settings: app.settings, db: app.db, log, close: () => app.close() };
 }
@@ -56,7 +81,7 @@ export async function openReadOnlyContext(
   tables: OwnTables,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<CommandContext & { firstRun: boolean }> {
-  const log = createLogger({ level: opts.logLevel ?? (opts.json ? "warn" : "info") });
+  const log = loggerFor(opts);
   const settings = loadSettings(opts.config, env);
   let db = await openDatabase(settings.db, { readOnly: true });
   let firstRun = false;

@@ -5,13 +5,14 @@ import { boardsPullCommand } from "./commands/boards.js";
 import { demoCommand } from "./commands/demo.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { collect, emulatorCommand, SIGNING_SECRET_ENV, type EmulatorFlags } from "./commands/emulator.js";
+import { failuresCommand } from "./commands/failures.js";
 import { initCommand } from "./commands/init.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { planCommand } from "./commands/plan.js";
 import { serveCommand } from "./commands/serve.js";
 import { runsCommand, statusCommand } from "./commands/status.js";
 import { syncCommand } from "./commands/sync.js";
-import { validateCommand } from "./commands/validate.js";
+import { validateCommand, type ValidateFlags } from "./commands/validate.js";
 import type { GlobalOptions } from "./context.js";
 
 /**
@@ -69,6 +70,14 @@ export function buildProgram(exit: (code: number) => void): Command {
         "silent",
       ]),
     )
+    .addOption(
+      new Option("--log-format <format>", "log lines: pretty (default on a terminal) or json").choices([
+        "pretty",
+        "json",
+      ]),
+    )
+    .option("--log-file <file>", "append the JSON log lines to this file instead of stderr")
+    .option("-q, --quiet", "errors only: no progress display, no info log lines, a one-line summary")
     .addHelpText(
       "after",
       `
@@ -133,9 +142,16 @@ Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by
     )
     .option("--customer <name...>", "only these customers")
     .option("--report-dir <dir>", "where to write the JSON and HTML report (default: quality.reportDir)")
-    .action(
-      run((o: { customer?: string[]; reportDir?: string }, cmd: Command) => validateCommand(o, global(cmd))),
-    );
+    .addOption(
+      new Option("--severity <level>", "list only issues of this severity or above").choices([
+        "INFO",
+        "WARNING",
+        "ERROR",
+        "CRITICAL",
+      ]),
+    )
+    .option("--limit <n>", "issues to list on the terminal, most severe first", "20")
+    .action(run((o: ValidateFlags, cmd: Command) => validateCommand(o, global(cmd))));
 
   program
     .command("boards")
@@ -156,6 +172,14 @@ Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by
       "staged rows by state, the last runs, the circuit breaker after the last run, and customers being synced now",
     )
     .action(run((_o: unknown, cmd: Command) => statusCommand(global(cmd))));
+
+  program
+    .command("failures")
+    .description(
+      "every FAILED, DEAD and QUARANTINED order with its error, attempts and last try; writes nothing",
+    )
+    .option("--customer <name...>", "only these customers")
+    .action(run((o: { customer?: string[] }, cmd: Command) => failuresCommand(o, global(cmd))));
 
   program
     .command("runs")

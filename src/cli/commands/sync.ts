@@ -1,6 +1,7 @@
 import { attachSyncLogging } from "../../observe/index.js";
 import { openContext, type GlobalOptions } from "../context.js";
-import { attachProgress, formatSummary, printJson, summaryJson } from "../output.js";
+import { liveFor } from "../live.js";
+import { formatSummary, printJson, summaryJson } from "../output.js";
 
 /**
  * `order-sync sync [--customer C ...]`: one run of the pipeline; the exit code says how it went.
@@ -8,7 +9,8 @@ import { attachProgress, formatSummary, printJson, summaryJson } from "../output
  * a second signal exits at once.
  */
 export async function syncCommand(opts: { customer?: string[] }, global: GlobalOptions): Promise<number> {
-  const ctx = await openContext(global);
+  const live = liveFor(global);
+  const ctx = await openContext(global, process.env, live && ((text) => live.print(text)));
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (stop.signal.aborted) process.exit(130);
@@ -19,7 +21,7 @@ export async function syncCommand(opts: { customer?: string[] }, global: GlobalO
   process.on("SIGINT", onSignal);
   try {
     attachSyncLogging(ctx.app.events, ctx.log);
-    const clearProgress = global.json ? () => undefined : attachProgress(ctx.app.events);
+    const clearProgress = live ? live.attach(ctx.app.events) : () => undefined;
     const summary = await ctx.app.sync({
       ...(opts.customer ? { customers: opts.customer } : {}),
       command: "sync",
@@ -27,7 +29,7 @@ export async function syncCommand(opts: { customer?: string[] }, global: GlobalO
     });
     clearProgress();
     if (global.json) printJson(summaryJson(summary));
-    else process.stdout.write(`${formatSummary(summary)}\n`);
+    else process.stdout.write(`${formatSummary(summary, { quiet: global.quiet })}\n`);
     return summary.exitCode;
   } finally {
     process.off("SIGTERM", onSignal);
