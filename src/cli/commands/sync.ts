@@ -1,5 +1,6 @@
 import { attachSyncLogging } from "../../observe/index.js";
 import { openContext, type GlobalOptions } from "../context.js";
+import { customerMismatches, describeMismatches } from "../customers.js";
 import { liveFor } from "../live.js";
 import { formatSummary, printJson, summaryJson } from "../output.js";
 
@@ -28,8 +29,14 @@ export async function syncCommand(opts: { customer?: string[] }, global: GlobalO
       signal: stop.signal,
     });
     clearProgress();
-    if (global.json) printJson(summaryJson(summary));
-    else process.stdout.write(`${formatSummary(summary, { quiet: global.quiet })}\n`);
+    const mismatches = await customerMismatches(ctx.db, ctx.settings).catch(() => undefined);
+    const warnings = mismatches ? describeMismatches(mismatches) : [];
+    for (const w of warnings) ctx.log.warn({ batchId: summary.batchId }, w);
+    if (global.json) printJson({ ...(summaryJson(summary) as object), customerMismatches: mismatches });
+    else
+      process.stdout.write(
+        `${[formatSummary(summary, { quiet: global.quiet }), ...warnings.map((w) => `! ${w}`)].join("\n")}\n`,
+      );
     return summary.exitCode;
   } finally {
     process.off("SIGTERM", onSignal);
