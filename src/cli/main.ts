@@ -50,37 +50,38 @@ function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
   });
 }
 
-/** Builds the `order-sync` program; each command sets `process.exitCode`-style results through `exit`. */
-export function buildProgram(exit: (code: number) => void): Command {
-  const program = new Command("order-sync")
-    // Before any subcommand exists, so every one inherits them: usage errors become one line and exit 2.
-    .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(commanderLine(text)) })
-    .description("Keeps monday.com boards in step with an orders database: staging → monday.com → clear.")
-    .option("-c, --config <file>", "config file", "order-sync.yaml")
-    .option("--json", "print one JSON summary on stdout (logs go to stderr)")
-    .addOption(
-      new Option("--log-level <level>", "log level").choices([
-        "fatal",
-        "error",
-        "warn",
-        "info",
-        "debug",
-        "trace",
-        "silent",
-      ]),
-    )
-    .addOption(
-      new Option("--log-format <format>", "log lines: pretty (default on a terminal) or json").choices([
-        "pretty",
-        "json",
-      ]),
-    )
-    .option("--log-file <file>", "append the JSON log lines to this file instead of stderr")
-    .option("-q, --quiet", "errors only: no progress display, no info log lines, a one-line summary")
-    .addHelpText(
-      "after",
-      `
+/** The root command: its global options and help text. */
+function rootProgram(): Command {
+  return (
+    new Command("order-sync")
+      // Before any subcommand exists, so every one inherits them: usage errors become one line and exit 2.
+      .exitOverride()
+      .configureOutput({ outputError: (text, write) => write(commanderLine(text)) })
+      .description("Keeps monday.com boards in step with an orders database: staging → monday.com → clear.")
+      .option("-c, --config <file>", "config file", "order-sync.yaml")
+      .option("--json", "print one JSON summary on stdout (logs go to stderr)")
+      .addOption(
+        new Option("--log-level <level>", "log level").choices([
+          "fatal",
+          "error",
+          "warn",
+          "info",
+          "debug",
+          "trace",
+          "silent",
+        ]),
+      )
+      .addOption(
+        new Option("--log-format <format>", "log lines: pretty (default on a terminal) or json").choices([
+          "pretty",
+          "json",
+        ]),
+      )
+      .option("--log-file <file>", "append the JSON log lines to this file instead of stderr")
+      .option("-q, --quiet", "errors only: no progress display, no info log lines, a one-line summary")
+      .addHelpText(
+        "after",
+        `
 Environment:
   MONDAY_API_TOKEN    monday.com API token (for the emulator: any non-empty value, or one given with --user/--token)
   MONDAY_SIGNING_SECRET  emulator: the HS256 secret of --app-token webhooks (instead of --signing-secret)
@@ -90,14 +91,17 @@ Environment:
 
 Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by a data-quality failure;
 4 monday.com unavailable (circuit breaker open, unreachable, token refused, daily limit).`,
-    );
-  const global = (cmd: Command): GlobalOptions => cmd.optsWithGlobals<GlobalOptions>();
-  const run =
-    (fn: (...args: never[]) => Promise<number>) =>
-    async (...args: unknown[]) => {
-      exit(await (fn as (...a: unknown[]) => Promise<number>)(...args));
-    };
+      )
+  );
+}
 
+/** Wraps a command handler so that its exit code reaches `exit`. */
+type Run = (fn: (...args: never[]) => Promise<number>) => (...args: unknown[]) => Promise<void>;
+
+const global = (cmd: Command): GlobalOptions => cmd.optsWithGlobals<GlobalOptions>();
+
+/** The commands that set up and sync: init, migrate, plan, sync, validate. */
+function addDataCommands(program: Command, run: Run): void {
   program
     .command("init")
     .description(
@@ -152,7 +156,10 @@ Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by
     )
     .option("--limit <n>", "issues to list on the terminal, most severe first", "20")
     .action(run((o: ValidateFlags, cmd: Command) => validateCommand(o, global(cmd))));
+}
 
+/** The commands that inspect: boards, doctor, status, failures, runs. */
+function addInspectCommands(program: Command, run: Run): void {
   program
     .command("boards")
     .description("board schemas")
@@ -186,7 +193,10 @@ Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by
     .description("the run log (MON_SyncRuns), newest first")
     .option("--limit <n>", "runs to list", "20")
     .action(run((o: { limit: string }, cmd: Command) => runsCommand(o, global(cmd))));
+}
 
+/** The long-running commands: serve, emulator, demo. */
+function addServiceCommands(program: Command, run: Run): void {
   program
     .command("serve")
     .description(
@@ -252,7 +262,19 @@ Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by
     .option("-d, --dir <dir>", "folder for the demo's config and database", "order-sync-demo")
     .option("-n, --orders <n>", "demo orders", "2000")
     .action(run((o: { dir: string; orders: string }, cmd: Command) => demoCommand(o, global(cmd))));
+}
 
+/** Builds the `order-sync` program; each command sets `process.exitCode`-style results through `exit`. */
+export function buildProgram(exit: (code: number) => void): Command {
+  const program = rootProgram();
+  const run: Run =
+    (fn: (...args: never[]) => Promise<number>) =>
+    async (...args: unknown[]) => {
+      exit(await (fn as (...a: unknown[]) => Promise<number>)(...args));
+    };
+  addDataCommands(program, run);
+  addInspectCommands(program, run);
+  addServiceCommands(program, run);
   return program;
 }
 

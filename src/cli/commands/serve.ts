@@ -58,6 +58,13 @@ export function listenError(e: unknown, host: string, port: number, flag: string
   return e;
 }
 
+/** `listen`, with a port in use (or not allowed) as a config error naming it and `--port`. */
+function listenOn(app: Parameters<typeof listen>[0], host: string, port: number) {
+  return listen(app, { port, host }).catch((e: unknown) => {
+    throw listenError(e, host, port, "--port N (or serve.port in the config)");
+  });
+}
+
 function parsePort(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -127,9 +134,7 @@ export async function serveCommand(
     shuttingDown: () => shuttingDown,
     log,
   });
-  const server = await listen(app, { port, host }).catch((e: unknown) => {
-    throw listenError(e, host, port, "--port N (or serve.port in the config)");
-  });
+  const server = await listenOn(app, host, port);
   log.info(
     {
       url: server.url,
