@@ -1,9 +1,11 @@
 import { Command, CommanderError, Option } from "commander";
 import { errorMessage, EXIT, outcomeOf, OUTCOMES } from "../errors/index.js";
+import { MondayError } from "../monday/index.js";
 import { boardsPullCommand } from "./commands/boards.js";
 import { demoCommand } from "./commands/demo.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { collect, emulatorCommand, SIGNING_SECRET_ENV, type EmulatorFlags } from "./commands/emulator.js";
+import { failuresCommand } from "./commands/failures.js";
 import { initCommand } from "./commands/init.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { planCommand } from "./commands/plan.js";
@@ -12,7 +14,7 @@ import { addReconcileCommand } from "./commands/reconcile.js";
 import { serveCommand } from "./commands/serve.js";
 import { runsCommand, statusCommand } from "./commands/status.js";
 import { syncCommand } from "./commands/sync.js";
-import { validateCommand } from "./commands/validate.js";
+import { validateCommand, type ValidateFlags } from "./commands/validate.js";
 import type { GlobalOptions } from "./context.js";
 
 /**
@@ -21,30 +23,67 @@ import type { GlobalOptions } from "./context.js";
  */
 function userError(e: unknown): { message: string; code: number } | undefined {
   const outcome = outcomeOf(e);
-  return outcome ? { message: errorMessage(e), code: OUTCOMES[outcome].exitCode } : undefined;
+  if (outcome) return { message: errorMessage(e), code: OUTCOMES[outcome].exitCode };
+  if (e instanceof MondayError && e.statusCode === 404)
+    return {
+      message:
+        "monday.com answered HTTP 404 (not found): the API URL (MONDAY_API_URL or monday.apiUrl) must end in /v2, e.g. https://api.monday.com/v2 or http://127.0.0.1:4000/v2",
+      code: EXIT.config,
+    };
+  return undefined;
 }
 
-/** Builds the `order-sync` program; each command sets `process.exitCode`-style results through `exit`. */
-export function buildProgram(exit: (code: number) => void): Command {
-  const program = new Command("order-sync")
-    .description("Keeps monday.com boards in step with an orders database: staging → monday.com → clear.")
-    .option("-c, --config <file>", "config file", "order-sync.yaml")
-    .option("--json", "print one JSON summary on stdout (logs go to stderr)")
-    .addOption(
-      new Option("--log-level <level>", "log level").choices([
-        "fatal",
-        "error",
-        "warn",
-        "info",
-        "debug",
-        "trace",
-        "silent",
-      ]),
-    )
-    .showHelpAfterError()
-    .addHelpText(
-      "after",
-      `
+/** Commander's own errors (unknown option, missing argument) as one line with a pointer to `--help`. */
+function commanderLine(text: string): string {
+  const message = text
+    .trim()
+    .replace(/^error: /, "")
+    .replace(/\s*\n\s*/g, " ");
+  return `order-sync: ${message} (see order-sync --help, or order-sync <command> --help)\n`;
+}
+
+/**
+ * A closed stdout (`order-sync status | head -2`) ends the command quietly: the reader has what it wanted.
+ */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(EXIT.ok);
+    throw e;
+  });
+}
+
+/** The root command: its global options and help text. */
+function rootProgram(): Command {
+  return (
+    new Command("order-sync")
+      // Before any subcommand exists, so every one inherits them: usage errors become one line and exit 2.
+      .exitOverride()
+      .configureOutput({ outputError: (text, write) => write(commanderLine(text)) })
+      .description("Keeps monday.com boards in step with an orders database: staging → monday.com → clear.")
+      .option("-c, --config <file>", "config file", "order-sync.yaml")
+      .option("--json", "print one JSON summary on stdout (logs go to stderr)")
+      .addOption(
+        new Option("--log-level <level>", "log level").choices([
+          "fatal",
+          "error",
+          "warn",
+          "info",
+          "debug",
+          "trace",
+          "silent",
+        ]),
+      )
+      .addOption(
+        new Option("--log-format <format>", "log lines: pretty (default on a terminal) or json").choices([
+          "pretty",
+          "json",
+        ]),
+      )
+      .option("--log-file <file>", "append the JSON log lines to this file instead of stderr")
+      .option("-q, --quiet", "errors only: no progress display, no info log lines, a one-line summary")
+      .addHelpText(
+        "after",
+        `
 Environment:
   MONDAY_API_TOKEN    monday.com API token (for the emulator: any non-empty value, or one given with --user/--token)
   MONDAY_SIGNING_SECRET  emulator: the HS256 secret of --app-token webhooks (instead of --signing-secret)
@@ -54,14 +93,17 @@ Environment:
 
 Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by a data-quality failure;
 4 monday.com unavailable (circuit breaker open, unreachable, token refused, daily limit).`,
-    );
-  const global = (cmd: Command): GlobalOptions => cmd.optsWithGlobals<GlobalOptions>();
-  const run =
-    (fn: (...args: never[]) => Promise<number>) =>
-    async (...args: unknown[]) => {
-      exit(await (fn as (...a: unknown[]) => Promise<number>)(...args));
-    };
+      )
+  );
+}
 
+/** Wraps a command handler so that its exit code reaches `exit`. */
+type Run = (fn: (...args: never[]) => Promise<number>) => (...args: unknown[]) => Promise<void>;
+
+const global = (cmd: Command): GlobalOptions => cmd.optsWithGlobals<GlobalOptions>();
+
+/** The commands that set up and sync: init, migrate, plan, sync, validate. */
+function addDataCommands(program: Command, run: Run): void {
   program
     .command("init")
     .description(
@@ -108,10 +150,20 @@ Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by
     )
     .option("--customer <name...>", "only these customers")
     .option("--report-dir <dir>", "where to write the JSON and HTML report (default: quality.reportDir)")
-    .action(
-      run((o: { customer?: string[]; reportDir?: string }, cmd: Command) => validateCommand(o, global(cmd))),
-    );
+    .addOption(
+      new Option("--severity <level>", "list only issues of this severity or above").choices([
+        "INFO",
+        "WARNING",
+        "ERROR",
+        "CRITICAL",
+      ]),
+    )
+    .option("--limit <n>", "issues to list on the terminal, most severe first", "20")
+    .action(run((o: ValidateFlags, cmd: Command) => validateCommand(o, global(cmd))));
+}
 
+/** The commands that inspect: boards, doctor, status, failures, runs. */
+function addInspectCommands(program: Command, run: Run): void {
   program
     .command("boards")
     .description("board schemas")
@@ -133,13 +185,23 @@ Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by
     .action(run((_o: unknown, cmd: Command) => statusCommand(global(cmd))));
 
   program
+    .command("failures")
+    .description(
+      "every FAILED, DEAD and QUARANTINED order with its error, attempts and last try; writes nothing",
+    )
+    .option("--customer <name...>", "only these customers")
+    .action(run((o: { customer?: string[] }, cmd: Command) => failuresCommand(o, global(cmd))));
+
+  program
     .command("runs")
     .description("the run log (MON_SyncRuns), newest first")
     .option("--limit <n>", "runs to list", "20")
     .action(run((o: { limit: string }, cmd: Command) => runsCommand(o, global(cmd))));
-
   registerRollbackCommands(program, run, global);
+}
 
+/** The long-running commands: serve, emulator, demo. */
+function addServiceCommands(program: Command, run: Run): void {
   program
     .command("serve")
     .description(
@@ -205,7 +267,19 @@ Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by
     .option("-d, --dir <dir>", "folder for the demo's config and database", "order-sync-demo")
     .option("-n, --orders <n>", "demo orders", "2000")
     .action(run((o: { dir: string; orders: string }, cmd: Command) => demoCommand(o, global(cmd))));
+}
 
+/** Builds the `order-sync` program; each command sets `process.exitCode`-style results through `exit`. */
+export function buildProgram(exit: (code: number) => void): Command {
+  const program = rootProgram();
+  const run: Run =
+    (fn: (...args: never[]) => Promise<number>) =>
+    async (...args: unknown[]) => {
+      exit(await (fn as (...a: unknown[]) => Promise<number>)(...args));
+    };
+  addDataCommands(program, run);
+  addInspectCommands(program, run);
+  addServiceCommands(program, run);
   return program;
 }
 
@@ -218,7 +292,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram((c) => {
     code = c;
   });
-  program.exitOverride();
+  quietOnClosedPipe(process.stdout);
   try {
     await program.parseAsync(argv as string[]);
     return code;

@@ -1,9 +1,14 @@
 import { formatTerminal } from "../quality/index.js";
-import type { SyncEvents, SyncSummary } from "../sync/index.js";
+import type { SyncSummary } from "../sync/index.js";
 
 /** Writes one JSON document to stdout (the `--json` contract: one object, nothing else on stdout). */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** `1 request`, `2 requests`. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 /** Left-aligned text table. */
@@ -21,8 +26,11 @@ export function summaryJson(s: SyncSummary): unknown {
   return { ...s, validation };
 }
 
-/** The human summary of a sync run. */
-export function formatSummary(s: SyncSummary): string {
+/** The human summary of a sync run; `quiet`: its first line and the customers that failed. */
+export function formatSummary(s: SyncSummary, options: { quiet?: boolean } = {}): string {
+  const head = `batch ${s.batchId}: ${s.status} in ${(s.durationMs / 1000).toFixed(1)} s, ${plural(s.apiRequests, "monday.com API request")}`;
+  const errors = s.customers.filter((c) => c.error).map((c) => `! ${c.customer}: ${c.error}`);
+  if (options.quiet) return [head, ...errors].join("\n");
   const rows = s.customers.map((c) => [
     c.customer,
     c.counts.created,
@@ -32,6 +40,7 @@ export function formatSummary(s: SyncSummary): string {
     c.counts.failed + c.counts.dead,
     c.counts.quarantined,
     c.counts.subitemsCreated + c.counts.subitemsUpdated + c.counts.subitemsArchived,
+    c.counts.adopted,
   ]);
   const t = s.counts;
   rows.push([
@@ -43,15 +52,26 @@ export function formatSummary(s: SyncSummary): string {
     t.failed + t.dead,
     t.quarantined,
     t.subitemsCreated + t.subitemsUpdated + t.subitemsArchived,
+    t.adopted,
   ]);
   const lines = [
-    `batch ${s.batchId}: ${s.status} in ${(s.durationMs / 1000).toFixed(1)} s, ${s.apiRequests} monday.com API requests`,
+    head,
     table(
-      ["customer", "created", "updated", "archived", "unchanged", "failed", "quarantined", "subitems"],
+      [
+        "customer",
+        "created",
+        "updated",
+        "archived",
+        "unchanged",
+        "failed",
+        "quarantined",
+        "subitems",
+        "adopted",
+      ],
       rows,
     ),
+    ...errors,
   ];
-  for (const c of s.customers.filter((c) => c.error)) lines.push(`! ${c.customer}: ${c.error}`);
   if (s.validation.issues > 0) {
     lines.push("", formatTerminal(s.validation.report, { maxRows: 10 }));
     if (s.validation.files)
@@ -60,32 +80,6 @@ export function formatSummary(s: SyncSummary): string {
   for (const f of s.failures.slice(0, 20))
     lines.push(`! ${f.customer} ${f.orderKey} ${f.action} → ${f.status}: ${f.error}`);
   if (s.failures.length > 20)
-    lines.push(`… and ${s.failures.length - 20} more failed rows (see \`order-sync status\`)`);
+    lines.push(`… and ${s.failures.length - 20} more failed rows (see \`order-sync failures\`)`);
   return lines.join("\n");
-}
-
-/**
- * A one-line progress display on stderr for long runs, only on a terminal; returns a function that
- * clears it.
- */
-export function attachProgress(events: SyncEvents, stream: NodeJS.WriteStream = process.stderr): () => void {
-  if (!stream.isTTY) return () => undefined;
-  const done = new Map<string, string>();
-  let last = 0;
-  const render = () => {
-    const now = Date.now();
-    if (now - last < 100) return;
-    last = now;
-    const line = [...done.entries()].map(([c, p]) => `${c}: ${p}`).join(" | ");
-    stream.write(`\r\x1b[2K${line.slice(0, (stream.columns ?? 120) - 1)}`);
-  };
-  events.on("progress", (e) => {
-    done.set(e.customer, `${e.phase} ${e.done}`);
-    render();
-  });
-  events.on("customerDone", (e) => {
-    done.set(e.customer, e.ok ? "done" : "failed");
-    render();
-  });
-  return () => stream.write("\r\x1b[2K");
 }

@@ -89,10 +89,33 @@ export function resolveSettings(
     baseDir,
     db: { dialect, url: dbUrl },
     monday: {
-      apiUrl: env.MONDAY_API_URL?.trim() || config.monday.apiUrl,
+      apiUrl: apiUrlWithPath(
+        env.MONDAY_API_URL?.trim() || config.monday.apiUrl,
+        !!env.MONDAY_API_URL?.trim(),
+      ),
       apiVersion: config.monday.apiVersion,
       token: env.MONDAY_API_TOKEN?.trim() || undefined,
       timeoutMs: config.monday.timeoutSeconds * 1000,
     },
   };
+}
+
+/**
+ * monday's API lives at `/v2`: a URL with no path at all (`http://127.0.0.1:4000`) is a config error that
+ * names the URL and suggests the `/v2` one, instead of a 404 at the first request.
+ */
+function apiUrlWithPath(url: string, fromEnv: boolean): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(
+      `${fromEnv ? "MONDAY_API_URL" : "monday.apiUrl"}: ${JSON.stringify(url)} is not a URL`,
+    );
+  }
+  if (parsed.pathname === "/" && !parsed.search)
+    throw new ConfigError(
+      `${fromEnv ? "MONDAY_API_URL" : "monday.apiUrl"}: ${url} has no path; monday.com's API is at /v2: use ${parsed.origin}/v2`,
+    );
+  return url;
 }

@@ -167,6 +167,23 @@ const dbUrl = z
     message: "must not contain a password: put credentials in ORDER_SYNC_DB_URL instead",
   });
 
+/** An IANA time zone the runtime knows (`Europe/London`); a typo is refused here, not at the first tick. */
+const timeZone = z
+  .string()
+  .trim()
+  .min(1)
+  .refine(
+    (tz) => {
+      try {
+        new Intl.DateTimeFormat("en", { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'is not a time zone (an IANA name such as "Europe/London" or "UTC")' },
+  );
+
 const cronExpression = z
   .string()
   .trim()
@@ -193,7 +210,7 @@ const serveSchema = z
       .object({
         intervalSeconds: z.number().int().min(1).max(86_400).optional(),
         cron: cronExpression.optional(),
-        timezone: z.string().trim().min(1).optional(),
+        timezone: timeZone.optional(),
         /** Run a sync as soon as the server starts. */
         runOnStart: z.boolean().default(true),
       })

@@ -1,4 +1,10 @@
-export { openDatabase, DatabaseError, describePostgresUrl } from "./open.js";
+export {
+  openDatabase,
+  openSqliteCopy,
+  DatabaseError,
+  describePostgresUrl,
+  SQLITE_BUSY_TIMEOUT_MS,
+} from "./open.js";
 export type { Db, DbTarget, OpenOptions } from "./open.js";
 export {
   migrateToLatest,

@@ -320,12 +320,33 @@ async function migrator(db: Db): Promise<Migrator> {
 
 /**
  * Brings the database to the latest schema; running it again applies nothing.
- * Concurrent runs are serialised by Kysely's migration lock.
+ * Concurrent runs are serialised by Kysely's migration lock (PostgreSQL) or one `BEGIN IMMEDIATE`
+ * transaction (SQLite).
  *
  * @example
  * const { applied } = await migrateToLatest(db); // ["0001_initial"] the first time, [] after
  */
 export async function migrateToLatest(db: Db): Promise<{ applied: string[] }> {
+  if (db.dialect !== "sqlite") return migrateNow(db);
+  // Nothing to apply: no write at all (a read-only connection stays read-only).
+  const applied = await appliedMigrations(db);
+  if (Object.keys(migrations(db.dialect)).every((m) => applied.includes(m))) return { applied: [] };
+  // Kysely takes no migration lock on SQLite (it assumes one connection): two processes starting on a
+  // fresh file would both create the tables. One write transaction around it serialises them.
+  return db.kysely.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      const result = await migrateNow({ ...db, kysely: conn });
+      await sql`commit`.execute(conn);
+      return result;
+    } catch (e) {
+      await sql`rollback`.execute(conn).catch(() => undefined);
+      throw e;
+    }
+  });
+}
+
+async function migrateNow(db: Db): Promise<{ applied: string[] }> {
   const { error, results = [] } = await (await migrator(db)).migrateToLatest();
   const applied = results.filter((r) => r.status === "Success").map((r) => r.migrationName);
   if (error !== undefined) {

@@ -1,5 +1,14 @@
+import { existsSync } from "node:fs";
 import SqliteDatabase from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type DatabaseConnection,
+  type Driver,
+} from "kysely";
 import pg from "pg";
 import type { Database, DbDialect } from "./types.js";
 
@@ -25,6 +34,11 @@ export interface OpenOptions {
   poolSize?: number;
   /** SQLite: fail instead of creating an empty file when it does not exist. */
   fileMustExist?: boolean;
+  /**
+   * Read-only (`plan`, `validate`, `doctor`, `status`, `runs`): SQLite is opened read-only and must exist
+   * (a missing file is an error naming it); PostgreSQL sessions are `default_transaction_read_only`.
+   */
+  readOnly?: boolean;
 }
 
 /** A database that cannot be opened or reached; `target` names host:port or the file, never a password. */
@@ -46,7 +60,8 @@ export class DatabaseError extends Error {
 /**
  * Opens order-sync's database and checks that it answers.
  *
- * SQLite runs in WAL mode with `busy_timeout` 5000 and foreign keys on. PostgreSQL uses a `pg` pool
+ * SQLite runs in WAL mode with a `busy_timeout` ({@link SQLITE_BUSY_TIMEOUT_MS}), transactions that
+ * begin immediate, and foreign keys on. PostgreSQL uses a `pg` pool
  * whose own type parsers (not pg's global ones) return DATE/TIMESTAMP/TIMESTAMPTZ as strings and
  * INT8/NUMERIC as numbers when that is exact, otherwise as strings.
  *
@@ -59,11 +74,27 @@ export async function openDatabase(target: DbTarget, opts: OpenOptions = {}): Pr
 }
 
 function openSqlite(file: string, opts: OpenOptions): Db {
+  // A read-only connection never writes, and `BEGIN IMMEDIATE` would need the write lock it cannot take.
+  return sqliteDb(sqliteHandle(file, opts), !opts.readOnly);
+}
+
+function sqliteHandle(file: string, opts: OpenOptions): SqliteDatabase.Database {
+  const memory = file === ":memory:" || file === "";
+  if (!memory && (opts.readOnly || opts.fileMustExist) && !existsSync(file))
+    throw new DatabaseError(
+      `SQLite database ${file} does not exist (source.url or ORDER_SYNC_DB_URL; \`order-sync init\` writes a demo one)`,
+      "sqlite",
+      file,
+      "ENOENT",
+    );
   let database: SqliteDatabase.Database;
   try {
-    database = new SqliteDatabase(file, { fileMustExist: opts.fileMustExist ?? false });
-    if (file !== ":memory:" && file !== "") database.pragma("journal_mode = WAL");
-    database.pragma("busy_timeout = 5000");
+    database = new SqliteDatabase(file, {
+      fileMustExist: opts.fileMustExist ?? opts.readOnly ?? false,
+      readonly: opts.readOnly ?? false,
+    });
+    if (!memory && !opts.readOnly) database.pragma("journal_mode = WAL");
+    database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
     database.pragma("foreign_keys = ON");
   } catch (e) {
     const code = (e as { code?: string }).code;
@@ -75,8 +106,54 @@ function openSqlite(file: string, opts: OpenOptions): Db {
       { cause: e },
     );
   }
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return database;
+}
+
+function sqliteDb(database: SqliteDatabase.Database, immediate = true): Db {
+  const dialect = immediate ? new ImmediateSqliteDialect({ database }) : new SqliteDialect({ database });
+  const kysely = new Kysely<Database>({ dialect });
   return { kysely, dialect: "sqlite", close: once(() => kysely.destroy()) };
+}
+
+/**
+ * How long a SQLite statement waits for another process's write to finish before `database is locked`.
+ * Write transactions are short (one request's rows), so this is only reached when something is stuck.
+ */
+export const SQLITE_BUSY_TIMEOUT_MS = 30_000;
+
+/**
+ * Transactions start with `BEGIN IMMEDIATE`: a deferred transaction that reads and then writes cannot wait
+ * for another process's write (SQLite answers `database is locked` at once, without the busy timeout),
+ * while an immediate one takes the write lock up front and waits for it under `busy_timeout`.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+    };
+    return driver;
+  }
+}
+
+/**
+ * A private, writable in-memory copy of a SQLite file, opened read-only: what `plan` and `status` work on
+ * when the file lacks order-sync's tables (they are migrated in the copy; the file is never written).
+ */
+export function openSqliteCopy(file: string): Db {
+  const source = sqliteHandle(file, { readOnly: true });
+  let image: Buffer;
+  try {
+    image = source.serialize();
+  } finally {
+    source.close();
+  }
+  // Header bytes 18–19 say "WAL" for a WAL file; an in-memory copy must use the rollback journal.
+  image[18] = 1;
+  image[19] = 1;
+  const copy = new SqliteDatabase(image);
+  copy.pragma("foreign_keys = ON");
+  return sqliteDb(copy);
 }
 
 /** pg type oids whose parsing we override, per pool. */
@@ -110,6 +187,15 @@ const pgTypes: pg.CustomTypesConfig = {
   }) as pg.CustomTypesConfig["getTypeParser"],
 };
 
+/** The session settings a pool's connections start with: the search path, read-only sessions. */
+function pgOptions(opts: OpenOptions): { options?: string } {
+  const settings = [
+    ...(opts.searchPath ? [`-c search_path=${opts.searchPath.replace(/\s+/g, "")}`] : []),
+    ...(opts.readOnly ? ["-c default_transaction_read_only=on"] : []),
+  ];
+  return settings.length ? { options: settings.join(" ") } : {};
+}
+
 /** `host:port/database` for messages; never the password. */
 export function describePostgresUrl(url: string): string {
   try {
@@ -141,7 +227,7 @@ async function openPostgres(url: string, opts: OpenOptions): Promise<Db> {
     max: opts.poolSize ?? 10,
     types: pgTypes,
     connectionTimeoutMillis: 10_000,
-    ...(opts.searchPath ? { options: `-c search_path=${opts.searchPath.replace(/\s+/g, "")}` } : {}),
+    ...pgOptions(opts),
   });
   // A client losing its connection (the server restarted, the network dropped) emits 'error': on the
   // pool when idle, on the client itself when checked out. Unhandled, either would crash a long-running

@@ -190,10 +190,14 @@ function table(header: string[], rows: string[][], rightAlign: ReadonlySet<numbe
 
 /**
  * A plain-text summary for the terminal: totals, halted customers, a rule × severity table and the
- * first `maxRows` offending rows.
+ * first `maxRows` offending rows, most severe first (only those of `minSeverity` or above).
  */
-export function formatTerminal(report: ValidationReport, options: { maxRows?: number } = {}): string {
+export function formatTerminal(
+  report: ValidationReport,
+  options: { maxRows?: number; minSeverity?: Severity } = {},
+): string {
   const maxRows = options.maxRows ?? 20;
+  const floor = options.minSeverity ? SEVERITY_EFFECTS[options.minSeverity].rank : -1;
   const t = report.totals;
   const out: string[] = [
     `Validation: ${t.customers} customer(s), ${t.rows} row(s): ${t.orders.SYNC} to sync, ` +
@@ -218,7 +222,11 @@ export function formatTerminal(report: ValidationReport, options: { maxRows?: nu
       new Set([1, 2, 3, 4, 5]),
     ),
   );
-  const rows = report.customers.flatMap((c) => c.issues);
+  // Most severe first (stable: within a severity, by customer and order as validated).
+  const rows = report.customers
+    .flatMap((c) => c.issues)
+    .filter((r) => SEVERITY_EFFECTS[r.severity].rank >= floor)
+    .sort((a, b) => SEVERITY_EFFECTS[b.severity].rank - SEVERITY_EFFECTS[a.severity].rank);
   const shown = rows.slice(0, maxRows);
   out.push(
     "",

@@ -57,6 +57,7 @@ export async function detectIntoSink(
       customer: ctx.customer.name,
       phase: "detect",
       done: tally.total.unchanged + staged,
+      staged,
     });
   }
   const validation = finishValidation(results, quality);

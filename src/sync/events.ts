@@ -20,7 +20,8 @@ export type SyncStep = (typeof SYNC_STEPS)[number];
 export interface SyncEventMap {
   runStarted: [{ batchId: string; customers: string[] }];
   customerStarted: [{ batchId: string; customer: string }];
-  progress: [{ customer: string; phase: "detect" | "push" | "subitems"; done: number }];
+  /** `staged` (detect): rows staged for the push so far, the push's total. */
+  progress: [{ customer: string; phase: "detect" | "push" | "subitems"; done: number; staged?: number }];
   adopted: [{ customer: string; orderKey: string; itemId: string }];
   /**
    * The customer's board compared with the sync state before the run: its active items (`items_count`) and

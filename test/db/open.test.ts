@@ -1,7 +1,17 @@
 import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DatabaseError, openDatabase, type Db } from "../../src/db/index.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  DatabaseError,
+  migrateToLatest,
+  openDatabase,
+  openSqliteCopy,
+  SQLITE_BUSY_TIMEOUT_MS,
+  type Db,
+} from "../../src/db/index.js";
 import { testDatabases } from "../helpers/databases.js";
 
 const [sqlite, postgres] = await testDatabases();
@@ -35,13 +45,57 @@ describe.skipIf(!sqlite!.available)("sqlite connection settings", () => {
   });
   afterAll(() => db?.close());
 
-  it("uses WAL, busy_timeout 5000 and foreign keys", async () => {
+  it("uses WAL, a 30 s busy_timeout and foreign keys", async () => {
     const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(db.kysely);
     expect(mode.rows[0]?.journal_mode).toBe("wal");
     const busy = await sql<{ timeout: number }>`pragma busy_timeout`.execute(db.kysely);
-    expect(busy.rows[0]?.timeout).toBe(5000);
+    expect(busy.rows[0]?.timeout).toBe(SQLITE_BUSY_TIMEOUT_MS);
+    expect(SQLITE_BUSY_TIMEOUT_MS).toBe(30_000);
     const fk = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(db.kysely);
     expect(fk.rows[0]?.foreign_keys).toBe(1);
+  });
+});
+
+describe("read-only SQLite", () => {
+  it("names a missing file, opens an existing one read-only, and copies it into memory to migrate", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "order-sync-ro-"));
+    try {
+      const file = join(dir, "x.db");
+      const missing = await openDatabase({ dialect: "sqlite", url: file }, { readOnly: true }).catch(
+        (e: unknown) => e,
+      );
+      expect(missing).toBeInstanceOf(DatabaseError);
+      expect((missing as Error).message).toBe(
+        `SQLite database ${file} does not exist (source.url or ORDER_SYNC_DB_URL; \`order-sync init\` writes a demo one)`,
+      );
+      const rw = await openDatabase({ dialect: "sqlite", url: file });
+      await sql`create table t (x integer)`.execute(rw.kysely);
+      await rw.close();
+      const ro = await openDatabase({ dialect: "sqlite", url: file }, { readOnly: true });
+      await expect(sql`insert into t values (1)`.execute(ro.kysely)).rejects.toThrow(/readonly/);
+      await ro.close();
+      const copy = openSqliteCopy(file);
+      expect((await migrateToLatest(copy)).applied.length).toBeGreaterThan(0);
+      await copy.kysely
+        .insertInto("MON_SyncLocks")
+        .values({
+          customer: "A",
+          owner: "o",
+          batch_id: "b",
+          acquired_at: "2026-01-01",
+          expires_at: "2026-01-02",
+        })
+        .execute();
+      await copy.close();
+      const after = await openDatabase({ dialect: "sqlite", url: file }, { readOnly: true });
+      const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(
+        after.kysely,
+      );
+      expect(tables.rows.map((r) => r.name)).toEqual(["t"]);
+      await after.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

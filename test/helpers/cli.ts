@@ -10,12 +10,15 @@ export interface CliResult {
   stderr: string;
 }
 
+/** The argv that runs `order-sync` from source, e.g. for a shell pipeline (`… | head -1`). */
+export const CLI_ARGV: readonly string[] = [process.execPath, "--import", "tsx", ENTRY];
+
 /** Starts `order-sync ARGS` as a real process. */
 export function spawnCli(
   args: readonly string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", ENTRY, ...args], {
+  return spawn(CLI_ARGV[0]!, [...CLI_ARGV.slice(1), ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, MONDAY_API_TOKEN: "", MONDAY_API_URL: "", ORDER_SYNC_DB_URL: "", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],

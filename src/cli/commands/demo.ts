@@ -4,11 +4,12 @@ import { loadSettings } from "../../config/index.js";
 import { openDatabase, type Db } from "../../db/index.js";
 import { startEmulator } from "../../emulator/index.js";
 import { emulatorBoards } from "../emulator-boards.js";
-import { attachSyncLogging, createLogger } from "../../observe/index.js";
+import { attachSyncLogging } from "../../observe/index.js";
 import type { SyncSummary } from "../../sync/index.js";
 import { wireApp } from "../../app.js";
-import type { GlobalOptions } from "../context.js";
-import { attachProgress, formatSummary, printJson, summaryJson } from "../output.js";
+import { loggerFor, type GlobalOptions } from "../context.js";
+import { liveFor } from "../live.js";
+import { formatSummary, printJson, summaryJson } from "../output.js";
 import { CONFIG_FILE, initFiles, positiveInt } from "./init.js";
 
 const DEMO_TOKEN = "demo-token";
@@ -76,13 +77,14 @@ export async function demoCommand(
     monday: { ...settings.monday, apiUrl: emulator.url, token: DEMO_TOKEN },
   };
   const db = await openDatabase(demoSettings.db);
-  const log = createLogger({ level: global.logLevel ?? "warn" });
+  const log = loggerFor(global, undefined, "warn");
   const runs: { step: string; summary: SyncSummary }[] = [];
   try {
     const step = async (title: string) => {
       const app = wireApp(demoSettings, db);
-      attachSyncLogging(app.events, log);
-      const clear = global.json ? () => undefined : attachProgress(app.events);
+      const live = liveFor(global);
+      attachSyncLogging(app.events, live ? loggerFor(global, (text) => live.print(text), "warn") : log);
+      const clear = live ? live.attach(app.events) : () => undefined;
       const summary = await app.sync({ command: "demo" });
       clear();
       runs.push({ step: title, summary });

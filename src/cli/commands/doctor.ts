@@ -1,12 +1,16 @@
-import { openContext, type GlobalOptions } from "../context.js";
+import { openReadOnlyContext, type GlobalOptions } from "../context.js";
+import { customerMismatches, describeMismatches } from "../customers.js";
 import { printJson, table } from "../output.js";
 
 /** `order-sync doctor`: database, source table, token, and every board mapping; writes nothing. */
 export async function doctorCommand(global: GlobalOptions): Promise<number> {
-  const ctx = await openContext(global);
+  const ctx = await openReadOnlyContext(global, "none");
   try {
     const report = await ctx.app.doctor(ctx.settings.monday.token ? undefined : undefinedMonday);
-    if (global.json) printJson(report);
+    const mismatches = await customerMismatches(ctx.db, ctx.settings).catch(() => undefined);
+    for (const detail of mismatches ? describeMismatches(mismatches) : [])
+      report.checks.push({ check: "customers", ok: false, detail });
+    if (global.json) printJson({ ...report, customers: mismatches });
     else
       process.stdout.write(
         `${table(

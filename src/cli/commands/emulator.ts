@@ -5,6 +5,7 @@ import { FaultSpecError, parseFaultSpec, startEmulator, type Emulator } from "..
 import { emulatorBoards } from "../emulator-boards.js";
 import type { GlobalOptions } from "../context.js";
 import { positiveInt } from "./init.js";
+import { listenError } from "./serve.js";
 
 function positiveNumber(value: string, flag: string): number {
   const n = Number(value);
@@ -131,6 +132,8 @@ export async function emulatorCommand(
     timeScale: positiveNumber(opts.timeScale, "--time-scale"),
     faults: parseFaults(opts.faults),
     seed: positiveInt(opts.seed, "--seed", 2 ** 31),
+  }).catch((e: unknown) => {
+    throw listenError(e, opts.host, port, "--port N");
   });
   process.stdout.write(`monday.com emulator listening on ${emulator.url}\n`);
   process.stdout.write(`${describeSetup(emulator)}\n`);

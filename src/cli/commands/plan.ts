@@ -1,4 +1,4 @@
-import { openContext, type GlobalOptions } from "../context.js";
+import { openReadOnlyContext, type GlobalOptions } from "../context.js";
 import { printJson, table } from "../output.js";
 
 /** `order-sync plan`: what a sync would do, column by column; reads the boards' schema, writes nothing to monday. */
@@ -6,7 +6,7 @@ export async function planCommand(
   opts: { customer?: string[]; limit: string },
   global: GlobalOptions,
 ): Promise<number> {
-  const ctx = await openContext(global);
+  const ctx = await openReadOnlyContext(global, "migrated");
   try {
     const result = await ctx.app.plan(opts.customer ? { customers: opts.customer } : {});
     if (global.json) {

@@ -45,6 +45,32 @@ export async function stagingSnapshot(db: Db): Promise<StagingSnapshot> {
   return { rows, oldestPending: ages.map((a) => ({ table: a.table, oldest: a.oldest })), quarantined };
 }
 
+/**
+ * A port that cannot be listened on, as a config error (exit 2) naming the address and the flag that
+ * changes it; other errors pass through.
+ */
+export function listenError(e: unknown, host: string, port: number, flag: string): unknown {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "EADDRINUSE")
+    return new ConfigError(
+      `port ${port} on ${host} is already in use: stop what listens there, or pass ${flag}`,
+    );
+  if (code === "EACCES")
+    return new ConfigError(
+      `not allowed to listen on port ${port} on ${host}: use a port above 1023 with ${flag}`,
+    );
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND")
+    return new ConfigError(`cannot listen on ${host}: no such local address (check --host)`);
+  return e;
+}
+
+/** `listen`, with a port in use (or not allowed) as a config error naming it and `--port`. */
+function listenOn(app: Parameters<typeof listen>[0], host: string, port: number) {
+  return listen(app, { port, host }).catch((e: unknown) => {
+    throw listenError(e, host, port, "--port N (or serve.port in the config)");
+  });
+}
+
 function parsePort(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -121,7 +147,7 @@ export async function serveCommand(
     shuttingDown: () => shuttingDown,
     log,
   });
-  const server = await listen(app, { port, host });
+  const server = await listenOn(app, host, port);
   log.info(
     {
       url: server.url,

@@ -1,13 +1,12 @@
-import { migrateToLatest } from "../../db/index.js";
 import { quarantineCounts } from "../../quality/index.js";
 import { stagingCounts } from "../../stage/index.js";
 import { recentRuns } from "../../runlog/index.js";
 import { heldCounts } from "../../state/index.js";
 import { currentLeases, type MondayStats } from "../../sync/index.js";
-import { openContext, type GlobalOptions } from "../context.js";
-import { printJson, table } from "../output.js";
+import { openReadOnlyContext, type CommandContext, type GlobalOptions } from "../context.js";
+import { plural, printJson, table } from "../output.js";
 
-async function lastRuns(db: Awaited<ReturnType<typeof openContext>>["db"], limit: number) {
+async function lastRuns(db: CommandContext["db"], limit: number) {
   const rows = await recentRuns(db, limit);
   return rows.map((r) => ({
     batchId: r.batch_id,
@@ -21,11 +20,18 @@ async function lastRuns(db: Awaited<ReturnType<typeof openContext>>["db"], limit
   }));
 }
 
+/** Retries by error class as words (`ServerError 4, RateLimitError 1`), `none` for none. */
+function formatRetries(retries: Record<string, number>): string {
+  const parts = Object.entries(retries)
+    .filter(([, n]) => n > 0)
+    .map(([cls, n]) => `${cls} ${n}`);
+  return parts.length ? parts.join(", ") : "none";
+}
+
 /** `order-sync status`: staged rows by state (old PENDING rows are a problem), the last runs, and the customers being synced right now. */
 export async function statusCommand(global: GlobalOptions): Promise<number> {
-  const ctx = await openContext(global);
+  const ctx = await openReadOnlyContext(global, "migrated");
   try {
-    await migrateToLatest(ctx.db);
     const staging = await stagingCounts(ctx.db);
     const runs = await lastRuns(ctx.db, 5);
     const monday = (runs[0]?.counts as { monday?: MondayStats } | null)?.monday ?? null;
@@ -64,7 +70,7 @@ export async function statusCommand(global: GlobalOptions): Promise<number> {
                 r.apiRequests,
               ]),
             )}\n`
-          : "no runs yet\n",
+          : `no runs yet${ctx.firstRun ? ` (${ctx.settings.db.url} has no order-sync tables yet: the first sync creates them)` : ""}\n`,
       );
       if (leases.length)
         process.stdout.write(
@@ -88,8 +94,8 @@ export async function statusCommand(global: GlobalOptions): Promise<number> {
         );
       if (monday)
         process.stdout.write(
-          `monday.com after the last run: circuit breaker ${monday.breakerState}, ${monday.requests} requests, ` +
-            `retries ${JSON.stringify(monday.retries)}, ${monday.budgetWaits} waits for complexity budget (${monday.budgetWaitMs} ms)\n`,
+          `monday.com after the last run: circuit breaker ${monday.breakerState}, ${plural(monday.requests, "request")}, ` +
+            `retries ${formatRetries(monday.retries)}, ${plural(monday.budgetWaits, "wait")} for complexity budget (${monday.budgetWaitMs} ms)\n`,
         );
     }
     return 0;
@@ -100,9 +106,8 @@ export async function statusCommand(global: GlobalOptions): Promise<number> {
 
 /** `order-sync runs`: the run log, newest first. */
 export async function runsCommand(opts: { limit: string }, global: GlobalOptions): Promise<number> {
-  const ctx = await openContext(global);
+  const ctx = await openReadOnlyContext(global, "migrated");
   try {
-    await migrateToLatest(ctx.db);
     const runs = await lastRuns(ctx.db, Math.max(1, Number(opts.limit) || 20));
     if (global.json) printJson(runs);
     else
