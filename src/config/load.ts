@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { z } from "zod";
 import { configSchema, type Config } from "./schema.js";
+import { hasUserInfo, redactUrl } from "./secrets.js";
 
 /** A config problem the user must fix: the CLI prints `message` and exits 2, never a stack trace. */
 export class ConfigError extends Error {
@@ -76,20 +77,27 @@ export function resolveSettings(
   env: NodeJS.ProcessEnv = process.env,
 ): Settings {
   const envDb = env.ORDER_SYNC_DB_URL?.trim();
-  const url = envDb || config.source.url;
+  const url = (envDb || config.source.url).replace(/^file:/, "");
   const dialect = /^postgres(ql)?:\/\//i.test(url) ? "postgres" : envDb ? "sqlite" : config.source.dialect;
+  // A `scheme://` URL is never a file path: the database layer opens it by its scheme, or refuses it.
+  const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(url);
   const dbUrl =
-    dialect === "sqlite"
+    dialect === "sqlite" && !isUrl
       ? isAbsolute(url) || url === ":memory:"
         ? url
-        : resolve(baseDir, url.replace(/^file:/, ""))
+        : resolve(baseDir, url)
       : url;
+  const apiUrl = env.MONDAY_API_URL?.trim() || config.monday.apiUrl;
+  if (hasUserInfo(apiUrl))
+    throw new ConfigError(
+      `MONDAY_API_URL must not hold a user name or password (${redactUrl(apiUrl)}): monday.com takes the token from MONDAY_API_TOKEN`,
+    );
   return {
     config,
     baseDir,
     db: { dialect, url: dbUrl },
     monday: {
-      apiUrl: env.MONDAY_API_URL?.trim() || config.monday.apiUrl,
+      apiUrl,
       apiVersion: config.monday.apiVersion,
       token: env.MONDAY_API_TOKEN?.trim() || undefined,
       timeoutMs: config.monday.timeoutSeconds * 1000,

@@ -1,5 +1,6 @@
 export { openDatabase, DatabaseError, describePostgresUrl } from "./open.js";
 export type { Db, DbTarget, OpenOptions } from "./open.js";
+export { DB_URL_SCHEMES, supportedDbUrls, urlScheme } from "./url.js";
 export {
   migrateToLatest,
   appliedMigrations,
