@@ -145,9 +145,29 @@ export class ServerError extends MondayError {
   }
 }
 
+/** Connection errors that happen before a byte of the request is sent: monday never saw (or charged) it. */
+const NEVER_SENT_CODES: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_INVALID_ARG",
+]);
+
 /** The request never got an answer (connection refused or reset, DNS failure). */
 export class NetworkError extends MondayError {
   override name = "NetworkError";
+
+  /**
+   * Whether the request may have reached monday.com (and been charged): false when the connection was
+   * never made (refused, no route, DNS), true when it broke after connecting (reset) or timed out.
+   */
+  get mayHaveBeenSent(): boolean {
+    return !NEVER_SENT_CODES.has(this.code);
+  }
 
   /** monday.com cannot be used now: a run that still meets this after its retries ends `unavailable`. */
   override get outcome(): Outcome | undefined {
