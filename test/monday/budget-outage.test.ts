@@ -1,7 +1,6 @@
 // A request that never left this machine (the connection refused: an outage, a proxy down) costs no
 // complexity budget; otherwise a few seconds of outage with retries used up the minute's budget and the
 // run then waited for the window to reset (a 6 s outage stalled a run 60 s).
-import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import {
   ComplexityBudget,
@@ -11,18 +10,11 @@ import {
   ResilientTransport,
   TimeoutError,
 } from "../../src/monday/index.js";
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
+import { freePort } from "../helpers/ports.js";
 
 describe("the budget during an outage", () => {
   it("is not charged for refused connections, however many retries", async () => {
-    const port = await closedPort();
+    const port = await freePort(); // nothing listens there: every connection is refused
     const http = new HttpTransport({
       url: `http://127.0.0.1:${port}/v2`,
       token: "tok-budget",
