@@ -167,7 +167,12 @@ export function toJson(report: ValidationReport): string {
 }
 
 /** Makes text safe for a terminal: control characters (ANSI escapes included) become `\uXXXX`. */
-function terminalSafe(text: string): string {
+/**
+ * Text from data (keys, values, monday's messages) made safe to print: every C0/C1 control character,
+ * ESC of a terminal escape sequence included, shown as `\u001b` instead of acting on the terminal.
+ * Newlines too: a value never starts a line of its own.
+ */
+export function terminalSafe(text: string): string {
   let out = "";
   for (const ch of text) {
     const c = ch.codePointAt(0) ?? 0;
