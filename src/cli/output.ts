@@ -1,4 +1,4 @@
-import { formatTerminal } from "../quality/index.js";
+import { formatTerminal, terminalSafe } from "../quality/index.js";
 import type { SyncSummary } from "../sync/index.js";
 
 /** Writes one JSON document to stdout (the `--json` contract: one object, nothing else on stdout). */
@@ -13,7 +13,8 @@ export function plural(n: number, word: string): string {
 
 /** Left-aligned text table. */
 export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
-  const cells = [header, ...rows].map((r) => r.map(String));
+  // Cells hold data (keys, customers, errors): escape sequences in them never reach the terminal.
+  const cells = [header, ...rows].map((r) => r.map((c) => terminalSafe(String(c))));
   const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
   return cells
     .map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  "))
@@ -72,13 +73,14 @@ export function formatSummary(s: SyncSummary, options: { quiet?: boolean } = {})
     ),
     ...errors,
   ];
+  for (const c of s.customers.filter((c) => c.error)) lines.push(terminalSafe(`! ${c.customer}: ${c.error}`));
   if (s.validation.issues > 0) {
     lines.push("", formatTerminal(s.validation.report, { maxRows: 10 }));
     if (s.validation.files)
       lines.push(`validation report: ${s.validation.files.html} (JSON: ${s.validation.files.json})`);
   }
   for (const f of s.failures.slice(0, 20))
-    lines.push(`! ${f.customer} ${f.orderKey} ${f.action} → ${f.status}: ${f.error}`);
+    lines.push(terminalSafe(`! ${f.customer} ${f.orderKey} ${f.action} → ${f.status}: ${f.error}`));
   if (s.failures.length > 20)
     lines.push(`… and ${s.failures.length - 20} more failed rows (see \`order-sync failures\`)`);
   return lines.join("\n");

@@ -22,3 +22,4 @@ export { ConfigError, loadSettings, parseConfig, resolveSettings, formatIssues }
 export type { Settings } from "./load.js";
 export { starterConfig, STARTER_BOARD_ID, STARTER_SUBITEMS_BOARD_ID } from "./starter.js";
 export { DEMO_CUSTOMERS, ORDER_STATUS_LABELS } from "./starter.js";
+export { REDACTED, hasUserInfo, redactSecrets, redactUrl, urlSecrets } from "./secrets.js";

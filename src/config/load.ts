@@ -1,8 +1,9 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { z } from "zod";
 import { configSchema, type Config } from "./schema.js";
+import { hasUserInfo, redactUrl } from "./secrets.js";
 
 /** A config problem the user must fix: the CLI prints `message` and exits 2, never a stack trace. */
 export class ConfigError extends Error {
@@ -45,9 +46,14 @@ export function parseConfig(raw: unknown, origin = "config"): Config {
 
 /**
  * Reads and validates `order-sync.yaml`, then applies the environment:
- * `ORDER_SYNC_DB_URL`, `MONDAY_API_URL`, `MONDAY_API_TOKEN`.
+ * `ORDER_SYNC_DB_URL`, `MONDAY_API_URL`, `MONDAY_API_TOKEN`. A file (or folder) any user can write is
+ * used, with a warning through `warn` (stderr by default).
  */
-export function loadSettings(path: string, env: NodeJS.ProcessEnv = process.env): Settings {
+export function loadSettings(
+  path: string,
+  env: NodeJS.ProcessEnv = process.env,
+  warn: (message: string) => void = (m) => process.stderr.write(`order-sync: warning: ${m}\n`),
+): Settings {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -59,14 +65,55 @@ export function loadSettings(path: string, env: NodeJS.ProcessEnv = process.env)
         : `cannot read config file ${path}: ${(e as Error).message}`,
     );
   }
-  let raw: unknown;
+  warnIfWritableByOthers(path, warn);
+  return resolveSettings(parseConfig(parseConfigYaml(text, path), path), dirname(resolve(path)), env);
+}
+
+/** Most aliases a config may use: a handful in a real file; an alias bomb (billion laughs) uses thousands. */
+export const MAX_YAML_ALIASES = 100;
+
+/**
+ * The YAML of a config file, as plain data. A syntax error, or an alias bomb (aliases that expand into
+ * millions of nodes) refused by yaml's `maxAliasCount`, is a {@link ConfigError}, never a stack trace.
+ */
+export function parseConfigYaml(text: string, path: string): unknown {
   try {
-    raw = parseYaml(text);
+    return parseYaml(text, { maxAliasCount: MAX_YAML_ALIASES });
   } catch (e) {
     if (e instanceof YAMLParseError) throw new ConfigError(`${path} is not valid YAML: ${e.message}`);
+    if (e instanceof ReferenceError && /alias/i.test(e.message))
+      throw new ConfigError(
+        `${path} uses YAML aliases that expand too far (at most ${MAX_YAML_ALIASES} alias uses): ${e.message}`,
+      );
     throw e;
   }
-  return resolveSettings(parseConfig(raw, path), dirname(resolve(path)), env);
+}
+
+/**
+ * Warns when others than the owner may write the config file (or its folder): whoever can edit it can
+ * point `monday.apiUrl` elsewhere and so receive the token. POSIX mode bits only (not on Windows).
+ */
+export function warnIfWritableByOthers(path: string, warn: (message: string) => void): void {
+  if (process.platform === "win32") return;
+  const full = resolve(path);
+  for (const [what, target] of [
+    ["config file", full],
+    ["folder of the config file", dirname(full)],
+  ] as const) {
+    let mode: number;
+    try {
+      const st = statSync(target);
+      // A folder with the sticky bit (like /tmp) only lets owners replace their own files.
+      if (what !== "config file" && (st.mode & 0o1000) !== 0) continue;
+      mode = st.mode;
+    } catch {
+      continue;
+    }
+    if ((mode & 0o002) !== 0)
+      warn(
+        `the ${what} ${target} can be written by any user (mode ${(mode & 0o777).toString(8)}): whoever edits the config can redirect monday.apiUrl and receive the token; run chmod o-w on it`,
+      );
+  }
 }
 
 /** Applies environment overrides to a validated config. */
@@ -76,23 +123,27 @@ export function resolveSettings(
   env: NodeJS.ProcessEnv = process.env,
 ): Settings {
   const envDb = env.ORDER_SYNC_DB_URL?.trim();
-  const url = envDb || config.source.url;
+  const url = (envDb || config.source.url).replace(/^file:/, "");
   const dialect = /^postgres(ql)?:\/\//i.test(url) ? "postgres" : envDb ? "sqlite" : config.source.dialect;
+  // A `scheme://` URL is never a file path: the database layer opens it by its scheme, or refuses it.
+  const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(url);
   const dbUrl =
-    dialect === "sqlite"
+    dialect === "sqlite" && !isUrl
       ? isAbsolute(url) || url === ":memory:"
         ? url
-        : resolve(baseDir, url.replace(/^file:/, ""))
+        : resolve(baseDir, url)
       : url;
+  const apiUrl = env.MONDAY_API_URL?.trim() || config.monday.apiUrl;
+  if (hasUserInfo(apiUrl))
+    throw new ConfigError(
+      `MONDAY_API_URL must not hold a user name or password (${redactUrl(apiUrl)}): monday.com takes the token from MONDAY_API_TOKEN`,
+    );
   return {
     config,
     baseDir,
     db: { dialect, url: dbUrl },
     monday: {
-      apiUrl: apiUrlWithPath(
-        env.MONDAY_API_URL?.trim() || config.monday.apiUrl,
-        !!env.MONDAY_API_URL?.trim(),
-      ),
+      apiUrl: apiUrlWithPath(apiUrl, !!env.MONDAY_API_URL?.trim()),
       apiVersion: config.monday.apiVersion,
       token: env.MONDAY_API_TOKEN?.trim() || undefined,
       timeoutMs: config.monday.timeoutSeconds * 1000,

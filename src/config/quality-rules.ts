@@ -72,7 +72,8 @@ export const BUILT_IN_RULES = {
   "text-encoding": {
     severity: "ERROR",
     floor: "ERROR",
-    description: "text holds NUL or unpaired surrogates, which cannot be stored or sent as they are",
+    description:
+      "text holds NUL, unpaired surrogates or U+FFFD (invalid UTF-8 in the source), which cannot be stored or sent as they are",
   },
   "text-control-chars": {
     severity: "WARNING",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RE2JS } from "re2js";
 import { atLeast, BUILT_IN_RULES, BUILT_IN_RULE_IDS, isBuiltInRule, SEVERITIES } from "./quality-rules.js";
 
 /** Comparison operators of user-rule conditions. */
@@ -18,7 +19,8 @@ const CONDITION_KINDS = ["op", "between", "pattern", "in", "required"] as const;
 /**
  * One test on a source row. Exactly one of:
  * `{ column, op, value }` / `{ column, op, otherColumn }` (comparison; numeric when both sides are numbers),
- * `{ column, between: [min, max] }` (inclusive), `{ column, pattern: "regex" }` (JavaScript, unicode),
+ * `{ column, between: [min, max] }` (inclusive), `{ column, pattern: "regex" }` (RE2 syntax, run in linear
+ * time by re2js so no pattern can stall a sync; no backreferences or lookaround),
  * `{ column, in: [...] }`, `{ column, required: true }`.
  * An empty value (NULL, "") passes every test but `required`; in `when` it makes the rule not apply.
  */
@@ -62,12 +64,12 @@ export const conditionSchema = z
       ctx.addIssue({ code: "custom", path: ["between"], message: "min must not be greater than max" });
     if (c.pattern !== undefined) {
       try {
-        new RegExp(c.pattern, "u");
+        RE2JS.compile(c.pattern);
       } catch (e) {
         ctx.addIssue({
           code: "custom",
           path: ["pattern"],
-          message: `is not a valid regular expression: ${(e as Error).message}`,
+          message: `is not a valid RE2 regular expression (linear time: no backreferences or lookaround): ${(e as Error).message}`,
         });
       }
     }

@@ -1,5 +1,6 @@
 import { Cron } from "croner";
 import { z } from "zod";
+import { hasUserInfo, urlSecrets } from "./secrets.js";
 import { qualityConfigSchema } from "./quality.js";
 
 /** Column types order-sync knows how to write (monday `ColumnType` names). */
@@ -163,8 +164,9 @@ const dbUrl = z
   .string()
   .trim()
   .min(1)
-  .refine((u) => !/^[a-z]+:\/\/[^/@]*:[^/@]+@/i.test(u), {
-    message: "must not contain a password: put credentials in ORDER_SYNC_DB_URL instead",
+  .refine((u) => urlSecrets(u).length === 0, {
+    message:
+      "must not contain a password (user:password@ or ?password=): put credentials in ORDER_SYNC_DB_URL instead",
   });
 
 /** An IANA time zone the runtime knows (`Europe/London`); a typo is refused here, not at the first tick. */
@@ -274,7 +276,12 @@ export const configSchema = z
     monday: z
       .object({
         /** MONDAY_API_URL overrides. The token always comes from MONDAY_API_TOKEN. */
-        apiUrl: z.url("must be an http(s) URL").default("https://api.monday.com/v2"),
+        apiUrl: z
+          .url("must be an http(s) URL")
+          .refine((u) => !hasUserInfo(u) && urlSecrets(u).length === 0, {
+            message: "must not contain credentials: the token comes from MONDAY_API_TOKEN",
+          })
+          .default("https://api.monday.com/v2"),
         apiVersion: z
           .string()
           .regex(/^\d{4}-\d{2}$/, "must look like 2026-10")

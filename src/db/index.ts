@@ -6,6 +6,7 @@ export {
   SQLITE_BUSY_TIMEOUT_MS,
 } from "./open.js";
 export type { Db, DbTarget, OpenOptions } from "./open.js";
+export { DB_URL_SCHEMES, supportedDbUrls, urlScheme } from "./url.js";
 export {
   migrateToLatest,
   migrateTo,

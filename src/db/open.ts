@@ -11,6 +11,7 @@ import {
 } from "kysely";
 import pg from "pg";
 import type { Database, DbDialect } from "./types.js";
+import { DB_URL_SCHEMES, supportedDbUrls, urlScheme } from "./url.js";
 
 /** An open connection (pool) to order-sync's database, with the dialect it speaks. */
 export interface Db {
@@ -70,7 +71,25 @@ export class DatabaseError extends Error {
  * try { await migrateToLatest(db); } finally { await db.close(); }
  */
 export async function openDatabase(target: DbTarget, opts: OpenOptions = {}): Promise<Db> {
-  return target.dialect === "sqlite" ? openSqlite(target.url, opts) : openPostgres(target.url, opts);
+  const dialect = dialectOf(target);
+  return dialect === "sqlite" ? openSqlite(target.url, opts) : openPostgres(target.url, opts);
+}
+
+/**
+ * The dialect a target speaks: a URL's by its scheme ({@link DB_URL_SCHEMES}); an unknown scheme is a
+ * config error naming the supported ones and never the URL (it may hold a password); a path is SQLite.
+ */
+function dialectOf(target: DbTarget): DbDialect {
+  const scheme = urlScheme(target.url);
+  if (scheme === undefined) return target.dialect;
+  const dialect = DB_URL_SCHEMES[scheme];
+  if (dialect) return dialect;
+  throw new DatabaseError(
+    `unsupported database URL scheme "${scheme}://" (supported: ${supportedDbUrls()})`,
+    target.dialect,
+    `${scheme}://…`,
+    "EINVAL",
+  );
 }
 
 function openSqlite(file: string, opts: OpenOptions): Db {

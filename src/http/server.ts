@@ -1,7 +1,7 @@
 import { serve, type ServerType } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
-import { Hono, type MiddlewareHandler } from "hono";
-import { bearerAuth } from "hono/bearer-auth";
+import { createHash, timingSafeEqual } from "node:crypto";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
@@ -21,10 +21,15 @@ export interface HttpDeps {
   customers: readonly string[];
   /** `ORDER_SYNC_API_TOKEN`: when set, `/api/*` needs `Authorization: Bearer <token>`; when not, only loopback callers. */
   apiToken?: string;
+  /** The host the server is bound to (`serve.host`): besides loopback names, the one `Host` loopback-only mode accepts. */
+  host?: string;
   /** True once SIGTERM arrived: readiness fails so load balancers stop sending work. */
   shuttingDown(): boolean;
   log?: Logger;
 }
+
+/** The largest `/api/*` request body. */
+const MAX_BODY = 64 * 1024;
 
 const syncBody = z
   .object({ customers: z.array(z.string().min(1)).max(1000).optional() })
@@ -33,9 +38,41 @@ const syncBody = z
 
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 
-/** `/api/*` access: the bearer token when one is configured, else callers on this machine only. */
-function apiAuth(token: string | undefined): MiddlewareHandler {
-  if (token) return bearerAuth({ token });
+/** Host names that reach this machine only: a `Host` header naming anything else came through DNS rebinding. */
+const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|::1)$/i;
+
+const forbidden = (c: Context, error: string) => c.json({ error }, 403);
+
+/**
+ * `Authorization: Bearer <token>` against `ORDER_SYNC_API_TOKEN`, compared in constant time. Any token
+ * the environment can hold works, spaces and `#` included (everything after `Bearer ` is the token).
+ */
+function bearer(token: string): MiddlewareHandler {
+  const expected = createHash("sha256").update(token).digest();
+  return async (c, next) => {
+    const header = c.req.header("Authorization") ?? "";
+    const m = /^Bearer (.*)$/is.exec(header);
+    const given = createHash("sha256")
+      .update(m?.[1] ?? "")
+      .digest();
+    if (!m || !timingSafeEqual(given, expected))
+      return c.json(
+        { error: "a valid Authorization: Bearer token is required (ORDER_SYNC_API_TOKEN)" },
+        401,
+        { "WWW-Authenticate": 'Bearer realm="order-sync"' },
+      );
+    await next();
+    return undefined;
+  };
+}
+
+/**
+ * Loopback-only access: the caller is on this machine, the `Host` names this machine (or the bound host),
+ * and no browser page of another origin sent the request (`Sec-Fetch-Site`, `Origin`), nor a body a page
+ * can send without asking first (a POST whose `Content-Type` is anything but `application/json`). A page open in the operator's browser
+ * can otherwise reach a loopback server (CSRF, DNS rebinding).
+ */
+function loopbackOnly(boundHost: string | undefined): MiddlewareHandler {
   return async (c, next) => {
     let address: string | undefined;
     try {
@@ -44,16 +81,31 @@ function apiAuth(token: string | undefined): MiddlewareHandler {
       address = undefined;
     }
     if (!address || !LOOPBACK.test(address))
-      return c.json(
-        {
-          error:
-            "set ORDER_SYNC_API_TOKEN to call the API from another machine (only loopback is allowed without it)",
-        },
-        403,
+      return forbidden(
+        c,
+        "set ORDER_SYNC_API_TOKEN to call the API from another machine (only loopback is allowed without it)",
       );
+    const url = new URL(c.req.url);
+    const host = (c.req.header("Host") ?? url.host).replace(/:\d+$/, "");
+    if (!LOOPBACK_HOSTS.test(host) && host.toLowerCase() !== boundHost?.toLowerCase())
+      return forbidden(c, `the Host header ${JSON.stringify(host)} does not name this server`);
+    const site = c.req.header("Sec-Fetch-Site");
+    if (site !== undefined && site !== "same-origin" && site !== "none")
+      return forbidden(c, `cross-site requests are refused (Sec-Fetch-Site: ${site})`);
+    const origin = c.req.header("Origin");
+    if (origin !== undefined && origin !== url.origin)
+      return forbidden(c, `requests from another origin (${origin}) are refused`);
+    const type = c.req.header("Content-Type");
+    if (c.req.method === "POST" && type !== undefined && !/^application\/json\s*(;|$)/i.test(type))
+      return c.json({ error: `the body must be sent as Content-Type: application/json, not ${type}` }, 415);
     await next();
     return undefined;
   };
+}
+
+/** `/api/*` access: the bearer token when one is configured, else callers on this machine only. */
+function apiAuth(token: string | undefined, boundHost: string | undefined): MiddlewareHandler {
+  return token ? bearer(token) : loopbackOnly(boundHost);
 }
 
 /**
@@ -90,8 +142,14 @@ export function createHttpApp(deps: HttpDeps): Hono {
     );
   });
 
-  app.use("/api/*", apiAuth(deps.apiToken));
-  app.use("/api/*", bodyLimit({ maxSize: 64 * 1024 }));
+  app.use("/api/*", apiAuth(deps.apiToken, deps.host));
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: MAX_BODY,
+      onError: (c) => c.json({ error: `the body is over ${MAX_BODY / 1024} KiB` }, 413),
+    }),
+  );
 
   app.get("/api/sync", (c) => {
     const last = deps.scheduler.lastFinished;
@@ -171,7 +229,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
           error:
             e.status === 401
               ? "a valid Authorization: Bearer token is required (ORDER_SYNC_API_TOKEN)"
-              : e.message || res.statusText,
+              : e.message || res.statusText || `the request was refused (HTTP ${e.status})`,
         },
         e.status,
         challenge ? { "WWW-Authenticate": challenge } : {},

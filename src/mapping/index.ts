@@ -5,6 +5,7 @@ export {
   renderTemplate,
   templateColumns,
   ValueError,
+  decimalNumber,
 } from "./values.js";
 export type { Canonical, MapperOptions } from "./values.js";
 export {

@@ -58,13 +58,30 @@ function isInexactInteger(text: unknown, n: number): boolean {
   return typeof text === "string" && /^[-+]?\d+$/.test(text);
 }
 
+/**
+ * Numeric text as people and databases write it: decimal digits, an optional sign, fraction and exponent.
+ * `Number()` also takes `0x10`, `0b1010`, `0o17` and `Infinity`, which are not quantities anyone typed.
+ */
+const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+
+/** The number in decimal text (`42`, `-4.5`, `1e3`); NaN for anything else (`0x10`, `0b1010`, `1,5`). */
+export function decimalNumber(text: string): number {
+  const t = text.trim();
+  return DECIMAL.test(t) ? Number(t) : NaN;
+}
+
 function numberOf(raw: unknown): Canonical {
   if (raw === null || raw === undefined) return null;
   const text = typeof raw === "string" ? raw.trim() : raw;
   if (text === "") return null;
-  const n = typeof text === "number" ? text : typeof text === "bigint" ? Number(text) : Number(text);
   if (typeof text !== "number" && typeof text !== "bigint" && typeof text !== "string")
     throw new ValueError(`expected a number, got ${typeof raw}`, raw);
+  const n = typeof text === "number" ? text : typeof text === "bigint" ? Number(text) : decimalNumber(text);
+  if (Number.isNaN(n))
+    throw new ValueError(
+      `expected a decimal number such as 42 or 4.5, got ${JSON.stringify(String(raw))}`,
+      raw,
+    );
   if (!Number.isFinite(n))
     throw new ValueError(`expected a finite number, got ${JSON.stringify(String(raw))}`, raw);
   if (isInexactInteger(text, n))
@@ -88,6 +105,8 @@ function dateOf(raw: unknown): Canonical {
   const probe = new Date(`${date}T00:00:00Z`);
   if (Number.isNaN(probe.getTime()) || probe.toISOString().slice(0, 10) !== date)
     throw new ValueError(`${JSON.stringify(raw)} is not a real calendar date`, raw);
+  if (h !== undefined && (Number(h) > 23 || Number(mi) > 59 || Number(s ?? 0) > 59))
+    throw new ValueError(`${JSON.stringify(raw)} has no real time of day (00:00:00–23:59:59)`, raw);
   if (h === undefined || (h === "00" && mi === "00" && (s ?? "00") === "00")) return date;
   return `${date}T${h}:${mi}:${s ?? "00"}`;
 }

@@ -95,6 +95,8 @@ export interface BudgetSnapshot {
 export interface BudgetReservation {
   readonly cost: number;
   complete(report?: BudgetReport): void;
+  /** The request never left this machine (no connection): frees the points without charging them. */
+  release(): void;
 }
 
 interface Waiter {
@@ -265,16 +267,25 @@ export class ComplexityBudget {
   #reservation(cost: number, probe: boolean): BudgetReservation {
     this.#inFlight += cost;
     let done = false;
+    const finish = (): boolean => {
+      if (done) return false;
+      done = true;
+      this.#inFlight -= cost;
+      if (probe) this.#probing = false;
+      return true;
+    };
     return {
       cost,
       complete: (report) => {
-        if (done) return;
-        done = true;
-        this.#inFlight -= cost;
-        if (probe) this.#probing = false;
+        if (!finish()) return;
         if (report?.remaining !== undefined) return this.record(report);
         if (report?.limit !== undefined && report.limit > 0) this.#limit = report.limit;
         this.#charge(cost);
+      },
+      release: () => {
+        if (!finish()) return;
+        this.#emitUpdate();
+        this.#pump();
       },
     };
   }

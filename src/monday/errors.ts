@@ -5,6 +5,8 @@
 /** The path of a GraphQL error: `path[0]` is the root field or alias it belongs to. */
 export type ErrorPath = ReadonlyArray<string | number>;
 
+import type { Outcome } from "../errors/index.js";
+
 /** What a monday error can tell a caller, all optional because monday's shapes differ by version. */
 export interface MondayErrorDetails {
   /** monday's code as sent (`COMPLEXITY_BUDGET_EXHAUSTED`, `ColumnValueException`, ...), or a status-derived one. */
@@ -42,11 +44,25 @@ export class MondayError extends Error {
   get retryable(): boolean {
     return false;
   }
+
+  /**
+   * How this error ends a run when a request still fails with it after every retry (`outcomeOf`): the
+   * classes that mean monday.com cannot be used now (rate limits, 5xx, no answer, the breaker open, the
+   * token refused, the daily limit) are `unavailable` (exit 4); data errors have none (they fail rows).
+   */
+  get outcome(): Outcome | undefined {
+    return undefined;
+  }
 }
 
 /** A rate limit (complexity budget, minute requests, concurrency, IP, field concurrency): wait and retry. */
 export class RateLimitError extends MondayError {
   override name = "RateLimitError";
+
+  /** monday.com cannot be used now: a run that still meets this after its retries ends `unavailable`. */
+  override get outcome(): Outcome | undefined {
+    return "unavailable";
+  }
   /** Seconds to wait before retrying, when monday said so. */
   readonly retryInSeconds: number | undefined;
 
@@ -64,6 +80,11 @@ export class RateLimitError extends MondayError {
 export class DailyLimitError extends MondayError {
   override name = "DailyLimitError";
 
+  /** monday.com cannot be used now: a run that still meets this after its retries ends `unavailable`. */
+  override get outcome(): Outcome | undefined {
+    return "unavailable";
+  }
+
   /** When the daily limit resets (next 00:00 UTC after `now`). */
   resetsAt(now: Date = new Date()): Date {
     return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
@@ -73,6 +94,11 @@ export class DailyLimitError extends MondayError {
 /** Missing, invalid or insufficient credentials (401, 403, `USER_UNAUTHORIZED`, missing permissions). */
 export class AuthError extends MondayError {
   override name = "AuthError";
+
+  /** monday.com cannot be used now: a run that still meets this after its retries ends `unavailable`. */
+  override get outcome(): Outcome | undefined {
+    return "unavailable";
+  }
 }
 
 /** monday refused the data or the request (bad argument, name too long, board full, parse error). */
@@ -101,6 +127,11 @@ export class NotFoundError extends MondayError {
 /** monday failed or is busy (5xx, 423 locked, 409 idempotency conflict, `API_TEMPORARILY_BLOCKED`): back off and retry. */
 export class ServerError extends MondayError {
   override name = "ServerError";
+
+  /** monday.com cannot be used now: a run that still meets this after its retries ends `unavailable`. */
+  override get outcome(): Outcome | undefined {
+    return "unavailable";
+  }
   /** Seconds to wait, from `Retry-After` when present. */
   readonly retryInSeconds: number | undefined;
 
@@ -114,9 +145,34 @@ export class ServerError extends MondayError {
   }
 }
 
+/** Connection errors that happen before a byte of the request is sent: monday never saw (or charged) it. */
+const NEVER_SENT_CODES: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_INVALID_ARG",
+]);
+
 /** The request never got an answer (connection refused or reset, DNS failure). */
 export class NetworkError extends MondayError {
   override name = "NetworkError";
+
+  /**
+   * Whether the request may have reached monday.com (and been charged): false when the connection was
+   * never made (refused, no route, DNS), true when it broke after connecting (reset) or timed out.
+   */
+  get mayHaveBeenSent(): boolean {
+    return !NEVER_SENT_CODES.has(this.code);
+  }
+
+  /** monday.com cannot be used now: a run that still meets this after its retries ends `unavailable`. */
+  override get outcome(): Outcome | undefined {
+    return "unavailable";
+  }
 
   override get retryable(): boolean {
     return true;
@@ -134,6 +190,11 @@ export class TimeoutError extends NetworkError {
  */
 export class CircuitOpenError extends MondayError {
   override name = "CircuitOpenError";
+
+  /** monday.com cannot be used now: a run that still meets this after its retries ends `unavailable`. */
+  override get outcome(): Outcome | undefined {
+    return "unavailable";
+  }
   /** Milliseconds until the breaker lets a probe request through, when known. */
   readonly retryAfterMs: number | undefined;
 

@@ -293,8 +293,10 @@ export class ResilientTransport implements MondayTransport {
       reservation.complete(budgetReportOf(response));
       return response;
     } catch (error) {
-      // monday charges failed calls too: keep the estimate spent.
-      reservation.complete();
+      // monday charges failed calls too: keep the estimate spent, unless the request never left this
+      // machine (a refused connection, no DNS): an outage must not use up the minute's budget.
+      if (error instanceof NetworkError && !error.mayHaveBeenSent) reservation.release();
+      else reservation.complete();
       if (error instanceof RateLimitError) this.budget.exhausted(this.#rateLimitDelay(error) / 1000);
       throw error;
     }

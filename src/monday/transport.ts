@@ -1,6 +1,7 @@
 // The seam between the monday client and the network: one GraphQL request in, one response (or typed error) out.
 import { Kind, print } from "graphql";
 import type { DocumentNode } from "graphql";
+import { redactSecrets, urlSecrets } from "../config/index.js";
 import {
   AuthError,
   NetworkError,
@@ -172,7 +173,8 @@ export class HttpTransport implements MondayTransport {
       });
       status = response.status;
       const text = await response.text();
-      const result = interpretResponse<T>(response.status, text, response.headers);
+      const answer = interpretResponse<T>(response.status, text, response.headers);
+      const result = redactErrors(answer, token, this.#url);
       emit({
         status,
         complexity: complexityOf(result.data),
@@ -183,7 +185,7 @@ export class HttpTransport implements MondayTransport {
     } catch (caught) {
       // The caller's own abort is not a monday failure: let it through untouched.
       if (options.signal?.aborted && caught === options.signal.reason) throw caught;
-      const error = redact(toMondayError(caught, timeout, this.#timeoutMs), token);
+      const error = redact(toMondayError(caught, timeout, this.#timeoutMs), token, this.#url);
       emit({ status, error, requestId: error.requestId });
       throw error;
     }
@@ -321,11 +323,26 @@ function networkCode(caught: unknown): string | undefined {
   return undefined;
 }
 
-/** Keeps the token out of messages even if a server echoes it back. */
-function redact(error: MondayError, token: string): MondayError {
-  if (token.length > 0 && error.message.includes(token)) {
-    error.message = error.message.split(token).join("[redacted]");
-  }
+/**
+ * Keeps the token out of the per-alias errors of an answer that ran (message, extensions, error data), so
+ * no row's last error, log line or report can show it even if a server echoes it back.
+ */
+function redactErrors<T>(result: MondayResponse<T>, token: string, url: string): MondayResponse<T> {
+  if (result.errors.length === 0) return result;
+  const text = JSON.stringify(result.errors);
+  const escape = (secret: string) => JSON.stringify(secret).slice(1, -1);
+  const secrets = [token, ...urlSecrets(url)].filter((x) => x.length > 0).map(escape);
+  const redacted = redactSecrets(text, secrets);
+  return redacted === text ? result : { ...result, errors: JSON.parse(redacted) as MondayGraphQLError[] };
+}
+
+/**
+ * Keeps the token, and any credentials in the API URL, out of messages even if a server (or fetch, which
+ * names the URL it refused) echoes them back.
+ */
+function redact(error: MondayError, token: string, url: string): MondayError {
+  const message = redactSecrets(error.message, [token], [url]);
+  if (message !== error.message) error.message = message;
   return error;
 }
 

@@ -1,4 +1,5 @@
 import type { ComparisonOp, Condition, UserRule } from "../config/index.js";
+import { RE2JS } from "re2js";
 import { isEmpty, numeric, plainText, quote } from "./values.js";
 
 type Row = Readonly<Record<string, unknown>>;
@@ -89,12 +90,13 @@ function compileCondition(c: Condition): CompiledCondition {
     };
   }
   if (c.pattern !== undefined) {
-    const re = new RegExp(c.pattern, "u");
+    // RE2 (re2js, pure JS): linear-time matching, so a pattern like (a+)+$ cannot block a sync.
+    const re = RE2JS.compile(c.pattern);
     return {
       column,
       test: guard((v) => {
         const text = plainText(v);
-        return text !== undefined && re.test(text);
+        return text !== undefined && re.matcher(text).find();
       }),
       describe: `${column} matches /${c.pattern}/`,
     };

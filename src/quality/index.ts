@@ -21,5 +21,13 @@ export {
   applyValidation,
   storedOrderKey,
 } from "./store.js";
-export { buildReport, formatTerminal, toJson, toHtml, writeReports, escapeHtml } from "./report.js";
+export {
+  buildReport,
+  formatTerminal,
+  terminalSafe,
+  toJson,
+  toHtml,
+  writeReports,
+  escapeHtml,
+} from "./report.js";
 export type { ValidationReport, ReportRow, RuleSection, CustomerSection } from "./report.js";

@@ -1,5 +1,6 @@
-import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { BUILT_IN_RULES, isBuiltInRule } from "../config/index.js";
 import { SEVERITIES, SEVERITY_EFFECTS, type OrderAction, type Severity } from "./severity.js";
 import type { Halt, ValidationResult } from "./types.js";
@@ -166,7 +167,12 @@ export function toJson(report: ValidationReport): string {
 }
 
 /** Makes text safe for a terminal: control characters (ANSI escapes included) become `\uXXXX`. */
-function terminalSafe(text: string): string {
+/**
+ * Text from data (keys, values, monday's messages) made safe to print: every C0/C1 control character,
+ * ESC of a terminal escape sequence included, shown as `\u001b` instead of acting on the terminal.
+ * Newlines too: a value never starts a line of its own.
+ */
+export function terminalSafe(text: string): string {
   let out = "";
   for (const ch of text) {
     const c = ch.codePointAt(0) ?? 0;
@@ -391,7 +397,23 @@ export async function writeReports(
   const stem = `validation-${name.replace(/[^A-Za-z0-9_.-]+/g, "-")}`;
   const json = join(dir, `${stem}.json`);
   const html = join(dir, `${stem}.html`);
-  await writeFile(json, toJson(report), "utf8");
-  await writeFile(html, toHtml(report), "utf8");
+  await writeNoFollow(json, toJson(report));
+  await writeNoFollow(html, toHtml(report));
   return { json, html };
+}
+
+/**
+ * Writes `file` without ever following a link: the text goes to a new file of a random name (`wx`: fails
+ * rather than open anything that exists, a planted symlink included), which then replaces `file` by
+ * rename. A symlink planted at `file` is replaced itself; what it pointed to is never touched.
+ */
+async function writeNoFollow(file: string, text: string): Promise<void> {
+  const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    await writeFile(temp, text, { encoding: "utf8", flag: "wx", mode: 0o644 });
+    await rename(temp, file);
+  } catch (e) {
+    await rm(temp, { force: true });
+    throw e;
+  }
 }

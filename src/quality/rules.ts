@@ -259,6 +259,8 @@ export const ROW_RULES: readonly RowRule[] = [
         const n = r.number(source);
         if (n !== undefined && !Number.isInteger(n))
           report(source, r.row[source], `[${source}] is ${n}; a quantity must be a whole number`);
+        else if (n !== undefined && !Number.isSafeInteger(n))
+          report(source, r.row[source], `[${source}] is ${n}; a quantity must be at most 2^53 - 1`);
       }
     },
   },

@@ -1,4 +1,5 @@
 /** Helpers the rules share for reading raw source values (whatever the driver returned). */
+import { decimalNumber } from "../mapping/index.js";
 
 /** NULL, undefined, "" and whitespace-only text are empty. */
 export function isEmpty(raw: unknown): boolean {
@@ -10,7 +11,7 @@ export function numeric(raw: unknown): number | undefined {
   let n: number;
   if (typeof raw === "number") n = raw;
   else if (typeof raw === "bigint") n = Number(raw);
-  else if (typeof raw === "string" && raw.trim() !== "") n = Number(raw.trim());
+  else if (typeof raw === "string" && raw.trim() !== "") n = decimalNumber(raw);
   else return undefined;
   return Number.isFinite(n) ? n : undefined;
 }
@@ -39,7 +40,10 @@ export function charLength(text: string): number {
 
 /** What is wrong with a text's characters, if anything. */
 export interface TextFlaws {
-  /** NUL or an unpaired surrogate: PostgreSQL cannot store it, UTF-8 cannot carry it unchanged. */
+  /**
+   * NUL or an unpaired surrogate (PostgreSQL cannot store it, UTF-8 cannot carry it unchanged), or U+FFFD
+   * (the source held invalid UTF-8, which the driver replaced).
+   */
   unencodable: string | null;
   /** A control character other than \n and \t, e.g. "U+0007". */
   control: string | null;
@@ -59,6 +63,8 @@ export function textFlaws(text: string): TextFlaws {
       if (d >= 0xdc00 && d <= 0xdfff) i++;
       else unencodable = `an unpaired surrogate (${codePoint(c)})`;
     } else if (c >= 0xdc00 && c <= 0xdfff) unencodable = `an unpaired surrogate (${codePoint(c)})`;
+    // What a driver makes of bytes that are not valid UTF-8: the original text is already lost.
+    else if (c === 0xfffd) unencodable = "U+FFFD, the replacement for bytes that are not valid UTF-8";
     else if (control === null && c !== 9 && c !== 10 && (c < 32 || (c >= 0x7f && c <= 0x9f)))
       control = codePoint(c);
   }

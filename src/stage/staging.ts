@@ -253,9 +253,23 @@ export async function claimSubitems(
   });
 }
 
+/** The states monday's answer moves a claimed row out of. */
+const ANSWERED: readonly StageStatus[] = ["IN_FLIGHT"];
+
+/** The PENDING size lines of a parent that went DEAD go DEAD with it: they can never be sent on their own. */
+async function deadWithParent(db: Executor, stgId: number, error: string | undefined, now: string) {
+  const move = transition("DEAD", ["PENDING"]);
+  await db
+    .updateTable(SUBITEMS)
+    .set({ stg_status: "DEAD", stg_updated_date: now, last_error: `parent item: ${error ?? "DEAD"}` })
+    .where("stg_id", "=", stgId)
+    .where("stg_status", "in", move.from)
+    .execute();
+}
+
 /**
- * Moves staged orders to a new state as the state table allows (from the states it names; counting an
- * attempt where it says so), keeping the error for FAILED/DEAD.
+ * Moves claimed orders to monday's answer as the state table allows (from IN_FLIGHT; counting an attempt
+ * where it says so), keeping the error for FAILED/DEAD; a DEAD order takes its PENDING size lines with it.
  */
 export async function markOrders(
   db: Executor,
@@ -263,7 +277,7 @@ export async function markOrders(
 ): Promise<void> {
   const now = nowIso();
   for (const u of updates) {
-    const move = transition(u.status);
+    const move = transition(u.status, ANSWERED);
     await db
       .updateTable(ORDERS)
       .set((eb) => ({
@@ -276,6 +290,7 @@ export async function markOrders(
       .where("stg_id", "=", u.stgId)
       .where("stg_status", "in", move.from)
       .execute();
+    if (u.status === "DEAD") await deadWithParent(db, u.stgId, u.error, now);
   }
 }
 
@@ -294,7 +309,7 @@ export async function markSubitems(
       byStatus.set(u.status, [...(byStatus.get(u.status) ?? []), u.stgSubId]);
       continue;
     }
-    const move = transition(u.status);
+    const move = transition(u.status, ANSWERED);
     await db
       .updateTable(SUBITEMS)
       .set((eb) => ({
@@ -309,7 +324,7 @@ export async function markSubitems(
       .execute();
   }
   for (const [status, ids] of byStatus) {
-    const move = transition(status);
+    const move = transition(status, ANSWERED);
     await db
       .updateTable(SUBITEMS)
       .set((eb) => ({

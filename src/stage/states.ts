@@ -2,8 +2,10 @@ import type { StagedStatus } from "../db/index.js";
 
 /**
  * The staged-row state machine (docs/design.md), as data. A row is written PENDING (orders that fail
- * validation are not staged: `MON_Quarantine` is their one record); a claim moves it to IN_FLIGHT; monday's answer moves it to DONE, FAILED
- * (retryable) or DEAD (permanent). DONE rows are cleared; FAILED rows are dropped by the next run's
+ * validation are not staged: `MON_Quarantine` is their one record); a claim moves it to IN_FLIGHT;
+ * monday's answer moves it to DONE, FAILED (retryable) or DEAD (permanent); the PENDING size lines of a
+ * parent that went DEAD go DEAD with it (they can never be sent without their item). DONE rows are
+ * cleared; FAILED rows are dropped by the next run's
  * reconcile step and their orders staged afresh (so "FAILED → PENDING" is a new row carrying the attempts);
  * DEAD rows wait. Every status change in `staging.ts` goes through {@link transition}.
  */
@@ -11,7 +13,7 @@ export const STAGED_STATES: Record<
   StagedStatus,
   { initial: boolean; to: Partial<Record<StagedStatus, { countsAttempt: boolean }>> }
 > = {
-  PENDING: { initial: true, to: { IN_FLIGHT: { countsAttempt: false } } },
+  PENDING: { initial: true, to: { IN_FLIGHT: { countsAttempt: false }, DEAD: { countsAttempt: false } } },
   IN_FLIGHT: {
     initial: false,
     to: { DONE: { countsAttempt: true }, FAILED: { countsAttempt: true }, DEAD: { countsAttempt: true } },
@@ -38,15 +40,25 @@ export function sourcesOf(to: StagedStatus): StagedStatus[] {
 }
 
 /**
- * Checks a move into `to` from any state a row may be in for it, and says whether it counts an attempt.
+ * Checks a move into `to` from `among` (default: any state a row may be in for it), and says whether it
+ * counts an attempt; the sources must agree on that.
  *
  * @example transition("DONE") // { from: ["IN_FLIGHT"], countsAttempt: true }
+ * @example transition("DEAD", ["PENDING"]) // { from: ["PENDING"], countsAttempt: false }
  */
-export function transition(to: StagedStatus): { from: StagedStatus[]; countsAttempt: boolean } {
-  const from = sourcesOf(to);
+export function transition(
+  to: StagedStatus,
+  among: readonly StagedStatus[] = sourcesOf(to),
+): { from: StagedStatus[]; countsAttempt: boolean } {
+  const from = [...among];
   const first = from[0];
   if (first === undefined) throw new TransitionError("new", to);
-  return { from, countsAttempt: STAGED_STATES[first].to[to]!.countsAttempt };
+  const bad = from.find((f) => !STAGED_STATES[f].to[to]);
+  if (bad) throw new TransitionError(bad, to);
+  const countsAttempt = STAGED_STATES[first].to[to]!.countsAttempt;
+  const mixed = from.find((f) => STAGED_STATES[f].to[to]!.countsAttempt !== countsAttempt);
+  if (mixed) throw new TransitionError(mixed, to);
+  return { from, countsAttempt };
 }
 
 /** Checks that a new row may start in `status` (only PENDING may). */

@@ -1,3 +1,4 @@
+import { redactUrl } from "../config/index.js";
 import { appliedMigrations, migrations } from "../db/index.js";
 import { MappingError } from "../mapping/index.js";
 import { BoardLocks } from "./board-locks.js";
@@ -60,7 +61,11 @@ export async function runDoctor(deps: SyncDeps): Promise<DoctorReport> {
       customers,
       new GroupDirectory(deps, new BoardLocks()),
     );
-    checks.push({ check: "monday token", ok: true, detail: `${settings.monday.apiUrl} accepted the token` });
+    checks.push({
+      check: "monday token",
+      ok: true,
+      detail: `${redactUrl(settings.monday.apiUrl)} accepted the token`,
+    });
     for (const [id, board] of boards) {
       if (board instanceof MappingError) fail(`board ${id}`, board.message, 2);
       else

@@ -1,4 +1,5 @@
 import type { Settings } from "../config/index.js";
+import { errorMessage, outcomeOf } from "../errors/index.js";
 import {
   archiveItemOp,
   AuthError,
@@ -98,6 +99,20 @@ function unavailable(e: unknown): MondayUnavailableError | undefined {
   return hit && new MondayUnavailableError(hit[1]((e as Error).message));
 }
 
+/**
+ * What a read that failed after every retry amounts to: a run-ending error when the error's class says
+ * monday.com cannot be used now (`outcome` "unavailable": no answer, 5xx, 502, 429 on every try), so a run
+ * whose first request already fails ends with exit 4 and one line; other errors as they are.
+ */
+function readFailure(e: unknown): unknown {
+  const fatal = unavailable(e);
+  if (fatal) return fatal;
+  if (e instanceof NetworkError) return new MondayUnavailableError(`monday.com is unreachable: ${e.message}`);
+  if (outcomeOf(e) === "unavailable")
+    return new MondayUnavailableError(`monday.com unavailable: ${errorMessage(e)}`);
+  return e;
+}
+
 /** A request's outcome for the metrics: `"ok"`, the error class, or the HTTP status of a failed reply. */
 function requestOutcome(e: RequestEvent): string {
   if (e.error) return e.error.name;
@@ -189,11 +204,7 @@ export class MondayClientPort implements SyncMonday, MondayWatch {
     try {
       return await fn();
     } catch (e) {
-      const fatal = unavailable(e);
-      if (fatal) throw fatal;
-      if (e instanceof NetworkError)
-        throw new MondayUnavailableError(`monday.com is unreachable: ${e.message}`);
-      throw e;
+      throw readFailure(e);
     }
   }
 

@@ -1,10 +1,10 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServer } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/index.js";
 import { runCli, spawnCli, waitForLine } from "../helpers/cli.js";
+import { freePort } from "../helpers/ports.js";
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -13,14 +13,6 @@ const tempDir = () => {
   return d;
 };
 const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at .+:\d+:\d+/);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 describe("order-sync CLI", () => {
   afterAll(() => undefined);

@@ -57,6 +57,7 @@ describe("createHttpApp", () => {
   );
   let app: ReturnType<typeof createHttpApp>;
   let openApp: ReturnType<typeof createHttpApp>;
+  let deps: Parameters<typeof createHttpApp>[0];
 
   /** Settles the run in progress (if any) and lets the scheduler record it. */
   const finishRun = async (fail?: Error) => {
@@ -89,7 +90,7 @@ describe("createHttpApp", () => {
     );
     scheduler = new SyncScheduler({ kind: "interval", seconds: 3600, runOnStart: false }, { run });
     scheduler.start();
-    const deps = { db, metrics, health, scheduler, customers: CUSTOMERS, shuttingDown: () => shuttingDown };
+    deps = { db, metrics, health, scheduler, customers: CUSTOMERS, shuttingDown: () => shuttingDown };
     app = createHttpApp({ ...deps, apiToken: TOKEN });
     openApp = createHttpApp(deps);
   });
@@ -333,9 +334,68 @@ describe("createHttpApp", () => {
     const local = {
       incoming: { socket: { remoteAddress: "127.0.0.1", remotePort: 5000, remoteFamily: "IPv4" } },
     };
-    const started = await openApp.request("/api/sync", { method: "POST", body: "{}" }, local);
+    const started = await openApp.request(
+      "/api/sync",
+      { method: "POST", body: "{}", headers: { "Content-Type": "application/json" } },
+      local,
+    );
     expect(started.status).toBe(202);
     expect(run).toHaveBeenCalledTimes(1);
+  });
+
+  it("loopback only refuses what a browser page can send: cross-origin, text/plain, another Host", async () => {
+    const local = {
+      incoming: { socket: { remoteAddress: "127.0.0.1", remotePort: 5000, remoteFamily: "IPv4" } },
+    };
+    const json = { "Content-Type": "application/json" };
+    const refused: [Record<string, string>, number, RegExp][] = [
+      // A form or fetch(no-cors) from a page: text/plain needs no preflight.
+      [{ "Content-Type": "text/plain;charset=UTF-8" }, 415, /application\/json/],
+      [{ "Content-Type": "application/x-www-form-urlencoded" }, 415, /application\/json/],
+      [{ ...json, Origin: "https://evil.example" }, 403, /another origin/],
+      [{ ...json, "Sec-Fetch-Site": "cross-site" }, 403, /cross-site/],
+      // DNS rebinding: the page's own name now resolves to 127.0.0.1.
+      [{ ...json, Host: "evil.example:8080" }, 403, /Host header "evil\.example"/],
+    ];
+    for (const [headers, status, message] of refused) {
+      const res = await openApp.request("/api/sync", { method: "POST", body: "{}", headers }, local);
+      expect(res.status, JSON.stringify(headers)).toBe(status);
+      expect(((await res.json()) as { error: string }).error).toMatch(message);
+    }
+    const rebound = await openApp.request("/api/runs", { headers: { Host: "evil.example" } }, local);
+    expect(rebound.status).toBe(403);
+    expect(run).not.toHaveBeenCalled();
+    for (const headers of [
+      { ...json, Host: "127.0.0.1:8080", "Sec-Fetch-Site": "same-origin" },
+      { ...json, Host: "localhost:8080" },
+      { Host: "[::1]:8080" },
+    ]) {
+      const res = await openApp.request("/api/sync", { method: "POST", headers }, local);
+      expect(res.status, JSON.stringify(headers)).toBe(202);
+      await finishRun();
+    }
+    const bound = createHttpApp({ ...deps, host: "orders-box.internal" });
+    expect(
+      (await bound.request("/api/runs", { headers: { Host: "orders-box.internal:8080" } }, local)).status,
+    ).toBe(200);
+  });
+
+  it("a token with spaces or # authenticates; a wrong one gets 401 with a message; 413 says why", async () => {
+    const odd = "two words # and more";
+    const oddApp = createHttpApp({ ...deps, apiToken: odd });
+    expect((await oddApp.request("/api/runs", { headers: { Authorization: `Bearer ${odd}` } })).status).toBe(
+      200,
+    );
+    for (const header of ["Bearer two words", "Bearer two words # and", "Basic abc", ""]) {
+      const res = await oddApp.request("/api/runs", { headers: { Authorization: header } });
+      expect(res.status, header).toBe(401);
+      expect(((await res.json()) as { error: string }).error).toMatch(/Bearer token is required/);
+    }
+    const huge = await post(
+      JSON.stringify({ customers: Array.from({ length: 900 }, () => "X".repeat(100)) }),
+    );
+    expect(huge.status).toBe(413);
+    expect(((await huge.json()) as { error: string }).error).toMatch(/over 64 KiB/);
   });
 
   it("GET /api/runs lists the run log, newest first, with a limit", async () => {

@@ -232,6 +232,30 @@ describe("HttpTransport", () => {
     expect(String(error.stack)).not.toContain(TOKEN);
   });
 
+  it("never shows the token echoed inside a per-item error of a batch", async () => {
+    replies.push(
+      json(200, {
+        data: { a0: { id: "1" }, a1: null },
+        errors: [
+          {
+            message: `bad value for ${TOKEN}`,
+            path: ["a1"],
+            extensions: { code: "ColumnValueException", error_data: { column_value: TOKEN } },
+          },
+        ],
+      }),
+    );
+    const client = new MondayClient(transport());
+    const op = createItemOp({ boardId: "5", itemName: "x" });
+    const outcomes = await client.runBatch([op, op]);
+    const failed = outcomes[1];
+    expect(failed?.ok === false && failed.error).toBeInstanceOf(ColumnValueError);
+    const error = failed?.ok === false ? failed.error : undefined;
+    expect(error?.message).toContain("bad value for [redacted]");
+    expect(JSON.stringify(error)).not.toContain(TOKEN);
+    expect(JSON.stringify(error?.errorData)).not.toContain(TOKEN);
+  });
+
   it("refuses to send without a token and says to set MONDAY_API_TOKEN", async () => {
     for (const token of [undefined, "", "  "]) {
       const http = transport({ token });

@@ -14,7 +14,31 @@ import {
   parseRateLimitHeader,
   parseRateLimitItems,
   retryAfterSeconds,
+  NetworkError,
+  CircuitOpenError,
 } from "../../src/monday/errors.js";
+import { outcomeOf } from "../../src/errors/index.js";
+
+describe("the outcome each monday error class carries", () => {
+  it("is unavailable (exit 4) for the classes that mean monday.com cannot be used now, none for data errors", () => {
+    for (const e of [
+      new RateLimitError("429"),
+      new ServerError("502"),
+      new NetworkError("refused"),
+      new CircuitOpenError(),
+      new AuthError("401"),
+      new DailyLimitError("daily"),
+    ])
+      expect(outcomeOf(e), e.name).toBe("unavailable");
+    for (const e of [
+      new InvalidDataError("x"),
+      new ColumnValueError("x"),
+      new NotFoundError("x"),
+      new MondayError("x"),
+    ])
+      expect(outcomeOf(e), e.name).toBeUndefined();
+  });
+});
 
 type ErrorClass = abstract new (...args: never[]) => MondayError;
 

@@ -129,7 +129,12 @@ describe("quality config", () => {
     [
       "a bad regular expression",
       `check: { column: A, pattern: "((" }`,
-      /check\.pattern: is not a valid regular expression/,
+      /check\.pattern: is not a valid RE2 regular expression/,
+    ],
+    [
+      "a lookahead, which no linear-time engine runs",
+      `check: { column: A, pattern: "^(?!TEST)" }`,
+      /check\.pattern: is not a valid RE2 regular expression \(linear time: no backreferences or lookaround\)/,
     ],
     [
       "an inverted range",

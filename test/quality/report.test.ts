@@ -1,4 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import {
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -79,6 +87,20 @@ describe("validation report", () => {
     expect(paths.json).toBe(join(dir, "validation-batch-1.json"));
     expect(JSON.parse(readFileSync(paths.json, "utf8"))).toEqual(report);
     expect(readFileSync(paths.html, "utf8")).toBe(toHtml(report));
+  });
+
+  it("never follows a symlink planted in the report folder", async () => {
+    const target = join(dir, "precious.txt");
+    writeFileSync(target, "keep me");
+    const planted = join(dir, "validation-planted.json");
+    symlinkSync(target, planted);
+    symlinkSync(join(dir, "nowhere", "x"), join(dir, "validation-planted.html"));
+    const paths = await writeReports(dir, report, "planted");
+    expect(readFileSync(target, "utf8")).toBe("keep me");
+    expect(lstatSync(paths.json).isSymbolicLink()).toBe(false);
+    expect(lstatSync(paths.html).isSymbolicLink()).toBe(false);
+    expect(JSON.parse(readFileSync(paths.json, "utf8"))).toEqual(report);
+    expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 
   it("says so when there is nothing to report", () => {

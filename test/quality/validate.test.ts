@@ -174,12 +174,27 @@ describe("halting", () => {
   it("halts on a user rule of severity CRITICAL", () => {
     const cfg = quality({
       rules: [
-        { name: "no-test-orders", severity: "CRITICAL", check: { column: "STYLE", pattern: "^(?!TEST)" } },
+        {
+          name: "no-test-orders",
+          severity: "CRITICAL",
+          check: { column: "STYLE", pattern: "^([^T]|T[^E]|TE[^S]|TES[^T])" },
+        },
       ],
     });
     const r = validateOrders([...GOOD, order("T-1", { STYLE: "TEST style" })], context({ config: cfg }));
     expect(r.halt).toMatchObject({ rule: "no-test-orders" });
     expect(r.halt?.reason).toContain("T-1");
+  });
+
+  it("runs a user rule's pattern in linear time: a backtracking pattern cannot stall validation", () => {
+    // (a+)+$ on 40 a's and a b is 2^40 steps for a backtracking engine; RE2 answers in microseconds.
+    const cfg = quality({
+      rules: [{ name: "greedy", severity: "WARNING", check: { column: "STYLE", pattern: "^(a+)+$" } }],
+    });
+    const started = performance.now();
+    const r = validateOrders([order("R-1", { STYLE: `${"a".repeat(40)}b` })], context({ config: cfg }));
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(r.issues.map((i) => i.rule)).toContain("greedy");
   });
 
   const batch = (bad: number, total: number) =>

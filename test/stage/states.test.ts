@@ -28,8 +28,10 @@ describe("the staged-row state table", () => {
 
   it("allows claim and answer moves, and says which count an attempt", () => {
     expect(transition("IN_FLIGHT")).toEqual({ from: ["PENDING"], countsAttempt: false });
+    expect(transition("DEAD", ["PENDING"])).toEqual({ from: ["PENDING"], countsAttempt: false });
+    expect(() => transition("DEAD")).toThrow(TransitionError);
     for (const to of ["DONE", "FAILED", "DEAD"] as const)
-      expect(transition(to)).toEqual({ from: ["IN_FLIGHT"], countsAttempt: true });
+      expect(transition(to, ["IN_FLIGHT"])).toEqual({ from: ["IN_FLIGHT"], countsAttempt: true });
     expect(() => transition("PENDING")).toThrow("a staged row cannot go from new to PENDING");
   });
 });

@@ -143,6 +143,7 @@ export async function serveCommand(
     health,
     scheduler,
     customers: settings.config.customers.map((c) => c.name),
+    host,
     ...(process.env.ORDER_SYNC_API_TOKEN ? { apiToken: process.env.ORDER_SYNC_API_TOKEN } : {}),
     shuttingDown: () => shuttingDown,
     log,

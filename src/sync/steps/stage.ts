@@ -224,7 +224,8 @@ export class StagingSink implements ChangeSink {
     const dead = this.leftovers.dead;
     const waiting = new Set(changes.filter((c) => c.kind !== "GONE" && dead.get(c.orderKey) === c.hash));
     const entries = changes.filter((c) => !waiting.has(c)).map((c) => this.entry(c));
-    const superseded = changes.filter((c) => dead.has(c.orderKey)).map((c) => c.orderKey);
+    // Only orders whose source changed since their row went DEAD replace it; unchanged ones keep waiting.
+    const superseded = changes.filter((c) => !waiting.has(c) && dead.has(c.orderKey)).map((c) => c.orderKey);
     if (superseded.length) await this.dropDead(superseded);
     await stageOrders(this.ctx.db, entries);
     return { staged: entries.length, counts: { dead: waiting.size } };
