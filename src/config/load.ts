@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { z } from "zod";
+import { dialectOfUrl, UnsupportedDatabaseUrlError, type DbDialect } from "./db-url.js";
 import { configSchema, type Config } from "./schema.js";
 
 /** A config problem the user must fix: the CLI prints `message` and exits 2, never a stack trace. */
@@ -22,7 +23,7 @@ export interface Settings {
   config: Config;
   /** Folder of the config file: relative SQLite paths resolve against it. */
   baseDir: string;
-  db: { dialect: "sqlite" | "postgres"; url: string };
+  db: { dialect: DbDialect; url: string };
   monday: { apiUrl: string; apiVersion: string; token: string | undefined; timeoutMs: number };
 }
 
@@ -69,6 +70,16 @@ export function loadSettings(path: string, env: NodeJS.ProcessEnv = process.env)
   return resolveSettings(parseConfig(raw, path), dirname(resolve(path)), env);
 }
 
+/** The dialect a URL opens (`fallback` for a SQLite path); an unknown scheme is a ConfigError naming `where`. */
+function dbDialectOf(url: string, fallback: DbDialect, where: string): DbDialect {
+  try {
+    return dialectOfUrl(url) ?? fallback;
+  } catch (e) {
+    if (e instanceof UnsupportedDatabaseUrlError) throw new ConfigError(`${where}: ${e.message}`);
+    throw e;
+  }
+}
+
 /** Applies environment overrides to a validated config. */
 export function resolveSettings(
   config: Config,
@@ -77,7 +88,11 @@ export function resolveSettings(
 ): Settings {
   const envDb = env.ORDER_SYNC_DB_URL?.trim();
   const url = envDb || config.source.url;
-  const dialect = /^postgres(ql)?:\/\//i.test(url) ? "postgres" : envDb ? "sqlite" : config.source.dialect;
+  const dialect = dbDialectOf(
+    url,
+    envDb ? "sqlite" : config.source.dialect,
+    envDb ? "ORDER_SYNC_DB_URL" : "source.url",
+  );
   const dbUrl =
     dialect === "sqlite"
       ? isAbsolute(url) || url === ":memory:"

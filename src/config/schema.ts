@@ -1,5 +1,6 @@
 import { Cron } from "croner";
 import { z } from "zod";
+import { DB_DIALECTS } from "./db-url.js";
 import { qualityConfigSchema } from "./quality.js";
 
 /** Column types order-sync knows how to write (monday `ColumnType` names). */
@@ -163,7 +164,7 @@ const dbUrl = z
   .string()
   .trim()
   .min(1)
-  .refine((u) => !/^[a-z]+:\/\/[^/@]*:[^/@]+@/i.test(u), {
+  .refine((u) => !/^[a-z]+:\/\/[^/@]*:[^/@]+@/i.test(u) && !/(^|;)\s*(password|pwd)\s*=/i.test(u), {
     message: "must not contain a password: put credentials in ORDER_SYNC_DB_URL instead",
   });
 
@@ -233,8 +234,8 @@ export const configSchema = z
   .object({
     source: z
       .object({
-        dialect: z.enum(["sqlite", "postgres"]).default("sqlite"),
-        /** SQLite file (relative to the config file) or a postgres:// URL; ORDER_SYNC_DB_URL overrides. */
+        dialect: z.enum(DB_DIALECTS).default("sqlite"),
+        /** SQLite file (relative to the config file) or a postgres://, mysql://, mssql://… URL; ORDER_SYNC_DB_URL overrides. */
         url: dbUrl.default("order-sync.db"),
         table: nonEmpty.default("ORDERS_UNIFIED"),
         keyColumn: nonEmpty.default("AAG ORDER NUMBER"),
