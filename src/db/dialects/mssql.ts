@@ -90,7 +90,7 @@ function fromAdo(text: string): MssqlTarget {
       s.trustservercertificate as string | boolean | undefined,
       "TrustServerCertificate",
     ),
-    connectTimeoutMs: Number(s["connect timeout"] ?? 15) * 1000,
+    connectTimeoutMs: Number(s["connection timeout"] ?? 15) * 1000,
   };
 }
 
@@ -150,7 +150,8 @@ export async function openMssql(url: string, opts: OpenOptions): Promise<Db> {
   const where = describeMssqlTarget(target);
   const config = tediousConfig(target);
   const dialect = new MssqlDialect({
-    tarn: { ...Tarn, options: { min: 0, max: opts.poolSize ?? 10 } },
+    // A refused connection fails the acquire at once (propagateCreateError) rather than after 30 s of retries.
+    tarn: { ...Tarn, options: { min: 0, max: opts.poolSize ?? 10, propagateCreateError: true } },
     tedious: { ...Tedious, connectionFactory: () => new Tedious.Connection(config) },
   });
   const kysely = new Kysely<Database>({ dialect });
