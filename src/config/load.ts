@@ -2,6 +2,7 @@ import { readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { z } from "zod";
+import { dialectOfUrl, UnsupportedDatabaseUrlError, type DbDialect } from "./db-url.js";
 import { configSchema, type Config } from "./schema.js";
 import { hasUserInfo, redactUrl } from "./secrets.js";
 
@@ -23,7 +24,7 @@ export interface Settings {
   config: Config;
   /** Folder of the config file: relative SQLite paths resolve against it. */
   baseDir: string;
-  db: { dialect: "sqlite" | "postgres"; url: string };
+  db: { dialect: DbDialect; url: string };
   monday: { apiUrl: string; apiVersion: string; token: string | undefined; timeoutMs: number };
 }
 
@@ -116,6 +117,16 @@ export function warnIfWritableByOthers(path: string, warn: (message: string) => 
   }
 }
 
+/** The dialect a URL opens (`fallback` for a SQLite path); an unknown scheme is a ConfigError naming `where`. */
+function dbDialectOf(url: string, fallback: DbDialect, where: string): DbDialect {
+  try {
+    return dialectOfUrl(url) ?? fallback;
+  } catch (e) {
+    if (e instanceof UnsupportedDatabaseUrlError) throw new ConfigError(`${where}: ${e.message}`);
+    throw e;
+  }
+}
+
 /** Applies environment overrides to a validated config. */
 export function resolveSettings(
   config: Config,
@@ -123,15 +134,17 @@ export function resolveSettings(
   env: NodeJS.ProcessEnv = process.env,
 ): Settings {
   const envDb = env.ORDER_SYNC_DB_URL?.trim();
-  const url = (envDb || config.source.url).replace(/^file:/, "");
-  const dialect = /^postgres(ql)?:\/\//i.test(url) ? "postgres" : envDb ? "sqlite" : config.source.dialect;
-  // A `scheme://` URL is never a file path: the database layer opens it by its scheme, or refuses it.
-  const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(url);
+  const url = envDb || config.source.url;
+  const dialect = dbDialectOf(
+    url,
+    envDb ? "sqlite" : config.source.dialect,
+    envDb ? "ORDER_SYNC_DB_URL" : "source.url",
+  );
   const dbUrl =
-    dialect === "sqlite" && !isUrl
+    dialect === "sqlite"
       ? isAbsolute(url) || url === ":memory:"
         ? url
-        : resolve(baseDir, url)
+        : resolve(baseDir, url.replace(/^file:/, ""))
       : url;
   const apiUrl = env.MONDAY_API_URL?.trim() || config.monday.apiUrl;
   if (hasUserInfo(apiUrl))

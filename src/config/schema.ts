@@ -1,6 +1,7 @@
 import { Cron } from "croner";
 import { z } from "zod";
 import { hasUserInfo, urlSecrets } from "./secrets.js";
+import { DB_DIALECTS } from "./db-url.js";
 import { qualityConfigSchema } from "./quality.js";
 
 /** Column types order-sync knows how to write (monday `ColumnType` names). */
@@ -164,9 +165,9 @@ const dbUrl = z
   .string()
   .trim()
   .min(1)
-  .refine((u) => urlSecrets(u).length === 0, {
+  .refine((u) => urlSecrets(u).length === 0 && !/(^|;)\s*(password|pwd)\s*=/i.test(u), {
     message:
-      "must not contain a password (user:password@ or ?password=): put credentials in ORDER_SYNC_DB_URL instead",
+      "must not contain a password (user:password@, ?password= or Password=): put credentials in ORDER_SYNC_DB_URL instead",
   });
 
 /** An IANA time zone the runtime knows (`Europe/London`); a typo is refused here, not at the first tick. */
@@ -252,8 +253,8 @@ export const configSchema = z
   .object({
     source: z
       .object({
-        dialect: z.enum(["sqlite", "postgres"]).default("sqlite"),
-        /** SQLite file (relative to the config file) or a postgres:// URL; ORDER_SYNC_DB_URL overrides. */
+        dialect: z.enum(DB_DIALECTS).default("sqlite"),
+        /** SQLite file (relative to the config file) or a postgres://, mysql://, mssql://… URL; ORDER_SYNC_DB_URL overrides. */
         url: dbUrl.default("order-sync.db"),
         table: nonEmpty.default("ORDERS_UNIFIED"),
         keyColumn: nonEmpty.default("AAG ORDER NUMBER"),

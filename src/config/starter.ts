@@ -58,7 +58,7 @@ export function starterConfig(dbFile = "order-sync.db"): string {
   return `# order-sync configuration. Reference: README.md, "Configuration".
 # Secrets never go here: MONDAY_API_TOKEN and ORDER_SYNC_DB_URL come from the environment.
 source:
-  dialect: sqlite            # sqlite | postgres (ORDER_SYNC_DB_URL overrides url and dialect)
+  dialect: sqlite            # sqlite | postgres | mysql | mssql (ORDER_SYNC_DB_URL overrides both)
   url: ${dbFile}        # SQLite file, relative to this file
   table: ORDERS_UNIFIED
   keyColumn: AAG ORDER NUMBER

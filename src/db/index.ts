@@ -6,7 +6,6 @@ export {
   SQLITE_BUSY_TIMEOUT_MS,
 } from "./open.js";
 export type { Db, DbTarget, OpenOptions } from "./open.js";
-export { DB_URL_SCHEMES, supportedDbUrls, urlScheme } from "./url.js";
 export {
   migrateToLatest,
   migrateTo,
@@ -19,3 +18,19 @@ export {
 } from "./migrations.js";
 export { STAGED_ACTIONS, STAGED_STATUSES, SYNC_STATUSES, RUN_STATUSES, CHANGE_ACTIONS } from "./types.js";
 export type * from "./types.js";
+export {
+  DB_DIALECTS,
+  DB_URL_SCHEMES,
+  SUPPORTED_DB_URLS,
+  UnsupportedDatabaseUrlError,
+  dialectOfUrl,
+  isAdoConnectionString,
+} from "../config/db-url.js";
+export type { DbUrlScheme } from "../config/db-url.js";
+export {
+  MAX_PARAMETERS,
+  rowsPerStatement,
+  limitRows,
+  rowLimit,
+  isDuplicateKeyError,
+} from "./dialects/sql.js";

@@ -33,26 +33,55 @@ export class MigrationError extends Error {
 
 type DataType = ColumnDataType | Expression<unknown>;
 
-/** Column types that differ by engine; everything else is plain `varchar(n)` / `integer`. */
+/** Column types and table options that differ by engine; everything else is plain `integer`. */
 interface DialectTypes {
-  /** Unbounded text (`nvarchar(max)` on SQL Server when it comes). */
+  /** Unbounded text (`longtext` on MySQL/MariaDB, `nvarchar(max)` on SQL Server). */
   text: DataType;
+  /** Bounded text: `varchar(n)`, `nvarchar(n)` on SQL Server (its `varchar` is not Unicode by default). */
+  varchar: (size: number) => DataType;
   /** Integer primary key filled by the engine. */
   autoId: (t: CreateTableBuilder<string, never>, name: string) => CreateTableBuilder<string, never>;
   /** A key column that sorts and compares in byte order (matches `keyCollation`). */
   byteOrderKey: (size: number) => DataType;
+  /** `CREATE TABLE name`, with `utf8mb4` as the default character set on MySQL/MariaDB. */
+  createTable: (db: Kysely<unknown>, name: string) => CreateTableBuilder<string, never>;
 }
+
+const plainVarchar = (size: number): DataType => `varchar(${size})`;
+const plainCreate = (db: Kysely<unknown>, name: string) =>
+  db.schema.createTable(name) as CreateTableBuilder<string, never>;
+const sized = (type: string, size: number, rest = "") => sql.raw(`${type}(${size})${rest}`);
 
 const DIALECT_TYPES: Record<DbDialect, DialectTypes> = {
   sqlite: {
     text: "text",
+    varchar: plainVarchar,
     autoId: (t, name) => t.addColumn(name, "integer", (c) => c.primaryKey().autoIncrement()),
     byteOrderKey: (size) => sql`varchar(${sql.raw(String(size))})`,
+    createTable: plainCreate,
   },
   postgres: {
     text: "text",
+    varchar: plainVarchar,
     autoId: (t, name) => t.addColumn(name, "serial", (c) => c.primaryKey()),
     byteOrderKey: (size) => sql`varchar(${sql.raw(String(size))}) collate "C"`,
+    createTable: plainCreate,
+  },
+  mysql: {
+    // JSON columns stay text: MySQL's JSON type re-serialises, and MariaDB's is longtext anyway.
+    text: sql.raw("longtext"),
+    varchar: plainVarchar,
+    autoId: (t, name) => t.addColumn(name, "integer", (c) => c.primaryKey().autoIncrement()),
+    byteOrderKey: (size) => sized("varchar", size, " character set utf8mb4 collate utf8mb4_bin"),
+    createTable: (db, name) =>
+      plainCreate(db, name).modifyEnd(sql`default character set utf8mb4 collate utf8mb4_unicode_ci`),
+  },
+  mssql: {
+    text: sql.raw("nvarchar(max)"),
+    varchar: (size) => sized("nvarchar", size),
+    autoId: (t, name) => t.addColumn(name, "integer", (c) => c.primaryKey().identity()),
+    byteOrderKey: (size) => sized("nvarchar", size, " collate Latin1_General_100_BIN2"),
+    createTable: plainCreate,
   },
 };
 
@@ -65,24 +94,21 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
     "0001_initial": {
       async up(db: Kysely<unknown>) {
         await ty
-          .autoId(
-            db.schema.createTable("STG_MON_CustMasterSchedule") as CreateTableBuilder<string, never>,
-            "stg_id",
-          )
-          .addColumn("batch_id", "varchar(64)", (c) => c.notNull())
-          .addColumn("customer", "varchar(255)", (c) => c.notNull())
-          .addColumn("order_key", "varchar(255)", (c) => c.notNull())
-          .addColumn("board_id", "varchar(32)", (c) => c.notNull())
-          .addColumn("action", "varchar(16)", (c) => c.notNull())
-          .addColumn("stg_status", "varchar(16)", (c) => c.notNull())
+          .autoId(ty.createTable(db, "STG_MON_CustMasterSchedule"), "stg_id")
+          .addColumn("batch_id", ty.varchar(64), (c) => c.notNull())
+          .addColumn("customer", ty.varchar(255), (c) => c.notNull())
+          .addColumn("order_key", ty.varchar(255), (c) => c.notNull())
+          .addColumn("board_id", ty.varchar(32), (c) => c.notNull())
+          .addColumn("action", ty.varchar(16), (c) => c.notNull())
+          .addColumn("stg_status", ty.varchar(16), (c) => c.notNull())
           .addColumn("item_name", ty.text)
           .addColumn("group_title", ty.text)
           .addColumn("column_values", ty.text)
           .addColumn("changed_columns", ty.text)
-          .addColumn("new_hash", "varchar(64)")
+          .addColumn("new_hash", ty.varchar(64))
           .addColumn("new_values", ty.text)
-          .addColumn("monday_item_id", "varchar(32)")
-          .addColumn("idempotency_key", "varchar(128)")
+          .addColumn("monday_item_id", ty.varchar(32))
+          .addColumn("idempotency_key", ty.varchar(128))
           .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
           .addColumn("last_error", ty.text)
           .addColumn("stg_created_date", TS, (c) => c.notNull())
@@ -96,21 +122,18 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
         await index(db, "IX_STG_MON_CMS_order_key", "STG_MON_CustMasterSchedule", ["order_key"]);
 
         await ty
-          .autoId(
-            db.schema.createTable("STG_MON_CustMasterSchedule_Subitems") as CreateTableBuilder<string, never>,
-            "stg_sub_id",
-          )
+          .autoId(ty.createTable(db, "STG_MON_CustMasterSchedule_Subitems"), "stg_sub_id")
           .addColumn("stg_id", "integer", (c) => c.notNull())
-          .addColumn("batch_id", "varchar(64)", (c) => c.notNull())
-          .addColumn("customer", "varchar(255)", (c) => c.notNull())
-          .addColumn("order_key", "varchar(255)", (c) => c.notNull())
-          .addColumn("size", "varchar(64)", (c) => c.notNull())
-          .addColumn("action", "varchar(16)", (c) => c.notNull())
-          .addColumn("stg_status", "varchar(16)", (c) => c.notNull())
+          .addColumn("batch_id", ty.varchar(64), (c) => c.notNull())
+          .addColumn("customer", ty.varchar(255), (c) => c.notNull())
+          .addColumn("order_key", ty.varchar(255), (c) => c.notNull())
+          .addColumn("size", ty.varchar(64), (c) => c.notNull())
+          .addColumn("action", ty.varchar(16), (c) => c.notNull())
+          .addColumn("stg_status", ty.varchar(16), (c) => c.notNull())
           .addColumn("item_name", ty.text)
           .addColumn("column_values", ty.text)
           .addColumn("quantity", ty.text)
-          .addColumn("monday_subitem_id", "varchar(32)")
+          .addColumn("monday_subitem_id", ty.varchar(32))
           .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
           .addColumn("last_error", ty.text)
           .addColumn("stg_created_date", TS, (c) => c.notNull())
@@ -122,45 +145,45 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
           "stg_status",
         ]);
 
-        await db.schema
-          .createTable("MON_SyncState")
-          .addColumn("customer", "varchar(255)", (c) => c.notNull())
+        await ty
+          .createTable(db, "MON_SyncState")
+          .addColumn("customer", ty.varchar(255), (c) => c.notNull())
           // Byte-order collation so range scans match the source's keyset ordering (see keyCollation).
           .addColumn("order_key", ty.byteOrderKey(255), (c) => c.notNull())
-          .addColumn("board_id", "varchar(32)", (c) => c.notNull())
-          .addColumn("group_id", "varchar(64)")
+          .addColumn("board_id", ty.varchar(32), (c) => c.notNull())
+          .addColumn("group_id", ty.varchar(64))
           .addColumn("group_title", ty.text)
-          .addColumn("monday_item_id", "varchar(32)")
-          .addColumn("last_sync_hash", "varchar(64)")
+          .addColumn("monday_item_id", ty.varchar(32))
+          .addColumn("last_sync_hash", ty.varchar(64))
           .addColumn("last_sync_date", TS)
           .addColumn("last_values", ty.text)
           .addColumn("subitem_ids", ty.text)
-          .addColumn("sync_status", "varchar(16)", (c) => c.notNull().defaultTo("ACTIVE"))
+          .addColumn("sync_status", ty.varchar(16), (c) => c.notNull().defaultTo("ACTIVE"))
           .addPrimaryKeyConstraint("PK_MON_SyncState", ["customer", "order_key"])
           .execute();
         await index(db, "IX_MON_SyncState_board_item", "MON_SyncState", ["board_id", "monday_item_id"]);
 
-        await db.schema
-          .createTable("MON_SyncRuns")
-          .addColumn("batch_id", "varchar(64)", (c) => c.primaryKey())
+        await ty
+          .createTable(db, "MON_SyncRuns")
+          .addColumn("batch_id", ty.varchar(64), (c) => c.primaryKey())
           .addColumn("started_at", TS, (c) => c.notNull())
           .addColumn("finished_at", TS)
-          .addColumn("status", "varchar(16)", (c) => c.notNull())
+          .addColumn("status", ty.varchar(16), (c) => c.notNull())
           .addColumn("customers", ty.text)
           .addColumn("counts", ty.text)
           .addColumn("api_requests", "integer")
           .addColumn("error", ty.text)
-          .addColumn("command", "varchar(32)")
+          .addColumn("command", ty.varchar(32))
           .execute();
 
         await ty
-          .autoId(db.schema.createTable("MON_ChangeLog") as CreateTableBuilder<string, never>, "change_id")
-          .addColumn("batch_id", "varchar(64)", (c) => c.notNull())
-          .addColumn("customer", "varchar(255)", (c) => c.notNull())
-          .addColumn("order_key", "varchar(255)", (c) => c.notNull())
-          .addColumn("board_id", "varchar(32)")
-          .addColumn("monday_item_id", "varchar(32)")
-          .addColumn("action", "varchar(16)", (c) => c.notNull())
+          .autoId(ty.createTable(db, "MON_ChangeLog"), "change_id")
+          .addColumn("batch_id", ty.varchar(64), (c) => c.notNull())
+          .addColumn("customer", ty.varchar(255), (c) => c.notNull())
+          .addColumn("order_key", ty.varchar(255), (c) => c.notNull())
+          .addColumn("board_id", ty.varchar(32))
+          .addColumn("monday_item_id", ty.varchar(32))
+          .addColumn("action", ty.varchar(16), (c) => c.notNull())
           .addColumn("before_image", ty.text)
           .addColumn("after_image", ty.text)
           .addColumn("changed_at", TS, (c) => c.notNull())
@@ -182,18 +205,15 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
       // Issue 4: orders that failed validation, one row per (order, rule, column), with the reason.
       async up(db: Kysely<unknown>) {
         await ty
-          .autoId(
-            db.schema.createTable("MON_Quarantine") as CreateTableBuilder<string, never>,
-            "quarantine_id",
-          )
-          .addColumn("customer", "varchar(255)", (c) => c.notNull())
-          .addColumn("order_key", "varchar(255)", (c) => c.notNull())
-          .addColumn("rule", "varchar(128)", (c) => c.notNull())
-          .addColumn("severity", "varchar(16)", (c) => c.notNull())
-          .addColumn("column_name", "varchar(255)")
+          .autoId(ty.createTable(db, "MON_Quarantine"), "quarantine_id")
+          .addColumn("customer", ty.varchar(255), (c) => c.notNull())
+          .addColumn("order_key", ty.varchar(255), (c) => c.notNull())
+          .addColumn("rule", ty.varchar(128), (c) => c.notNull())
+          .addColumn("severity", ty.varchar(16), (c) => c.notNull())
+          .addColumn("column_name", ty.varchar(255))
           .addColumn("value", ty.text)
           .addColumn("message", ty.text, (c) => c.notNull())
-          .addColumn("batch_id", "varchar(64)", (c) => c.notNull())
+          .addColumn("batch_id", ty.varchar(64), (c) => c.notNull())
           .addColumn("first_seen", TS, (c) => c.notNull())
           .addColumn("last_seen", TS, (c) => c.notNull())
           .execute();
@@ -208,22 +228,22 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
       // Issue 6: a lease per customer so two processes on one database never sync it at once, and a log
       // of customer runs (who ran which customer when, and how it ended).
       async up(db: Kysely<unknown>) {
-        await db.schema
-          .createTable("MON_SyncLocks")
-          .addColumn("customer", "varchar(255)", (c) => c.primaryKey())
-          .addColumn("owner", "varchar(255)", (c) => c.notNull())
-          .addColumn("batch_id", "varchar(64)", (c) => c.notNull())
+        await ty
+          .createTable(db, "MON_SyncLocks")
+          .addColumn("customer", ty.varchar(255), (c) => c.primaryKey())
+          .addColumn("owner", ty.varchar(255), (c) => c.notNull())
+          .addColumn("batch_id", ty.varchar(64), (c) => c.notNull())
           .addColumn("acquired_at", TS, (c) => c.notNull())
           .addColumn("expires_at", TS, (c) => c.notNull())
           .execute();
-        await db.schema
-          .createTable("MON_SyncRunCustomers")
-          .addColumn("batch_id", "varchar(64)", (c) => c.notNull())
-          .addColumn("customer", "varchar(255)", (c) => c.notNull())
-          .addColumn("owner", "varchar(255)", (c) => c.notNull())
+        await ty
+          .createTable(db, "MON_SyncRunCustomers")
+          .addColumn("batch_id", ty.varchar(64), (c) => c.notNull())
+          .addColumn("customer", ty.varchar(255), (c) => c.notNull())
+          .addColumn("owner", ty.varchar(255), (c) => c.notNull())
           .addColumn("started_at", TS, (c) => c.notNull())
           .addColumn("finished_at", TS)
-          .addColumn("status", "varchar(16)", (c) => c.notNull())
+          .addColumn("status", ty.varchar(16), (c) => c.notNull())
           .addColumn("counts", ty.text)
           .addColumn("error", ty.text)
           .addPrimaryKeyConstraint("PK_MON_SyncRunCustomers", ["batch_id", "customer"])
@@ -247,7 +267,7 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
       async down(db: Kysely<unknown>) {
         await db.schema
           .alterTable("STG_MON_CustMasterSchedule")
-          .addColumn("idempotency_key", "varchar(128)")
+          .addColumn("idempotency_key", ty.varchar(128))
           .execute();
       },
     },

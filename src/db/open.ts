@@ -11,7 +11,7 @@ import {
 } from "kysely";
 import pg from "pg";
 import type { Database, DbDialect } from "./types.js";
-import { DB_URL_SCHEMES, supportedDbUrls, urlScheme } from "./url.js";
+import { dialectOfUrl } from "../config/db-url.js";
 
 /** An open connection (pool) to order-sync's database, with the dialect it speaks. */
 export interface Db {
@@ -21,7 +21,10 @@ export interface Db {
   close(): Promise<void>;
 }
 
-/** Where to connect: `Settings.db` (a SQLite file path or `:memory:`, or a `postgres://` URL). */
+/**
+ * Where to connect: `Settings.db` (a SQLite file path or `:memory:`, a `postgres://` URL, a `mysql://` /
+ * `mariadb://` URL, or a `mssql://` / `sqlserver://` URL or ADO.NET string; see `DB_URL_SCHEMES` in `src/config/db-url.ts`).
+ */
 export interface DbTarget {
   dialect: DbDialect;
   url: string;
@@ -31,7 +34,7 @@ export interface DbTarget {
 export interface OpenOptions {
   /** PostgreSQL `search_path` for every connection of the pool, e.g. `order_sync,public`. */
   searchPath?: string;
-  /** PostgreSQL pool size (default 10). */
+  /** Pool size of PostgreSQL, MySQL/MariaDB and SQL Server (default 10). */
   poolSize?: number;
   /** SQLite: fail instead of creating an empty file when it does not exist. */
   fileMustExist?: boolean;
@@ -71,25 +74,20 @@ export class DatabaseError extends Error {
  * try { await migrateToLatest(db); } finally { await db.close(); }
  */
 export async function openDatabase(target: DbTarget, opts: OpenOptions = {}): Promise<Db> {
-  const dialect = dialectOf(target);
-  return dialect === "sqlite" ? openSqlite(target.url, opts) : openPostgres(target.url, opts);
-}
-
-/**
- * The dialect a target speaks: a URL's by its scheme ({@link DB_URL_SCHEMES}); an unknown scheme is a
- * config error naming the supported ones and never the URL (it may hold a password); a path is SQLite.
- */
-function dialectOf(target: DbTarget): DbDialect {
-  const scheme = urlScheme(target.url);
-  if (scheme === undefined) return target.dialect;
-  const dialect = DB_URL_SCHEMES[scheme];
-  if (dialect) return dialect;
-  throw new DatabaseError(
-    `unsupported database URL scheme "${scheme}://" (supported: ${supportedDbUrls()})`,
-    target.dialect,
-    `${scheme}://…`,
-    "EINVAL",
-  );
+  // A URL opens by its scheme whatever the target says; an unknown scheme is a config error naming the
+  // supported ones, never the URL (it may hold a password).
+  const dialect = dialectOfUrl(target.url) ?? target.dialect;
+  switch (dialect) {
+    case "sqlite":
+      return openSqlite(target.url, opts);
+    case "postgres":
+      return openPostgres(target.url, opts);
+    // Loaded on demand: a SQLite or PostgreSQL user never loads mysql2 or tedious.
+    case "mysql":
+      return (await import("./dialects/mysql.js")).openMysql(target.url, opts);
+    case "mssql":
+      return (await import("./dialects/mssql.js")).openMssql(target.url, opts);
+  }
 }
 
 function openSqlite(file: string, opts: OpenOptions): Db {
@@ -179,7 +177,7 @@ export function openSqliteCopy(file: string): Db {
 const PG_OID = { INT8: 20, DATE: 1082, TIMESTAMP: 1114, TIMESTAMPTZ: 1184, NUMERIC: 1700 } as const;
 
 /** A number when it round-trips exactly, the driver's text otherwise (no silent precision loss). */
-function exactNumber(text: string): number | string {
+export function exactNumber(text: string): number | string {
   const n = Number(text);
   if (!Number.isFinite(n)) return text;
   if (Number.isInteger(n) && !Number.isSafeInteger(n)) return text;
@@ -217,11 +215,16 @@ function pgOptions(opts: OpenOptions): { options?: string } {
 
 /** `host:port/database` for messages; never the password. */
 export function describePostgresUrl(url: string): string {
+  return describeServerUrl(url, "5432");
+}
+
+/** `host:port (database d, user u)` of a server URL, `defaultPort` when it names none; never the password. */
+export function describeServerUrl(url: string, defaultPort: string): string {
   try {
     const u = new URL(url);
     const db = decodeURIComponent(u.pathname.replace(/^\//, "")) || "(default)";
     const user = u.username ? `, user ${decodeURIComponent(u.username)}` : "";
-    return `${u.hostname || "localhost"}:${u.port || "5432"} (database ${db}${user})`;
+    return `${u.hostname || "localhost"}:${u.port || defaultPort} (database ${db}${user})`;
   } catch {
     return "(unparseable URL)";
   }

@@ -1,8 +1,7 @@
 import type { Generated, Insertable, Selectable, Updateable } from "kysely";
 import { SEVERITIES, type Severity } from "../config/quality-rules.js";
 
-/** The SQL engines order-sync runs on today; MySQL and SQL Server slot in as further members. */
-export type DbDialect = "sqlite" | "postgres";
+export type { DbDialect } from "../config/db-url.js";
 
 /** What a staged row asks monday.com to do with an item (`DELETE`: only `rollback --delete` stages it). */
 export const STAGED_ACTIONS = ["CREATE", "UPDATE", "ARCHIVE", "DELETE"] as const;

@@ -1,5 +1,5 @@
-import { sql, type Kysely } from "kysely";
-import { openDatabase, type Db } from "../db/index.js";
+import { sql, type Expression, type Kysely } from "kysely";
+import { openDatabase, rowsPerStatement, type Db } from "../db/index.js";
 import type { OrderRow } from "../source/index.js";
 import { tableIdentifier } from "../source/index.js";
 import { CANCELLED_MARK, DEMO_COLUMNS, DEMO_SIZES, generateOrders } from "./orders.js";
@@ -7,47 +7,65 @@ import { CANCELLED_MARK, DEMO_COLUMNS, DEMO_SIZES, generateOrders } from "./orde
 /** The source table name the demo writes by default. */
 export const DEMO_TABLE = "ORDERS_UNIFIED";
 
-/** Bound parameters per statement each engine accepts (SQLite ≥ 3.32: 32,766; PostgreSQL: 65,535). */
-const MAX_PARAMS: Record<Db["dialect"], number> = { sqlite: 32_766, postgres: 65_535 };
 /** Rows per multi-row INSERT, before the parameter cap. */
 const ROWS_PER_INSERT = 500;
 /** INSERTs per transaction: big enough to amortise commits, small enough to keep the WAL modest. */
 const INSERTS_PER_TRANSACTION = 20;
 
+/** The demo table's engine-specific column types: the byte-ordered key, dates and timestamps. */
+const DEMO_TYPES: Record<
+  Db["dialect"],
+  { key: Expression<unknown> | "varchar(64)"; date: string; ts: string }
+> = {
+  sqlite: { key: "varchar(64)", date: "text", ts: "text" },
+  postgres: { key: sql`varchar(64) collate "C"`, date: "date", ts: "timestamp" },
+  mysql: { key: sql`varchar(64) character set utf8mb4 collate utf8mb4_bin`, date: "date", ts: "datetime(3)" },
+  mssql: { key: sql`nvarchar(64) collate Latin1_General_100_BIN2`, date: "date", ts: "datetime2(3)" },
+};
+
 /**
  * Creates the demo `ORDERS_UNIFIED` table (if missing) with portable types: text keys and names,
- * integer quantities, `date`/`timestamp` on PostgreSQL and ISO text on SQLite. The key is byte-ordered
- * (`COLLATE "C"` on PostgreSQL) and indexed with the customer, matching how `readOrderPages` reads.
+ * integer quantities, `date` and a timestamp (`DATETIME(3)` on MySQL/MariaDB, `DATETIME2(3)` on SQL Server)
+ * where the engine has them, ISO text on SQLite. The key is byte-ordered (see `keyCollation`) and indexed
+ * with the customer, matching how `readOrderPages` reads. SQL Server and MySQL text columns are Unicode
+ * (`nvarchar`; the table's `utf8mb4`).
  */
 export async function createOrdersTable(db: Db, table: string = DEMO_TABLE): Promise<void> {
   const k = db.kysely as unknown as Kysely<unknown>;
-  const pg = db.dialect === "postgres";
-  const date = pg ? "date" : "text";
+  const ty = DEMO_TYPES[db.dialect];
+  const text = (size: number) =>
+    db.dialect === "mssql" ? sql.raw(`nvarchar(${size})`) : sql.raw(`varchar(${size})`);
   let t = k.schema
     .createTable(table)
     .ifNotExists()
-    .addColumn("AAG ORDER NUMBER", pg ? sql`varchar(64) collate "C"` : "varchar(64)", (c) => c.primaryKey())
-    .addColumn("CUSTOMER", "varchar(255)", (c) => c.notNull())
-    .addColumn("PO NUMBER", "varchar(64)")
-    .addColumn("STYLE", "varchar(255)")
-    .addColumn("COLOR", "varchar(64)")
-    .addColumn("SEASON", "varchar(16)")
+    .addColumn("AAG ORDER NUMBER", ty.key, (c) => c.primaryKey())
+    .addColumn("CUSTOMER", text(255), (c) => c.notNull())
+    .addColumn("PO NUMBER", text(64))
+    .addColumn("STYLE", text(255))
+    .addColumn("COLOR", text(64))
+    .addColumn("SEASON", text(16))
     .addColumn("ORDER QTY", "integer")
     .addColumn("TOTAL QTY", "integer");
   for (const size of DEMO_SIZES) t = t.addColumn(`SIZE_${size}`, "integer");
-  await t
-    .addColumn("EX FACTORY DATE", date)
-    .addColumn("DELIVERY DATE", date)
-    .addColumn("ORDER STATUS", "varchar(32)")
-    .addColumn("LAST MODIFIED", pg ? "timestamp" : "text")
-    .execute();
-  await k.schema
-    .createIndex(`IX_${table.replace(/\W/g, "_")}_customer_key`)
-    .ifNotExists()
+  t = t
+    .addColumn("EX FACTORY DATE", sql.raw(ty.date))
+    .addColumn("DELIVERY DATE", sql.raw(ty.date))
+    .addColumn("ORDER STATUS", text(32))
+    .addColumn("LAST MODIFIED", sql.raw(ty.ts));
+  if (db.dialect === "mysql") t = t.modifyEnd(sql`default character set utf8mb4`);
+  await t.execute();
+  const index = k.schema.createIndex(`IX_${table.replace(/\W/g, "_")}_customer_key`);
+  // MySQL and SQL Server have no CREATE INDEX IF NOT EXISTS: an index already there is their error
+  // 1061 (ER_DUP_KEYNAME) or 1913, and is fine.
+  const portable = db.dialect === "sqlite" || db.dialect === "postgres";
+  await (portable ? index.ifNotExists() : index)
     .on(table)
     // `.columns()` would split "AAG ORDER NUMBER" at its spaces (it reads "name desc"); use identifiers.
     .expression(sql`${sql.id("CUSTOMER")}, ${sql.id("AAG ORDER NUMBER")}`)
-    .execute();
+    .execute()
+    .catch((e: { errno?: number; number?: number }) => {
+      if (portable || (e.errno !== 1061 && e.number !== 1913)) throw e;
+    });
 }
 
 /** Inserts rows with one multi-row, fully parameterised INSERT. */
@@ -80,7 +98,7 @@ export async function writeDemoOrders(
   opts: WriteDemoOptions,
 ): Promise<{ inserted: number; cancelled: number }> {
   const table = opts.table ?? DEMO_TABLE;
-  const perInsert = Math.min(ROWS_PER_INSERT, Math.floor(MAX_PARAMS[db.dialect] / DEMO_COLUMNS.length));
+  const perInsert = rowsPerStatement(db.dialect, DEMO_COLUMNS.length, ROWS_PER_INSERT);
   const rows = generateOrders({ count: opts.count, seed: opts.seed ?? 42, startIndex: opts.startIndex ?? 0 });
   let inserted = 0;
   let cancelled = 0;

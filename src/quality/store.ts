@@ -17,7 +17,7 @@ function storable(text: string, max: number): string {
  */
 export const storedOrderKey = (key: string): string => storable(key, 255);
 
-const CHUNK = 200;
+const CHUNK = 180; // 180 rows × 11 values stay under SQL Server's 2,100 parameters
 
 /**
  * Records why orders are held back: for every order among `issues`, its earlier rows are replaced by

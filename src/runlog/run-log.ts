@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
+import { limitRows, MAX_PARAMETERS } from "../db/index.js";
 import type {
   ChangeAction,
   ChangeLogEntry,
@@ -98,36 +99,37 @@ export async function logCustomerRun(
       .execute();
 }
 
+/**
+ * Change-log rows per INSERT: within the smallest parameter limit of all engines (SQL Server's), since a
+ * transaction carries no dialect. A row binds at most 9 values.
+ */
+const CHANGES_PER_INSERT = Math.floor(Math.min(...Object.values(MAX_PARAMETERS)) / 9);
+
 /** Appends change-log entries (inside the record step's transaction). */
 export async function logChanges(db: Executor, entries: readonly NewChangeLogEntry[]): Promise<void> {
-  if (entries.length)
+  for (let i = 0; i < entries.length; i += CHANGES_PER_INSERT)
     await db
       .insertInto("MON_ChangeLog")
-      .values([...entries])
+      .values(entries.slice(i, i + CHANGES_PER_INSERT))
       .execute();
 }
 
 /** The newest runs, by start time. */
 export async function recentRuns(db: Db, limit: number): Promise<SyncRun[]> {
-  return db.kysely
-    .selectFrom("MON_SyncRuns")
-    .selectAll()
-    .orderBy("started_at", "desc")
-    .limit(limit)
-    .execute();
+  const newest = db.kysely.selectFrom("MON_SyncRuns").selectAll().orderBy("started_at", "desc");
+  return limitRows(db.dialect, newest, limit).execute();
 }
 
 /** The run that finished last, if any. */
 export async function lastFinishedRun(
   db: Db,
 ): Promise<Pick<SyncRun, "batch_id" | "status" | "finished_at" | "error"> | undefined> {
-  return db.kysely
+  const finished = db.kysely
     .selectFrom("MON_SyncRuns")
     .select(["batch_id", "status", "finished_at", "error"])
     .where("finished_at", "is not", null)
-    .orderBy("finished_at", "desc")
-    .limit(1)
-    .executeTakeFirst();
+    .orderBy("finished_at", "desc");
+  return limitRows(db.dialect, finished, 1).executeTakeFirst();
 }
 
 /** The customers whose part of a run FAILED. */

@@ -2,11 +2,20 @@ import { sql, type RawBuilder, type SqlBool } from "kysely";
 import type { DbDialect } from "../db/index.js";
 
 /**
- * The collation that makes a dialect compare and sort keys in byte order (UTF-8 code point order),
- * so SQLite, PostgreSQL and {@link compareKeys} agree on which key comes first.
+ * The collation that makes each dialect compare and sort keys in byte order (code point order), so the
+ * database and {@link compareKeys} agree on which key comes first. MySQL/MariaDB's `utf8mb4_bin` pads
+ * (a trailing space compares equal); SQL Server's `BIN2` orders UTF-16 code units (see README).
  */
+const KEY_COLLATIONS: Readonly<Record<DbDialect, string>> = {
+  sqlite: "collate binary",
+  postgres: `collate "C"`,
+  mysql: "collate utf8mb4_bin",
+  mssql: "collate Latin1_General_100_BIN2",
+};
+
+/** The collation clause that orders keys in byte order on `dialect` ({@link KEY_COLLATIONS}). */
 export function keyCollation(dialect: DbDialect): RawBuilder<unknown> {
-  return dialect === "postgres" ? sql.raw(`collate "C"`) : sql.raw("collate binary");
+  return sql.raw(KEY_COLLATIONS[dialect]);
 }
 
 /**
@@ -41,14 +50,57 @@ const POSTGRES_KEY_TYPES: Readonly<Record<string, KeyHandling>> = {
   bytea: "refused",
 };
 
+/** MySQL/MariaDB `information_schema.columns.data_type` values: text types, and those a key cannot have. */
+const MYSQL_KEY_TYPES: Readonly<Record<string, KeyHandling>> = {
+  char: "text",
+  varchar: "text",
+  tinytext: "text",
+  text: "text",
+  mediumtext: "text",
+  longtext: "text",
+  float: "refused",
+  double: "refused",
+  binary: "refused",
+  varbinary: "refused",
+  tinyblob: "refused",
+  blob: "refused",
+  mediumblob: "refused",
+  longblob: "refused",
+  bit: "refused",
+};
+
+/** SQL Server `DATA_TYPE` values: text types, and those a key cannot have (rowversion is binary). */
+const MSSQL_KEY_TYPES: Readonly<Record<string, KeyHandling>> = {
+  char: "text",
+  varchar: "text",
+  nchar: "text",
+  nvarchar: "text",
+  float: "refused",
+  real: "refused",
+  binary: "refused",
+  varbinary: "refused",
+  image: "refused",
+  timestamp: "refused",
+  rowversion: "refused",
+  text: "refused",
+  ntext: "refused",
+};
+
+/** Each dialect's rule from a declared type to its {@link KeyHandling}; a type not listed is cast. */
+const KEY_HANDLING: Readonly<Record<DbDialect, (dataType: string) => KeyHandling>> = {
+  sqlite: (dataType) => SQLITE_AFFINITY.find(([pattern]) => pattern.test(dataType))![1],
+  postgres: (dataType) => POSTGRES_KEY_TYPES[dataType] ?? "cast",
+  mysql: (dataType) => MYSQL_KEY_TYPES[dataType.toLowerCase()] ?? "cast",
+  mssql: (dataType) => MSSQL_KEY_TYPES[dataType.toLowerCase()] ?? "cast",
+};
+
 /**
  * How a key column of `dataType` (as the catalog declares it; SQLite views may declare nothing) is read.
  *
  * @example keyHandling("sqlite", "") // "cast": an untyped SQLite column may hold integers, which sort before text
  */
 export function keyHandling(dialect: DbDialect, dataType: string): KeyHandling {
-  if (dialect === "postgres") return POSTGRES_KEY_TYPES[dataType] ?? "cast";
-  return SQLITE_AFFINITY.find(([pattern]) => pattern.test(dataType))![1];
+  return KEY_HANDLING[dialect](dataType);
 }
 
 /**
@@ -82,6 +134,8 @@ export function keyText(dialect: DbDialect, key: KeyColumn): RawBuilder<unknown>
   const id = key.table === undefined ? sql.id(key.column) : sql.id(key.table, key.column);
   if (!key.cast) return id;
   if (dialect === "postgres") return sql`cast(${id} as text)`;
+  if (dialect === "mysql") return sql`cast(${id} as char character set utf8mb4)`;
+  if (dialect === "mssql") return sql`cast(${id} as nvarchar(450))`;
   return sql`(case when typeof(${id}) = 'real' and ${id} = cast(${id} as integer)
     then cast(cast(${id} as integer) as text) else cast(${id} as text) end)`;
 }

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from "kysely";
-import type { Db } from "../db/index.js";
+import { rowLimit, type Db } from "../db/index.js";
 import { SourceError } from "./errors.js";
 import {
   compareKeys,
@@ -91,6 +91,23 @@ function selectList(db: Db, opts: ReadOrdersOptions, key: KeyColumn): RawBuilder
   return sql.join(columns);
 }
 
+/**
+ * `column NOT LIKE pattern`, ignoring ASCII case on every dialect as the seed's SQL Server rule does:
+ * SQLite's LIKE already does; ILIKE on PostgreSQL; both sides upper-cased where the column's collation
+ * may be binary (MySQL/MariaDB, SQL Server). Cast: the column may be non-text.
+ */
+const CANCELLED_LIKE: Record<
+  Db["dialect"],
+  (col: RawBuilder<unknown>, pattern: string) => RawBuilder<unknown>
+> = {
+  sqlite: (col, pattern) => sql`${col} not like ${pattern} escape ${LIKE_ESCAPE}`,
+  postgres: (col, pattern) => sql`cast(${col} as text) not ilike ${pattern} escape ${LIKE_ESCAPE}`,
+  mysql: (col, pattern) =>
+    sql`upper(cast(${col} as char character set utf8mb4)) not like upper(${pattern}) escape ${LIKE_ESCAPE}`,
+  mssql: (col, pattern) =>
+    sql`upper(cast(${col} as nvarchar(max))) not like upper(${pattern}) escape ${LIKE_ESCAPE}`,
+};
+
 /** `customer = ? AND NOT cancelled AND key IS NOT NULL`, all values bound. */
 function baseFilter(db: Db, opts: ReadOrdersOptions, includeCancelled = false): RawBuilder<unknown> {
   const parts: RawBuilder<unknown>[] = [
@@ -100,12 +117,7 @@ function baseFilter(db: Db, opts: ReadOrdersOptions, includeCancelled = false): 
   if (!includeCancelled) {
     const col = sql.id(opts.cancelled.column);
     const pattern = `%${escapeLike(opts.cancelled.contains)}%`;
-    // SQLite's LIKE ignores ASCII case; ILIKE gives PostgreSQL the same rule. Cast: the column may be non-text.
-    const like =
-      db.dialect === "postgres"
-        ? sql`cast(${col} as text) not ilike ${pattern} escape ${LIKE_ESCAPE}`
-        : sql`${col} not like ${pattern} escape ${LIKE_ESCAPE}`;
-    parts.push(sql`(${col} is null or ${like})`);
+    parts.push(sql`(${col} is null or ${CANCELLED_LIKE[db.dialect](col, pattern)})`);
   }
   return sql.join(parts, sql` and `);
 }
@@ -148,13 +160,14 @@ export async function* readOrderPages(
   const keyExpr = orderKeyExpression(db.dialect, key);
   const select = selectList(db, opts, key);
   const filter = baseFilter(db, opts);
+  const { top, limit } = rowLimit(db.dialect, opts.pageSize);
   let after = opts.startAfter ?? null;
   for (;;) {
     const range = after === null ? sql`` : sql` and ${keyExpr} > ${after}`;
-    const { rows } = await sql<OrderRow>`select ${select} from ${tableIdentifier(opts.table)}
+    const { rows } = await sql<OrderRow>`select ${top} ${select} from ${tableIdentifier(opts.table)}
       where ${filter}${range}
       order by ${keyExpr}
-      limit ${opts.pageSize}`.execute(db.kysely);
+      ${limit}`.execute(db.kysely);
     if (rows.length === 0) return;
     const keys = keysOf(rows, opts, key);
     const lastKey = keys[keys.length - 1]!;

@@ -5,7 +5,7 @@ import { SourceError, type RequiredColumn } from "./errors.js";
 
 /** What the source table looks like, as far as reading it is concerned. */
 export interface SourceTableInfo {
-  /** PostgreSQL schema the name resolved to through the search path; undefined on SQLite. */
+  /** Schema the name resolved to (PostgreSQL's search path, MySQL's database, SQL Server's `dbo`); undefined on SQLite. */
   schema?: string;
   name: string;
   isView: boolean;
@@ -41,6 +41,22 @@ async function searchPath(db: Db): Promise<string[]> {
         .filter(Boolean);
 }
 
+/** The schema an unqualified name resolves to on MySQL/MariaDB (the database) and SQL Server (the user's default, `dbo`). */
+async function defaultSchema(db: Db): Promise<string[]> {
+  const query =
+    db.dialect === "mysql"
+      ? sql<{ s: string | null }>`select database() as s`
+      : sql<{ s: string | null }>`select schema_name() as s`;
+  const s = (await query.execute(db.kysely)).rows[0]?.s;
+  return s ? [s] : [];
+}
+
+const DATABASE_NAMES: Record<Exclude<Db["dialect"], "sqlite">, string> = {
+  postgres: "PostgreSQL database",
+  mysql: "MySQL/MariaDB database",
+  mssql: "SQL Server database",
+};
+
 async function describeDatabase(db: Db, schemas: string[]): Promise<string> {
   if (db.dialect === "sqlite") {
     const r = await sql<{
@@ -48,25 +64,36 @@ async function describeDatabase(db: Db, schemas: string[]): Promise<string> {
     }>`select file from pragma_database_list where name = ${"main"}`.execute(db.kysely);
     return `SQLite database ${r.rows[0]?.file || ":memory:"}`;
   }
-  const r = await sql<{ d: string }>`select current_database() as d`.execute(db.kysely);
-  return `PostgreSQL database ${r.rows[0]?.d ?? "?"} (schemas searched: ${schemas.join(", ") || "none"})`;
+  const name =
+    db.dialect === "postgres"
+      ? sql<{ d: string }>`select current_database() as d`
+      : db.dialect === "mssql"
+        ? sql<{ d: string }>`select db_name() as d`
+        : sql<{ d: string }>`select database() as d`;
+  const d = (await name.execute(db.kysely)).rows[0]?.d ?? "?";
+  return `${DATABASE_NAMES[db.dialect]} ${d} (schemas searched: ${schemas.join(", ") || "none"})`;
 }
 
 /**
- * PostgreSQL: look only in the schemas the name can resolve to. Kysely's `getTables()` reads every
- * schema of the database, which is slow on big databases and races with schemas dropped meanwhile.
+ * PostgreSQL, MySQL/MariaDB and SQL Server: look only in the schemas the name can resolve to, through
+ * `information_schema` (PostgreSQL's `udt_name` is the type without modifiers; the others' `data_type`).
+ * Kysely's `getTables()` reads every schema of the database, which is slow on big databases and races
+ * with schemas dropped meanwhile.
  */
-async function postgresTables(db: Db, schemas: string[], name: string): Promise<FoundTable[]> {
+async function catalogTables(db: Db, schemas: string[], name: string): Promise<FoundTable[]> {
+  if (schemas.length === 0) return [];
+  const type = db.dialect === "postgres" ? sql`c.udt_name` : sql`c.data_type`;
   const { rows } = await sql<{
     table_schema: string;
     table_name: string;
     table_type: string;
     column_name: string;
-    udt_name: string;
-  }>`select t.table_schema, t.table_name, t.table_type, c.column_name, c.udt_name
+    data_type: string;
+  }>`select t.table_schema as table_schema, t.table_name as table_name, t.table_type as table_type,
+      c.column_name as column_name, ${type} as data_type
     from information_schema.tables t
     join information_schema.columns c on c.table_schema = t.table_schema and c.table_name = t.table_name
-    where t.table_schema = any(${schemas}) and lower(t.table_name) = lower(${name})
+    where t.table_schema in (${sql.join(schemas)}) and lower(t.table_name) = lower(${name})
     order by t.table_schema, t.table_name, c.ordinal_position`.execute(db.kysely);
   const tables = new Map<string, FoundTable>();
   for (const r of rows) {
@@ -76,7 +103,7 @@ async function postgresTables(db: Db, schemas: string[], name: string): Promise<
       t = { schema: r.table_schema, name: r.table_name, isView: r.table_type === "VIEW", columns: [] };
       tables.set(id, t);
     }
-    t.columns.push({ name: r.column_name, dataType: r.udt_name });
+    t.columns.push({ name: r.column_name, dataType: r.data_type });
   }
   return [...tables.values()];
 }
@@ -87,22 +114,25 @@ async function postgresTables(db: Db, schemas: string[], name: string): Promise<
  */
 export async function describeSourceTable(db: Db, table: string): Promise<SourceTableInfo> {
   const wanted = splitTableName(table);
-  const schemas = db.dialect === "postgres" ? (wanted.schema ? [wanted.schema] : await searchPath(db)) : [];
-  const all: FoundTable[] =
-    db.dialect === "postgres"
-      ? await postgresTables(db, schemas, wanted.name)
-      : (await (db.kysely as unknown as Kysely<unknown>).introspection.getTables()).map(
-          (t: TableMetadata) => ({
-            name: t.name,
-            isView: t.isView,
-            columns: t.columns.map((c) => ({ name: c.name, dataType: c.dataType })),
-          }),
-        );
+  const catalog = db.dialect !== "sqlite";
+  const schemas = !catalog
+    ? []
+    : wanted.schema
+      ? [wanted.schema]
+      : db.dialect === "postgres"
+        ? await searchPath(db)
+        : await defaultSchema(db);
+  const all: FoundTable[] = catalog
+    ? await catalogTables(db, schemas, wanted.name)
+    : (await (db.kysely as unknown as Kysely<unknown>).introspection.getTables()).map((t: TableMetadata) => ({
+        name: t.name,
+        isView: t.isView,
+        columns: t.columns.map((c) => ({ name: c.name, dataType: c.dataType })),
+      }));
   const candidates = all.filter((t) => t.name === wanted.name);
-  const found =
-    db.dialect === "postgres"
-      ? schemas.map((s) => candidates.find((t) => t.schema === s)).find((t) => t !== undefined)
-      : candidates[0];
+  const found = catalog
+    ? schemas.map((s) => candidates.find((t) => t.schema === s)).find((t) => t !== undefined)
+    : candidates[0];
   if (found === undefined) {
     const near = all.filter((t) => t.name.toLowerCase() === wanted.name.toLowerCase()).map((t) => t.name);
     const hint = near.length
@@ -111,7 +141,7 @@ export async function describeSourceTable(db: Db, table: string): Promise<Source
     throw new SourceError(`table ${table} not found in ${await describeDatabase(db, schemas)}${hint}`, table);
   }
   return {
-    ...(found.schema !== undefined && db.dialect === "postgres" ? { schema: found.schema } : {}),
+    ...(found.schema !== undefined && catalog ? { schema: found.schema } : {}),
     name: found.name,
     isView: found.isView,
     columns: found.columns.map((c) => ({ name: c.name, dataType: c.dataType })),

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
+import { limitRows, rowsPerStatement } from "../db/index.js";
 import type {
   Database,
   Db,
@@ -67,8 +68,72 @@ const SUBITEMS = "STG_MON_CustMasterSchedule_Subitems" as const;
 /** ISO-8601 timestamp used in every date column of the project's tables. */
 export const nowIso = (): string => new Date().toISOString();
 
+type Transactional = Transaction<Database>;
+
+/** Bound values of one staged order row and one size row (the INSERT batches are sized from them). */
+const ORDER_COLUMNS = 17;
+const SUBITEM_COLUMNS = 15;
+
+function orderRow(o: NewStagedOrder, now: string) {
+  return {
+    batch_id: o.batchId,
+    customer: o.customer,
+    order_key: o.orderKey,
+    board_id: o.boardId,
+    action: o.action,
+    stg_status: initialStatus(o.status),
+    item_name: o.itemName,
+    group_title: o.groupTitle,
+    column_values: JSON.stringify(o.columnValues),
+    changed_columns: JSON.stringify(o.changedColumns),
+    new_hash: o.newHash,
+    new_values: o.newValues ? JSON.stringify(o.newValues) : null,
+    monday_item_id: o.mondayItemId,
+    attempts: o.attempts ?? 0,
+    last_error: o.lastError,
+    stg_created_date: now,
+    stg_updated_date: now,
+  };
+}
+
 /**
- * Writes one page of staged orders and their size lines in a single transaction, all PENDING.
+ * Inserts staged order rows and returns `order_key → stg_id`: `RETURNING` on SQLite and PostgreSQL,
+ * `OUTPUT inserted.…` on SQL Server; MySQL/MariaDB have neither, so the new ids are read back by batch,
+ * customer and key from the first id the INSERT generated on.
+ */
+async function insertOrders(
+  dialect: Db["dialect"],
+  tx: Transactional,
+  rows: ReturnType<typeof orderRow>[],
+): Promise<Map<string, number>> {
+  const insert = tx.insertInto(ORDERS).values(rows);
+  let inserted: { stg_id: number; order_key: string }[];
+  if (dialect === "mssql")
+    inserted = await insert.output(["inserted.stg_id", "inserted.order_key"]).execute();
+  else if (dialect !== "mysql") inserted = await insert.returning(["stg_id", "order_key"]).execute();
+  else {
+    const { insertId } = await insert.executeTakeFirstOrThrow();
+    const first = rows[0]!;
+    inserted = await tx
+      .selectFrom(ORDERS)
+      .select(["stg_id", "order_key"])
+      .where("batch_id", "=", first.batch_id)
+      .where("customer", "=", first.customer)
+      .where("stg_id", ">=", Number(insertId ?? 0))
+      .where(
+        "order_key",
+        "in",
+        rows.map((r) => r.order_key),
+      )
+      .orderBy("stg_id")
+      .execute();
+  }
+  return new Map(inserted.map((r) => [r.order_key, Number(r.stg_id)]));
+}
+
+/**
+ * Writes one page of staged orders and their size lines in a single transaction, all PENDING. Each
+ * INSERT stays under the engine's parameter limit (2,100 on SQL Server).
  */
 export async function stageOrders(
   db: Db,
@@ -76,35 +141,16 @@ export async function stageOrders(
 ): Promise<void> {
   if (entries.length === 0) return;
   const now = nowIso();
+  const ordersPerInsert = rowsPerStatement(db.dialect, ORDER_COLUMNS, 200);
+  const subitemsPerInsert = rowsPerStatement(db.dialect, SUBITEM_COLUMNS, 500);
   await db.kysely.transaction().execute(async (tx) => {
-    for (let i = 0; i < entries.length; i += 200) {
-      const chunk = entries.slice(i, i + 200);
-      const inserted = await tx
-        .insertInto(ORDERS)
-        .values(
-          chunk.map(({ order: o }) => ({
-            batch_id: o.batchId,
-            customer: o.customer,
-            order_key: o.orderKey,
-            board_id: o.boardId,
-            action: o.action,
-            stg_status: initialStatus(o.status),
-            item_name: o.itemName,
-            group_title: o.groupTitle,
-            column_values: JSON.stringify(o.columnValues),
-            changed_columns: JSON.stringify(o.changedColumns),
-            new_hash: o.newHash,
-            new_values: o.newValues ? JSON.stringify(o.newValues) : null,
-            monday_item_id: o.mondayItemId,
-            attempts: o.attempts ?? 0,
-            last_error: o.lastError,
-            stg_created_date: now,
-            stg_updated_date: now,
-          })),
-        )
-        .returning(["stg_id", "order_key"])
-        .execute();
-      const idByKey = new Map(inserted.map((r) => [r.order_key, Number(r.stg_id)]));
+    for (let i = 0; i < entries.length; i += ordersPerInsert) {
+      const chunk = entries.slice(i, i + ordersPerInsert);
+      const idByKey = await insertOrders(
+        db.dialect,
+        tx,
+        chunk.map(({ order }) => orderRow(order, now)),
+      );
       const subRows = chunk.flatMap(({ order: o, subitems }) =>
         subitems.map((s) => ({
           stg_id: idByKey.get(o.orderKey) ?? 0,
@@ -124,10 +170,10 @@ export async function stageOrders(
           stg_updated_date: now,
         })),
       );
-      for (let j = 0; j < subRows.length; j += 500)
+      for (let j = 0; j < subRows.length; j += subitemsPerInsert)
         await tx
           .insertInto(SUBITEMS)
-          .values(subRows.slice(j, j + 500))
+          .values(subRows.slice(j, j + subitemsPerInsert))
           .execute();
     }
   });
@@ -185,15 +231,14 @@ export async function claimOrders(
 ): Promise<StagedOrder[]> {
   const claim = transition("IN_FLIGHT");
   return db.kysely.transaction().execute(async (tx) => {
-    const rows = await tx
+    const pending = tx
       .selectFrom(ORDERS)
       .selectAll()
       .where("customer", "=", customer)
       .where("batch_id", "=", batchId)
       .where("stg_status", "in", claim.from)
-      .orderBy("stg_id")
-      .limit(limit)
-      .execute();
+      .orderBy("stg_id");
+    const rows = await limitRows(db.dialect, pending, limit).execute();
     if (rows.length === 0) return [];
     await tx
       .updateTable(ORDERS)
@@ -221,7 +266,7 @@ export async function claimSubitems(
 ): Promise<(StagedSubitem & { parentItemId: string; parentValues: OrderSnapshot | null })[]> {
   const claim = transition("IN_FLIGHT");
   return db.kysely.transaction().execute(async (tx) => {
-    const rows = (await tx
+    const pending = tx
       .selectFrom(`${SUBITEMS} as s`)
       .innerJoin(`${ORDERS} as o`, "o.stg_id", "s.stg_id")
       .selectAll("s")
@@ -230,9 +275,11 @@ export async function claimSubitems(
       .where("s.batch_id", "=", batchId)
       .where("s.stg_status", "in", claim.from)
       .where("o.stg_status", "=", "DONE")
-      .orderBy("s.stg_sub_id")
-      .limit(limit)
-      .execute()) as (RawSubitem & { parent_item_id: string | null; parent_new_values: string | null })[];
+      .orderBy("s.stg_sub_id");
+    const rows = (await limitRows(db.dialect, pending, limit).execute()) as (RawSubitem & {
+      parent_item_id: string | null;
+      parent_new_values: string | null;
+    })[];
     if (rows.length === 0) return [];
     await tx
       .updateTable(SUBITEMS)

@@ -27,7 +27,10 @@ function parseState(r: RawStateRow): SyncStateRow {
   };
 }
 
-/** `order_key` compared in byte order on every dialect, matching how the source is paged. */
+/**
+ * `order_key` compared in byte order on every dialect, matching how the source is paged. On MySQL/MariaDB
+ * and SQL Server the column itself carries the byte-order collation (its migration declares it so).
+ */
 function keyRef(db: Db) {
   return db.dialect === "postgres" ? sql`order_key COLLATE "C"` : sql`order_key`;
 }

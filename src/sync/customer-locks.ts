@@ -1,6 +1,29 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
-import type { Db } from "../db/index.js";
+import { isDuplicateKeyError, type Db } from "../db/index.js";
+
+/**
+ * Inserts a lease row unless the customer has one: `ON CONFLICT DO NOTHING` where the engine has it
+ * (SQLite, PostgreSQL); MySQL/MariaDB and SQL Server insert and treat a duplicate key as "taken" (INSERT
+ * IGNORE would hide other errors too). Resolves to whether this call inserted it.
+ */
+async function insertLease(
+  db: Db,
+  row: { customer: string; owner: string; batch_id: string; acquired_at: string; expires_at: string },
+): Promise<boolean> {
+  const insert = db.kysely.insertInto("MON_SyncLocks").values(row);
+  if (db.dialect === "sqlite" || db.dialect === "postgres") {
+    const r = await insert.onConflict((oc) => oc.column("customer").doNothing()).executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+  }
+  try {
+    await insert.execute();
+    return true;
+  } catch (e) {
+    if (isDuplicateKeyError(db.dialect, e)) return false;
+    throw e;
+  }
+}
 
 /** Who holds a lease: `host:pid:random`, unique per process (and per `LeaseOwner`). */
 export function newOwnerId(): string {
@@ -67,12 +90,7 @@ export class CustomerLease {
     for (let attempt = 0; ; attempt++) {
       const now = Date.now();
       const row = { owner, batch_id: batchId, acquired_at: iso(now), expires_at: iso(now + ttlMs) };
-      const inserted = await db.kysely
-        .insertInto("MON_SyncLocks")
-        .values({ customer, ...row })
-        .onConflict((oc) => oc.column("customer").doNothing())
-        .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) break;
+      if (await insertLease(db, { customer, ...row })) break;
       const holder = await db.kysely
         .selectFrom("MON_SyncLocks")
         .selectAll()

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError, parseConfig, redactUrl, resolveSettings, urlSecrets } from "../../src/config/index.js";
-import { DatabaseError, DB_URL_SCHEMES, openDatabase } from "../../src/db/index.js";
+import { DB_URL_SCHEMES, openDatabase, UnsupportedDatabaseUrlError } from "../../src/db/index.js";
 import { HttpTransport, loadDocument } from "../../src/monday/index.js";
 import { runCli } from "../helpers/cli.js";
 import { testConfig } from "../helpers/sync-env.js";
@@ -73,17 +73,24 @@ describe("secrets in URLs", () => {
   });
 
   it("opens only the URL schemes the database layer lists; others are a config error without the password", async () => {
-    expect(Object.keys(DB_URL_SCHEMES)).toEqual(expect.arrayContaining(["postgres", "postgresql"]));
-    for (const url of [`postgress://app:${SECRET}@db/x`, `mysql://app:${SECRET}@db/x`]) {
-      const settings = resolveSettings(testConfig(), dir, { ORDER_SYNC_DB_URL: url });
-      expect(settings.db.url).toBe(url);
-      const e: unknown = await openDatabase(settings.db).catch((x: unknown) => x);
-      expect(e).toBeInstanceOf(DatabaseError);
-      expect((e as DatabaseError).outcome).toBe("config");
-      expect((e as Error).message).toMatch(
-        /unsupported database URL scheme ".+:\/\/" \(supported: postgres:\/\/, postgresql:\/\/.*SQLite file path\)/,
+    expect(Object.keys(DB_URL_SCHEMES)).toEqual(
+      expect.arrayContaining(["postgres:", "postgresql:", "mysql:", "mariadb:", "mssql:", "sqlserver:"]),
+    );
+    for (const url of [`postgress://app:${SECRET}@db/x`, `oracle://app:${SECRET}@db/x`]) {
+      // The config refuses it when it resolves the dialect...
+      expect(() => resolveSettings(testConfig(), dir, { ORDER_SYNC_DB_URL: url })).toThrow(
+        /ORDER_SYNC_DB_URL: database URL scheme ".+:\/\/" is not supported; use postgres:\/\/, postgresql:\/\/.*SQLite file path/,
       );
+      // ... and so does the database layer, whatever dialect a caller passes.
+      const e: unknown = await openDatabase({ dialect: "sqlite", url }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(UnsupportedDatabaseUrlError);
+      expect((e as UnsupportedDatabaseUrlError).outcome).toBe("config");
       expect((e as Error).message).not.toContain(SECRET);
+      try {
+        resolveSettings(testConfig(), dir, { ORDER_SYNC_DB_URL: url });
+      } catch (x) {
+        expect((x as Error).message).not.toContain(SECRET);
+      }
     }
   });
 
@@ -91,7 +98,7 @@ describe("secrets in URLs", () => {
     expect((await runCli(["init", "--dir", dir, "--orders", "3"])).code).toBe(0);
     const config = join(dir, "order-sync.yaml");
     for (const env of [
-      { ORDER_SYNC_DB_URL: `mysql://app:${SECRET}@127.0.0.1:3306/test`, MONDAY_API_TOKEN: "tok-123456" },
+      { ORDER_SYNC_DB_URL: `oracle://app:${SECRET}@127.0.0.1:1521/test`, MONDAY_API_TOKEN: "tok-123456" },
       { MONDAY_API_URL: `http://u:${SECRET}@127.0.0.1:9/v2`, MONDAY_API_TOKEN: "tok-123456" },
     ]) {
       const r = await runCli(["sync", "--config", config], { env });

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "kysely";
-import { appliedMigrations, migrateTo, migrateToLatest, migrations, type Db } from "../../src/db/index.js";
+import {
+  appliedMigrations,
+  migrateTo,
+  migrateToLatest,
+  migrations,
+  type Db,
+  type NewStagedOrder,
+} from "../../src/db/index.js";
 import { describeSourceTable } from "../../src/source/index.js";
 import { testDatabases } from "../helpers/databases.js";
 import { stagedOrderRow } from "../helpers/sync-env.js";
@@ -94,6 +101,14 @@ const EXPECTED: Record<string, string[]> = {
   MON_RollbackHolds: ["customer", "order_key", "batch_id", "rollback_batch_id", "held_hash", "held_at"],
 };
 
+/** Inserts a staged row and returns its new id: RETURNING where the engine has it, MySQL's insert id otherwise. */
+async function insertStaged(db: Db, row: NewStagedOrder): Promise<{ stg_id: number }> {
+  const insert = db.kysely.insertInto("STG_MON_CustMasterSchedule").values(row);
+  if (db.dialect !== "mysql") return insert.returning("stg_id").executeTakeFirstOrThrow();
+  const { insertId } = await insert.executeTakeFirstOrThrow();
+  return { stg_id: Number(insertId) };
+}
+
 for (const target of await testDatabases()) {
   describe.skipIf(!target.available)(`migrations on ${target.name}`, () => {
     let db: Db;
@@ -135,16 +150,8 @@ for (const target of await testDatabases()) {
         stg_created_date: now,
         stg_updated_date: now,
       });
-      const a = await db.kysely
-        .insertInto("STG_MON_CustMasterSchedule")
-        .values(row)
-        .returning("stg_id")
-        .executeTakeFirstOrThrow();
-      const b = await db.kysely
-        .insertInto("STG_MON_CustMasterSchedule")
-        .values(row)
-        .returning("stg_id")
-        .executeTakeFirstOrThrow();
+      const a = await insertStaged(db, row);
+      const b = await insertStaged(db, row);
       expect(typeof a.stg_id).toBe("number");
       expect(b.stg_id).toBeGreaterThan(a.stg_id);
       const read = await db.kysely
@@ -189,21 +196,21 @@ for (const target of await testDatabases()) {
           .execute(),
       ).rejects.toThrow();
 
-      const log = await db.kysely
-        .insertInto("MON_ChangeLog")
-        .values({
-          batch_id: "b1",
-          customer: "C",
-          order_key: "K",
-          board_id: "1",
-          monday_item_id: "9",
-          action: "UPDATE",
-          before_image: "{}",
-          after_image: "{}",
-          changed_at: now,
-        })
-        .returning("change_id")
-        .executeTakeFirstOrThrow();
+      const insertLog = db.kysely.insertInto("MON_ChangeLog").values({
+        batch_id: "b1",
+        customer: "C",
+        order_key: "K",
+        board_id: "1",
+        monday_item_id: "9",
+        action: "UPDATE",
+        before_image: "{}",
+        after_image: "{}",
+        changed_at: now,
+      });
+      const log =
+        db.dialect === "mysql"
+          ? { change_id: Number((await insertLog.executeTakeFirstOrThrow()).insertId) }
+          : await insertLog.returning("change_id").executeTakeFirstOrThrow();
       expect(typeof log.change_id).toBe("number");
     });
   });

@@ -9,7 +9,7 @@ import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { emulatorBoards } from "../../src/cli/emulator-boards.js";
 import { METRIC_CATALOG } from "../../src/observe/index.js";
 import { runCli } from "../helpers/cli.js";
-import { createPgSchema, testDatabases } from "../helpers/databases.js";
+import { createServerDatabase, testDatabases, type TestDatabase } from "../helpers/databases.js";
 import {
   editConfigFile,
   getJson,
@@ -37,7 +37,7 @@ interface Setup {
 }
 
 /** A config and database for `serve`: SQLite from `init`, or a fresh PostgreSQL schema behind a TCP proxy. */
-async function setUp(engine: "sqlite" | "postgres"): Promise<Setup> {
+async function setUp(engine: TestDatabase["name"]): Promise<Setup> {
   const dir = mkdtempSync(join(tmpdir(), `order-sync-serve-${engine}-`));
   expect(
     (await runCli(["init", "--dir", dir, "--orders", String(engine === "sqlite" ? ORDERS : 1)])).code,
@@ -55,20 +55,20 @@ async function setUp(engine: "sqlite" | "postgres"): Promise<Setup> {
   let proxy: TcpProxy | undefined;
   let dropSchema = async (): Promise<void> => undefined;
   let directUrl: string | undefined;
-  if (engine === "postgres") {
-    const pgSchema = await createPgSchema("os_serve");
-    dropSchema = pgSchema.drop;
-    directUrl = pgSchema.url;
-    // The server reaches PostgreSQL through a proxy the test can cut, as a stopped database would look.
-    const direct = new URL(pgSchema.url);
-    proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
-    const viaProxy = new URL(pgSchema.url);
+  if (engine !== "sqlite") {
+    const created = await createServerDatabase(engine, "os_serve");
+    dropSchema = created.drop;
+    directUrl = created.url;
+    // The server reaches its database through a proxy the test can cut, as a stopped database would look.
+    const direct = new URL(created.url);
+    proxy = await startTcpProxy({ host: direct.hostname, port: created.port });
+    const viaProxy = new URL(created.url);
     viaProxy.port = String(proxy.port);
     env.ORDER_SYNC_DB_URL = viaProxy.toString();
   }
   const settings = loadSettings(config, directUrl ? { ORDER_SYNC_DB_URL: directUrl } : {});
   const db = await openDatabase(settings.db);
-  if (engine === "postgres") {
+  if (engine !== "sqlite") {
     await createOrdersTable(db);
     await writeDemoOrders(db, { count: ORDERS, seed: 42 });
   }
@@ -257,8 +257,8 @@ for (const target of await testDatabases()) {
       expect((await getJson(`${s.serve.url}/health`)).status).toBe(200);
     });
 
-    // SQLite has no server to stop; PostgreSQL is reached through a proxy the test cuts.
-    if (target.name === "postgres")
+    // SQLite has no server to stop; PostgreSQL and MariaDB are reached through a proxy the test cuts.
+    if (target.name !== "sqlite")
       it("turns unhealthy while the database is stopped, and healthy when it is back", async () => {
         await s.proxy!.stop();
         const t0 = Date.now();

@@ -28,7 +28,7 @@ for (const target of await testDatabases()) {
       expect((err as Error).message).toMatch(
         db.dialect === "sqlite"
           ? /^table ORDERS_UNIFIED not found in SQLite database .*\.db$/
-          : /^table ORDERS_UNIFIED not found in PostgreSQL database \w+ \(schemas searched: os_/,
+          : /^table ORDERS_UNIFIED not found in (PostgreSQL|MySQL\/MariaDB) database \w+ \(schemas searched: os_/,
       );
     });
 

@@ -83,8 +83,14 @@ for (const target of await testDatabases()) {
     beforeAll(async () => {
       db = await target.open();
       k = db.kysely as unknown as Kysely<unknown>;
-      // A linguistic collation on PostgreSQL proves the reader imposes byte order itself.
-      const keyType = db.dialect === "postgres" ? sql`text collate "en-x-icu"` : sql`text`;
+      // A linguistic collation on PostgreSQL proves the reader imposes byte order itself. MariaDB's
+      // case-insensitive default would make "Zulu" and "zulu" one primary key; it has no unbounded key.
+      const keyType =
+        db.dialect === "postgres"
+          ? sql`text collate "en-x-icu"`
+          : db.dialect === "mysql"
+            ? sql`varchar(255) collate utf8mb4_bin`
+            : sql`text`;
       await k.schema
         .createTable(TABLE)
         .addColumn("AAG ORDER NUMBER", keyType, (c) => c.primaryKey())
