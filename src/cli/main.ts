@@ -11,6 +11,7 @@ import { serveCommand } from "./commands/serve.js";
 import { runsCommand, statusCommand } from "./commands/status.js";
 import { syncCommand } from "./commands/sync.js";
 import { validateCommand } from "./commands/validate.js";
+import { addWebhooksCommand } from "./commands/webhooks.js";
 import type { GlobalOptions } from "./context.js";
 
 /**
@@ -199,6 +200,7 @@ Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by
     .option("-d, --dir <dir>", "folder for the demo's config and database", "order-sync-demo")
     .option("-n, --orders <n>", "demo orders", "2000")
     .action(run((o: { dir: string; orders: string }, cmd: Command) => demoCommand(o, global(cmd))));
+  addWebhooksCommand(program, run, global);
 
   return program;
 }

@@ -103,15 +103,36 @@ function resolveColumn(
 }
 
 /**
+ * The board config as the sync sees it: `from-board` columns (the board owns them, issue 14) left out of
+ * `columns` and `subitems.columns`, so the sync never hashes or writes them; webhooks bring their edits back.
+ */
+function syncedColumns(config: BoardConfig): BoardConfig {
+  const synced = (cs: BoardConfig["columns"]) => cs.filter((c) => c.direction !== "from-board");
+  if (
+    !config.columns.some((c) => c.direction === "from-board") &&
+    !config.subitems?.columns.some((c) => c.direction === "from-board")
+  )
+    return config;
+  return {
+    ...config,
+    columns: synced(config.columns),
+    ...(config.subitems
+      ? { subitems: { ...config.subitems, columns: synced(config.subitems.columns) } }
+      : {}),
+  };
+}
+
+/**
  * Resolves a board's configured mapping (columns by id or by title) against its live schema.
  * Throws {@link MappingError} naming the board, the config key and what is missing.
  */
 export function resolveBoard(
-  config: BoardConfig,
+  fullConfig: BoardConfig,
   configIndex: number,
   board: LiveBoard | undefined,
   subitemsBoard: LiveBoard | undefined,
 ): ResolvedBoard {
+  const config = syncedColumns(fullConfig);
   const at = `boards[${configIndex}]`;
   if (!board)
     throw new MappingError(

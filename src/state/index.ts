@@ -1,2 +1,9 @@
-export { loadStateRange, loadStateByKeys, saveState } from "./sync-state.js";
+export {
+  loadStateRange,
+  loadStateByKeys,
+  saveState,
+  stateOfItem,
+  learnBoardValue,
+  forgetItem,
+} from "./sync-state.js";
 export type { SyncStateRow } from "./sync-state.js";

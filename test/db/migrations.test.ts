@@ -5,6 +5,51 @@ import { testDatabases } from "../helpers/databases.js";
 import { stagedOrderRow } from "../helpers/sync-env.js";
 
 const EXPECTED: Record<string, string[]> = {
+  MON_WebhookInbox: [
+    "inbox_id",
+    "event_id",
+    "board_id",
+    "item_id",
+    "event_type",
+    "origin",
+    "body",
+    "status",
+    "received_at",
+    "applied_at",
+    "attempts",
+    "last_error",
+  ],
+  MON_BoardChanges: [
+    "change_id",
+    "event_id",
+    "customer",
+    "order_key",
+    "board_id",
+    "item_id",
+    "column_id",
+    "column_type",
+    "kind",
+    "resolution",
+    "value",
+    "previous_value",
+    "canonical_value",
+    "canonical_previous",
+    "user_id",
+    "changed_at",
+    "recorded_at",
+  ],
+  MON_StatusHistory: [
+    "history_id",
+    "event_id",
+    "order_key",
+    "board_id",
+    "item_id",
+    "column_id",
+    "status",
+    "previous_status",
+    "side",
+    "changed_at",
+  ],
   STG_MON_CustMasterSchedule: [
     "stg_id",
     "batch_id",
@@ -104,7 +149,7 @@ for (const target of await testDatabases()) {
 
     it("applies the initial migration, then nothing", async () => {
       expect(await migrateToLatest(db)).toEqual({
-        applied: ["0001_initial", "0002_quality", "0003_locks", "0004_drop_idempotency_key"],
+        applied: ["0001_initial", "0002_quality", "0003_locks", "0004_drop_idempotency_key", "0005_webhooks"],
       });
       expect(await migrateToLatest(db)).toEqual({ applied: [] });
       expect(await appliedMigrations(db)).toEqual([
@@ -112,6 +157,7 @@ for (const target of await testDatabases()) {
         "0002_quality",
         "0003_locks",
         "0004_drop_idempotency_key",
+        "0005_webhooks",
       ]);
     });
 

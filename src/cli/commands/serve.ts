@@ -1,7 +1,8 @@
 import { ConfigError, type Settings } from "../../config/index.js";
 import { migrateToLatest, type Db } from "../../db/index.js";
 import { errorMessage } from "../../errors/index.js";
-import { createHttpApp, listen } from "../../http/index.js";
+import { createHttpApp, listen, webhookServiceRoutes } from "../../http/index.js";
+import { startWebhookService } from "../../webhooks/index.js";
 import {
   attachSyncLogging,
   createMetrics,
@@ -98,6 +99,8 @@ export async function serveCommand(
   });
 
   let shuttingDown = false;
+  // Webhooks (issue 14) when ORDER_SYNC_WEBHOOK_SECRET is set: the inbox worker, the catch-up and the route.
+  const hooks = await startWebhookService(settings, db, log.child({ component: "webhooks" }));
   const app = createHttpApp({
     db,
     metrics,
@@ -107,6 +110,7 @@ export async function serveCommand(
     ...(process.env.ORDER_SYNC_API_TOKEN ? { apiToken: process.env.ORDER_SYNC_API_TOKEN } : {}),
     shuttingDown: () => shuttingDown,
     log,
+    ...(hooks && { webhooks: webhookServiceRoutes(hooks, db, cfg.webhooks.maxBodyBytes) }),
   });
   const server = await listen(app, { port, host });
   log.info(
@@ -146,6 +150,7 @@ export async function serveCommand(
       "the run did not stop within the grace period; exiting anyway (the next run reconciles it)",
     );
   await server.close();
+  await hooks?.stop();
   metrics.close();
   await ctx.close();
   log.info({ batchId: stopped.stoppedRun?.batchId }, "order-sync serve stopped");

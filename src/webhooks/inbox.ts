@@ -1,0 +1,112 @@
+import { sql, type Kysely, type Transaction } from "kysely";
+import type { Database, Db, InboxStatus } from "../db/index.js";
+import type { BoardEvent } from "./event.js";
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+/** A stored inbox event waiting to be applied. */
+export interface InboxRow {
+  inboxId: number;
+  event: BoardEvent;
+  attempts: number;
+}
+
+/**
+ * Stores one event before its delivery is answered (issue 14); the same `event_id` twice (monday's
+ * at-least-once delivery, a retry, a replay) is stored once. Returns whether it was new.
+ */
+export async function storeEvent(
+  db: Db,
+  event: BoardEvent,
+  origin: "webhook" | "catch-up",
+  body: unknown,
+  now = new Date().toISOString(),
+): Promise<"stored" | "duplicate"> {
+  const result = await db.kysely
+    .insertInto("MON_WebhookInbox")
+    .values({
+      event_id: event.eventId,
+      board_id: event.boardId,
+      item_id: event.itemId,
+      event_type: event.type,
+      origin,
+      body: JSON.stringify({ event: body, parsed: event }),
+      status: "PENDING",
+      received_at: now,
+    })
+    .onConflict((oc) => oc.column("event_id").doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0 ? "stored" : "duplicate";
+}
+
+/** The oldest PENDING events, in the order they arrived. */
+export async function pendingEvents(db: Db, limit: number): Promise<InboxRow[]> {
+  const rows = await db.kysely
+    .selectFrom("MON_WebhookInbox")
+    .select(["inbox_id", "body", "attempts"])
+    .where("status", "=", "PENDING")
+    .orderBy("inbox_id")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    inboxId: r.inbox_id,
+    event: (JSON.parse(r.body) as { parsed: BoardEvent }).parsed,
+    attempts: r.attempts,
+  }));
+}
+
+/** Marks an event done (in the transaction that applied it) or failed. */
+export async function markEvent(
+  db: Executor,
+  inboxId: number,
+  status: InboxStatus,
+  error: string | null = null,
+  now = new Date().toISOString(),
+): Promise<void> {
+  await db
+    .updateTable("MON_WebhookInbox")
+    .set({ status, applied_at: status === "PENDING" ? null : now, last_error: error })
+    .where("inbox_id", "=", inboxId)
+    .execute();
+}
+
+/** A failed attempt: the event stays PENDING until `maxAttempts`, then FAILED. */
+export async function failEvent(db: Db, row: InboxRow, error: string, maxAttempts: number): Promise<void> {
+  await db.kysely
+    .updateTable("MON_WebhookInbox")
+    .set({
+      attempts: row.attempts + 1,
+      last_error: error.slice(0, 2000),
+      status: row.attempts + 1 >= maxAttempts ? "FAILED" : "PENDING",
+    })
+    .where("inbox_id", "=", row.inboxId)
+    .execute();
+}
+
+/** How the inbox stands: events per status and the oldest PENDING one's arrival. */
+export async function inboxState(
+  db: Db,
+): Promise<{ counts: Partial<Record<InboxStatus, number>>; oldestPending: string | null }> {
+  const rows = await db.kysely
+    .selectFrom("MON_WebhookInbox")
+    .select(["status", db.kysely.fn.countAll().as("n"), db.kysely.fn.min("received_at").as("oldest")])
+    .groupBy("status")
+    .execute();
+  const counts: Partial<Record<InboxStatus, number>> = {};
+  let oldestPending: string | null = null;
+  for (const r of rows) {
+    counts[r.status] = Number(r.n);
+    if (r.status === "PENDING") oldestPending = (r.oldest as string | null) ?? null;
+  }
+  return { counts, oldestPending };
+}
+
+/** When the last event of a board arrived (the catch-up reads the activity log from there). */
+export async function lastEventAt(db: Db, boardIds: readonly string[]): Promise<string | null> {
+  const row = await db.kysely
+    .selectFrom("MON_WebhookInbox")
+    .select(sql<string | null>`max(received_at)`.as("last"))
+    .where("board_id", "in", boardIds)
+    .executeTakeFirst();
+  return row?.last ?? null;
+}
