@@ -6,7 +6,7 @@ import {
   BadEventError,
   eventOf,
   pathSecretMatches,
-  storeEvent,
+  InboxWriter,
   verifyWebhookJwt,
   WebhookAuthError,
   type WebhookService,
@@ -41,6 +41,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  */
 export function webhookRoutes(deps: WebhookRouteDeps): Hono {
   const app = new Hono();
+  const inbox = new InboxWriter(deps.db);
   const refuse = (status: 400 | 401 | 404 | 413, error: string) => {
     deps.onRequest?.("rejected");
     return new Response(JSON.stringify({ error }), {
@@ -86,7 +87,7 @@ export function webhookRoutes(deps: WebhookRouteDeps): Hono {
         if (e instanceof BadEventError) return refuse(400, e.message);
         throw e;
       }
-      const stored = await storeEvent(deps.db, event, "webhook", body.event);
+      const stored = await inbox.store(event, "webhook", body.event);
       deps.onRequest?.(stored === "stored" ? "received" : "duplicate");
       if (stored === "stored") deps.onStored();
       return c.json({ ok: true, duplicate: stored === "duplicate" });
@@ -104,5 +105,6 @@ export function webhookServiceRoutes(service: WebhookService, db: Db, maxBodyByt
     audiences: service.audiences,
     maxBodyBytes,
     onStored: () => service.worker.notify(),
+    ...(service.onRequest ? { onRequest: service.onRequest } : {}),
   });
 }

@@ -138,10 +138,11 @@ export async function learnBoardValue(
   value: string | null,
 ): Promise<void> {
   if (!state.lastValues) return;
-  const values: OrderSnapshot = {
-    ...state.lastValues,
-    columns: { ...state.lastValues.columns, [columnId]: value },
-  };
+  // monday's item name is the column `name`: the snapshot keeps it apart from the mapped columns.
+  const values: OrderSnapshot =
+    columnId === "name"
+      ? { ...state.lastValues, name: value ?? "" }
+      : { ...state.lastValues, columns: { ...state.lastValues.columns, [columnId]: value } };
   await db
     .updateTable("MON_SyncState")
     .set({ last_values: JSON.stringify(values), last_sync_hash: hashSnapshot(values) })

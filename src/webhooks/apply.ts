@@ -200,6 +200,8 @@ async function applyItemEvent(
   const state = await stateOfItem(tx, board.id, event.parentItemId ?? event.itemId);
   const own = ctx.ownUserId !== undefined && event.userId === ctx.ownUserId;
   if (own) return { status: "ECHO", resolution: "own-user" };
+  if (kind === "NAME" && state?.lastValues && state.lastValues.name === nameOf(event.value))
+    return { status: "ECHO", resolution: "own-value" };
   const removed = kind === "ITEM_DELETED" || kind === "ITEM_ARCHIVED";
   const policy =
     removed && state && event.parentItemId === null ? (board.onItemRemoved ?? "report") : "report";
@@ -213,6 +215,9 @@ async function applyItemEvent(
     previous: kind === "NAME" ? nameOf(event.previousValue) : null,
   });
   if (!recorded) return { status: "IGNORED", resolution: "duplicate" };
+  // The item name is the database's (boards[].itemName): the next sync restores it.
+  if (kind === "NAME" && state && event.parentItemId === null)
+    await learnBoardValue(tx, state, "name", nameOf(event.value));
   if (state && (policy === "recreate" || policy === "forget")) await forgetItem(tx, state, policy);
   return { status: "APPLIED", resolution: policy };
 }

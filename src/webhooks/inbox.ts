@@ -24,19 +24,80 @@ export async function storeEvent(
 ): Promise<"stored" | "duplicate"> {
   const result = await db.kysely
     .insertInto("MON_WebhookInbox")
-    .values({
-      event_id: event.eventId,
-      board_id: event.boardId,
-      item_id: event.itemId,
-      event_type: event.type,
-      origin,
-      body: JSON.stringify({ event: body, parsed: event }),
-      status: "PENDING",
-      received_at: now,
-    })
+    .values(inboxRow(event, origin, body, now))
     .onConflict((oc) => oc.column("event_id").doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0 ? "stored" : "duplicate";
+}
+
+interface QueuedEvent {
+  event: BoardEvent;
+  origin: "webhook" | "catch-up";
+  body: unknown;
+  done: (outcome: "stored" | "duplicate") => void;
+  fail: (error: unknown) => void;
+}
+
+/** Most events one group commit inserts. */
+const GROUP_MAX = 500;
+
+/**
+ * Stores events with group commit: deliveries that arrive while an insert is being committed are stored
+ * together by the next one (one multi-row INSERT … ON CONFLICT DO NOTHING RETURNING), so a burst costs a
+ * commit per group rather than per event. Each caller learns whether its event was new once it is durable.
+ */
+export class InboxWriter {
+  private queue: QueuedEvent[] = [];
+  private flushing = false;
+
+  constructor(private readonly db: Db) {}
+
+  store(event: BoardEvent, origin: "webhook" | "catch-up", body: unknown): Promise<"stored" | "duplicate"> {
+    return new Promise((done, fail) => {
+      this.queue.push({ event, origin, body, done, fail });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const group = this.queue.splice(0, GROUP_MAX);
+        try {
+          const now = new Date().toISOString();
+          const rows = await this.db.kysely
+            .insertInto("MON_WebhookInbox")
+            .values(group.map((q) => inboxRow(q.event, q.origin, q.body, now)))
+            .onConflict((oc) => oc.column("event_id").doNothing())
+            .returning("event_id")
+            .execute();
+          const fresh = new Set(rows.map((r) => r.event_id));
+          for (const q of group) {
+            const isNew = fresh.delete(q.event.eventId);
+            q.done(isNew ? "stored" : "duplicate");
+          }
+        } catch (error) {
+          for (const q of group) q.fail(error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+}
+
+function inboxRow(event: BoardEvent, origin: "webhook" | "catch-up", body: unknown, now: string) {
+  return {
+    event_id: event.eventId,
+    board_id: event.boardId,
+    item_id: event.itemId,
+    event_type: event.type,
+    origin,
+    body: JSON.stringify({ event: body, parsed: event }),
+    status: "PENDING" as const,
+    received_at: now,
+  };
 }
 
 /** The oldest PENDING events, in the order they arrived. */
@@ -109,4 +170,10 @@ export async function lastEventAt(db: Db, boardIds: readonly string[]): Promise<
     .where("board_id", "in", boardIds)
     .executeTakeFirst();
   return row?.last ?? null;
+}
+
+/** PENDING events and the oldest one's arrival (`/health`, `/metrics`). */
+export async function inboxDepth(db: Db): Promise<{ pending: number; oldestPending: string | null }> {
+  const { counts, oldestPending } = await inboxState(db);
+  return { pending: counts.PENDING ?? 0, oldestPending };
 }

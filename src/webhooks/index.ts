@@ -6,7 +6,7 @@ export { watchedColumns, boardOfEvent, columnOfEvent } from "./columns.js";
 export type { WatchedColumn } from "./columns.js";
 export { BadEventError, canonicalOf, eventOf, eventOfLog } from "./event.js";
 export type { BoardEvent } from "./event.js";
-export { inboxState, pendingEvents, storeEvent } from "./inbox.js";
+export { inboxDepth, inboxState, InboxWriter, pendingEvents, storeEvent } from "./inbox.js";
 export { WebhooksApi } from "./monday-api.js";
 export type { ActivityLog, BoardWebhook } from "./monday-api.js";
 export { plannedWebhooks, sameWebhook } from "./plan.js";
@@ -15,6 +15,7 @@ export {
   startWebhookService,
   webhookSecret,
   webhookUrl,
+  webhooksEnabled,
   MIN_SECRET_LENGTH,
   SIGNING_SECRET_ENV,
   WEBHOOK_SECRET_ENV,

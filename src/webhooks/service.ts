@@ -29,6 +29,11 @@ export function webhookSecret(env: NodeJS.ProcessEnv = process.env): string {
   return secret;
 }
 
+/** Whether serve receives webhooks: `ORDER_SYNC_WEBHOOK_SECRET` is set. */
+export function webhooksEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env[WEBHOOK_SECRET_ENV]?.trim());
+}
+
 /** The URL monday calls: `<serve.publicUrl>/webhooks/monday/<secret>`. */
 export function webhookUrl(settings: Settings, secret: string): string {
   const base = settings.config.serve.publicUrl;
@@ -41,6 +46,8 @@ export interface WebhookService {
   worker: InboxWorker;
   secret: string;
   signingSecret: string | undefined;
+  /** Told each request's outcome (received, duplicate, rejected, challenge): the metrics. */
+  onRequest?: (outcome: string) => void;
   /** The endpoint's own URL(s): the JWT `aud` must be one of them. */
   audiences: string[];
   inbox(): ReturnType<typeof inboxState>;
@@ -56,9 +63,10 @@ export async function startWebhookService(
   settings: Settings,
   db: Db,
   log: Logger,
-  env: NodeJS.ProcessEnv = process.env,
+  options: { onEvent?: (outcome: string) => void; env?: NodeJS.ProcessEnv } = {},
 ): Promise<WebhookService | undefined> {
-  if (!env[WEBHOOK_SECRET_ENV]) return undefined;
+  const env = options.env ?? process.env;
+  if (!webhooksEnabled(env)) return undefined;
   const secret = webhookSecret(env);
   const api = WebhooksApi.over(settings.monday);
   let ownUserId: string | undefined;
@@ -70,7 +78,11 @@ export async function startWebhookService(
       "could not ask monday.com who order-sync is; echoes are matched by value only",
     );
   }
-  const worker = new InboxWorker(db, { config: settings.config, ownUserId }, { log });
+  const worker = new InboxWorker(
+    db,
+    { config: settings.config, ownUserId },
+    { log, ...(options.onEvent ? { onEvent: options.onEvent } : {}) },
+  );
   worker.start();
   const runCatchUp = async () => {
     try {
@@ -90,6 +102,7 @@ export async function startWebhookService(
   return {
     worker,
     secret,
+    ...(options.onEvent ? { onRequest: options.onEvent } : {}),
     signingSecret: env[SIGNING_SECRET_ENV] || undefined,
     // A trailing slash or not: monday documents `aud` as "the endpoint URL" without saying which form.
     audiences: url ? [url, `${url}/`] : [],

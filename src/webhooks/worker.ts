@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
 import type { Db } from "../db/index.js";
 import { errorMessage } from "../errors/index.js";
-import { applyEvent, type ApplyContext } from "./apply.js";
-import { failEvent, markEvent, pendingEvents } from "./inbox.js";
+import { applyEvent, type Applied, type ApplyContext } from "./apply.js";
+import { failEvent, markEvent, pendingEvents, type InboxRow } from "./inbox.js";
 
 /** Counts of what the worker did since it started (metrics and `status` read them). */
 export interface WorkerCounts {
@@ -14,7 +14,9 @@ export interface WorkerCounts {
 
 /** Attempts of one event before it is left FAILED for an operator. */
 const MAX_ATTEMPTS = 5;
-const BATCH = 200;
+const BATCH = 500;
+/** Events applied in one transaction. */
+const GROUP = 50;
 
 /**
  * Applies inbox events one at a time, in the order they arrived (so per item in order), each in its own
@@ -49,11 +51,14 @@ export class InboxWorker {
       const rows = await pendingEvents(this.db, BATCH);
       if (rows.length === 0) return;
       let progressed = false;
-      for (const row of rows) {
-        if (this.stopped) return;
-        progressed = (await this.applyOne(row)) || progressed;
+      for (let i = 0; i < rows.length && !this.stopped; i += GROUP) {
+        const group = rows.slice(i, i + GROUP);
+        // One transaction for the group (a commit per group, not per event); if any event fails, the group
+        // is rolled back and applied one event at a time, so one bad event holds back no other.
+        if (await this.applyGroup(group)) progressed = true;
+        else for (const row of group) progressed = (await this.applyOne(row)) || progressed;
       }
-      if (!progressed) return;
+      if (!progressed || this.stopped) return;
     }
   }
 
@@ -87,30 +92,50 @@ export class InboxWorker {
     }
   }
 
-  private async applyOne(row: Awaited<ReturnType<typeof pendingEvents>>[number]): Promise<boolean> {
-    try {
-      const applied = await this.db.kysely.transaction().execute(async (tx) => {
+  /** Applies the rows in one transaction that also marks their inbox rows. */
+  private applyRows(rows: readonly InboxRow[]): Promise<Applied[]> {
+    return this.db.kysely.transaction().execute(async (tx) => {
+      const out: Applied[] = [];
+      for (const row of rows) {
         const result = await applyEvent(tx, this.ctx, row.event);
-        await markEvent(
-          tx,
-          row.inboxId,
-          result.status,
-          result.status === "APPLIED" ? null : result.resolution,
-        );
-        return result;
-      });
-      const key = applied.status === "APPLIED" ? "applied" : applied.status === "ECHO" ? "echo" : "ignored";
-      this.counts[key]++;
-      this.options.onEvent?.(key);
-      this.options.log?.debug(
-        {
-          eventId: row.event.eventId,
-          type: row.event.type,
-          status: applied.status,
-          resolution: applied.resolution,
-        },
-        "webhook event applied",
-      );
+        const note = result.status === "APPLIED" ? null : result.resolution;
+        await markEvent(tx, row.inboxId, result.status, note);
+        out.push(result);
+      }
+      return out;
+    });
+  }
+
+  private async applyGroup(rows: InboxRow[]): Promise<boolean> {
+    let results: Applied[];
+    try {
+      results = await this.applyRows(rows);
+    } catch {
+      return false;
+    }
+    rows.forEach((row, i) => this.counted(row, results[i]!));
+    return true;
+  }
+
+  private counted(row: InboxRow, applied: Applied): void {
+    const key = applied.status === "APPLIED" ? "applied" : applied.status === "ECHO" ? "echo" : "ignored";
+    this.counts[key]++;
+    this.options.onEvent?.(key);
+    this.options.log?.debug(
+      {
+        eventId: row.event.eventId,
+        type: row.event.type,
+        status: applied.status,
+        resolution: applied.resolution,
+      },
+      "webhook event applied",
+    );
+  }
+
+  private async applyOne(row: InboxRow): Promise<boolean> {
+    try {
+      const [applied] = await this.applyRows([row]);
+      this.counted(row, applied!);
       return true;
     } catch (e) {
       this.counts.failed++;

@@ -6,37 +6,15 @@ import { migrateToLatest, type Db } from "../../src/db/index.js";
 import { webhookRoutes } from "../../src/http/index.js";
 import { signWebhookJwt } from "../../src/emulator/index.js";
 import { testDatabases } from "../helpers/databases.js";
+import { columnChangeEvent } from "../helpers/webhook-events.js";
 
 const SECRET = "path-secret-0123456789abcdef0123";
 const SIGNING = "app-signing-secret-for-tests";
 const URL_ = `https://sync.example.com/webhooks/monday/${SECRET}`;
 
 let seq = 0;
-function columnEvent(overrides: Record<string, unknown> = {}) {
-  seq++;
-  return {
-    app: "monday",
-    type: "update_column_value",
-    triggerTime: new Date().toISOString(),
-    subscriptionId: 810000001,
-    isRetry: false,
-    userId: 1000002,
-    originalTriggerUuid: null,
-    boardId: 5001000001,
-    groupId: "topics",
-    pulseId: 9000000000 + seq,
-    pulseName: "PO-1",
-    columnId: "color",
-    columnType: "text",
-    columnTitle: "Colour",
-    value: { value: "Red" },
-    previousValue: { value: "Black" },
-    changedAt: Date.now() / 1000,
-    isTopGroup: true,
-    triggerUuid: `${String(seq).padStart(8, "0")}${"a".repeat(24)}`,
-    ...overrides,
-  };
-}
+const columnEvent = (overrides: Record<string, unknown> = {}) =>
+  columnChangeEvent({ pulseId: 9000000000 + ++seq, ...overrides });
 
 for (const target of await testDatabases()) {
   describe.skipIf(!target.available)(`webhook endpoint on ${target.name}`, () => {

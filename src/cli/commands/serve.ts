@@ -2,7 +2,7 @@ import { ConfigError, type Settings } from "../../config/index.js";
 import { migrateToLatest, type Db } from "../../db/index.js";
 import { errorMessage } from "../../errors/index.js";
 import { createHttpApp, listen, webhookServiceRoutes } from "../../http/index.js";
-import { startWebhookService } from "../../webhooks/index.js";
+import { inboxDepth, startWebhookService, webhooksEnabled } from "../../webhooks/index.js";
 import {
   attachSyncLogging,
   createMetrics,
@@ -69,15 +69,28 @@ export async function serveCommand(
 
   const { events } = orderSync;
   attachSyncLogging(events, ctx.log);
-  const metrics = createMetrics({ events, monday, staging: () => stagingSnapshot(db) });
+  const webhookInbox = webhooksEnabled() ? () => inboxDepth(db) : undefined;
+  const metrics = createMetrics({
+    events,
+    monday,
+    staging: () => stagingSnapshot(db),
+    ...(webhookInbox && { webhookInbox }),
+  });
   const schedule = scheduleOf(settings);
   let startFailure: { at: string; error: string } | undefined;
   const health = new HealthChecker(
-    { db, monday, onResult: metrics.setHealth, lastLocalFailure: () => startFailure },
+    {
+      db,
+      monday,
+      onResult: metrics.setHealth,
+      lastLocalFailure: () => startFailure,
+      ...(webhookInbox && { webhookInbox }),
+    },
     {
       pendingMaxAgeHours: cfg.health.pendingMaxAgeHours,
       lastBatchMaxAgeMinutes: lastBatchMaxAgeMinutes(settings, schedule),
       mondayCheckCacheSeconds: cfg.health.mondayCheckCacheSeconds,
+      inboxMaxLagSeconds: cfg.webhooks.inboxMaxLagSeconds,
     },
   );
   const owner = newOwnerId();
@@ -100,7 +113,9 @@ export async function serveCommand(
 
   let shuttingDown = false;
   // Webhooks (issue 14) when ORDER_SYNC_WEBHOOK_SECRET is set: the inbox worker, the catch-up and the route.
-  const hooks = await startWebhookService(settings, db, log.child({ component: "webhooks" }));
+  const hooks = await startWebhookService(settings, db, log.child({ component: "webhooks" }), {
+    onEvent: metrics.webhookEvent,
+  });
   const app = createHttpApp({
     db,
     metrics,

@@ -2,6 +2,7 @@ import { migrateToLatest } from "../../db/index.js";
 import { stagingCounts } from "../../stage/index.js";
 import { recentRuns } from "../../runlog/index.js";
 import { currentLeases, type MondayStats } from "../../sync/index.js";
+import { inboxState } from "../../webhooks/index.js";
 import { openContext, type GlobalOptions } from "../context.js";
 import { printJson, table } from "../output.js";
 
@@ -28,7 +29,8 @@ export async function statusCommand(global: GlobalOptions): Promise<number> {
     const runs = await lastRuns(ctx.db, 5);
     const monday = (runs[0]?.counts as { monday?: MondayStats } | null)?.monday ?? null;
     const leases = await currentLeases(ctx.db);
-    if (global.json) printJson({ staging, runs, monday, leases });
+    const webhookInbox = await inboxState(ctx.db);
+    if (global.json) printJson({ staging, runs, monday, leases, webhookInbox });
     else {
       process.stdout.write(
         staging.length
@@ -72,6 +74,14 @@ export async function statusCommand(global: GlobalOptions): Promise<number> {
         process.stdout.write(
           `monday.com after the last run: circuit breaker ${monday.breakerState}, ${monday.requests} requests, ` +
             `retries ${JSON.stringify(monday.retries)}, ${monday.budgetWaits} waits for complexity budget (${monday.budgetWaitMs} ms)\n`,
+        );
+      if (Object.keys(webhookInbox.counts).length)
+        process.stdout.write(
+          `webhook inbox: ${Object.entries(webhookInbox.counts)
+            .map(([status, n]) => `${n} ${status}`)
+            .join(
+              ", ",
+            )}${webhookInbox.oldestPending ? `; oldest PENDING since ${webhookInbox.oldestPending}` : ""}\n`,
         );
     }
     return 0;
