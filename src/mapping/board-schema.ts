@@ -141,8 +141,15 @@ export function resolveBoard(
       `${at}.id`,
     );
   const keyColumn = resolveColumn(board, config.keyColumn, "", `${at}.keyColumn`);
-  const columns = config.columns.map((c, i) =>
-    resolveColumn(board, c, c.source, `${at}.columns[${i}]`, config.createLabelsIfMissing),
+  // Config keys name the entry's place in the file, from-board columns counted.
+  const columns = config.columns.map((c) =>
+    resolveColumn(
+      board,
+      c,
+      c.source,
+      `${at}.columns[${fullConfig.columns.indexOf(c)}]`,
+      config.createLabelsIfMissing,
+    ),
   );
   let subitems: ResolvedBoard["subitems"];
   if (config.subitems) {
@@ -158,12 +165,12 @@ export function resolveBoard(
       name: s.name,
       quantityColumn: resolveColumn(subitemsBoard, s.quantityColumn, "", `${at}.subitems.quantityColumn`),
       sizes: s.sizes,
-      columns: s.columns.map((c, i) =>
+      columns: s.columns.map((c) =>
         resolveColumn(
           subitemsBoard,
           c,
           c.source,
-          `${at}.subitems.columns[${i}]`,
+          `${at}.subitems.columns[${fullConfig.subitems?.columns.indexOf(c) ?? -1}]`,
           config.createLabelsIfMissing,
         ),
       ),

@@ -244,6 +244,13 @@ for (const target of await testDatabases()) {
       };
       expect(listed.webhooks.filter((w) => w.needed)).toHaveLength(30);
       expect(listed.missing).toEqual([]);
+      const removed = JSON.parse(
+        (await runCli(["webhooks", "remove", "--config", s.config, "--json"], { env })).stdout,
+      ) as { removed: unknown[] };
+      expect(removed.removed).toHaveLength(30);
+      expect(s.emulator.webhooks.list(BOARD)).toHaveLength(0);
+      const again = await runCli(["webhooks", "register", "--config", s.config, "--json"], { env });
+      expect((JSON.parse(again.stdout) as { created: unknown[] }).created).toHaveLength(30);
       const state = await s.db.kysely
         .selectFrom("MON_SyncState")
         .selectAll()
@@ -349,6 +356,54 @@ for (const target of await testDatabases()) {
         .where("item_id", "=", itemId)
         .execute();
       expect(history.some((h) => h.side === "board" && h.status === "On Hold")).toBe(true);
+    }, 60_000);
+
+    it("restores an item renamed by hand, records one deleted by hand, and shows the inbox in status", async () => {
+      const name = s.emulator.store.items.get(itemId)!.name;
+      const renamed = await fetch(new URL(`/__admin/items/${itemId}/name`, s.emulator.url), {
+        method: "POST",
+        headers: { Authorization: PLANNER_TOKEN, "Content-Type": "application/json" },
+        body: JSON.stringify({ name: "Renamed by a planner" }),
+      });
+      expect(renamed.status).toBe(200);
+      const other = await s.db.kysely
+        .selectFrom("MON_SyncState")
+        .selectAll()
+        .where("board_id", "=", BOARD)
+        .where("order_key", "!=", orderKey)
+        .orderBy("order_key")
+        .executeTakeFirstOrThrow();
+      const deleted = await fetch(new URL(`/__admin/items/${other.monday_item_id}/delete`, s.emulator.url), {
+        method: "POST",
+        headers: { Authorization: PLANNER_TOKEN, "Content-Type": "application/json" },
+        body: "{}",
+      });
+      expect(deleted.status).toBe(200);
+      const recorded = await until("the rename and the deletion", async () => {
+        const rows = await s.db.kysely
+          .selectFrom("MON_BoardChanges")
+          .selectAll()
+          .where("kind", "in", ["NAME", "ITEM_DELETED"])
+          .execute();
+        return rows.length === 2 ? rows : undefined;
+      });
+      expect(recorded.map((r) => [r.kind, r.order_key, r.resolution]).sort()).toEqual(
+        [
+          ["ITEM_DELETED", other.order_key, "report"],
+          ["NAME", orderKey, "restore-on-sync"],
+        ].sort(),
+      );
+      await settle(s);
+      await sync(s);
+      expect(s.emulator.store.items.get(itemId)!.name).toBe(name);
+      await settle(s);
+      const status = await runCli(["status", "--config", s.config, "--json"], { env: s.env });
+      expect(status.code, status.stderr).toBe(0);
+      const inbox = (JSON.parse(status.stdout) as { webhookInbox: { counts: Record<string, number> } })
+        .webhookInbox;
+      expect(inbox.counts.APPLIED).toBeGreaterThan(0);
+      expect(inbox.counts.ECHO).toBeGreaterThan(0);
+      expect(inbox.counts.PENDING ?? 0).toBe(0);
     }, 60_000);
 
     it("applies once what planners edit while serve is down: within monday's retries, and past them through the catch-up", async () => {
