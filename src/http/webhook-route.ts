@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
 import type { Db } from "../db/index.js";
+import { errorMessage } from "../errors/index.js";
 import {
   BadEventError,
   eventOf,
@@ -87,7 +88,17 @@ export function webhookRoutes(deps: WebhookRouteDeps): Hono {
         if (e instanceof BadEventError) return refuse(400, e.message);
         throw e;
       }
-      const stored = await inbox.store(event, "webhook", body.event);
+      let stored: "stored" | "duplicate";
+      try {
+        stored = await inbox.store(event, "webhook", body.event);
+      } catch (e) {
+        // Not stored: a 500 makes monday retry it. The path (it holds the secret) is never logged.
+        deps.log?.error(
+          { error: errorMessage(e), eventId: event.eventId },
+          "webhook event could not be stored",
+        );
+        return c.json({ error: "the event could not be stored; monday.com will retry it" }, 500);
+      }
       deps.onRequest?.(stored === "stored" ? "received" : "duplicate");
       if (stored === "stored") deps.onStored();
       return c.json({ ok: true, duplicate: stored === "duplicate" });
@@ -97,7 +108,12 @@ export function webhookRoutes(deps: WebhookRouteDeps): Hono {
 }
 
 /** The route for serve's running webhook service: stored events wake its worker. */
-export function webhookServiceRoutes(service: WebhookService, db: Db, maxBodyBytes: number): Hono {
+export function webhookServiceRoutes(
+  service: WebhookService,
+  db: Db,
+  maxBodyBytes: number,
+  log?: Logger,
+): Hono {
   return webhookRoutes({
     db,
     secret: service.secret,
@@ -105,6 +121,7 @@ export function webhookServiceRoutes(service: WebhookService, db: Db, maxBodyByt
     audiences: service.audiences,
     maxBodyBytes,
     onStored: () => service.worker.notify(),
+    ...(log ? { log } : {}),
     ...(service.onRequest ? { onRequest: service.onRequest } : {}),
   });
 }

@@ -23,7 +23,10 @@ const EDITS = 8;
 const config = testConfig((raw) => {
   const board = (raw.boards as Record<string, unknown>[])[0]!;
   board.tracked = [{ id: "planner_notes", title: "Planner Notes", type: "text", target: "NOTES" }];
-  board.writeBack = { table: "ORDER_NOTES", keyColumn: "ORDER_KEY" };
+  board.writeBack = { table: "ORDER_NOTES", keyColumn: "ORDER_KEY", columns: { size_note: "SIZE_NOTE" } };
+  (board.subitems as Record<string, unknown>).columns = [
+    { source: "COLOR", id: "size_note", title: "Size Note", type: "text", direction: "from-board" },
+  ];
   raw.customers = [{ name: CUSTOMER, board: board.id, group: "{SEASON}" }];
 });
 const BOARD = config.boards[0]!.id;
@@ -42,7 +45,7 @@ for (const target of await testDatabases()) {
         await migrateToLatest(db);
         await createOrdersTable(db);
         await writeDemoOrders(db, { count: 10, seed: 7 });
-        await sql`CREATE TABLE "ORDER_NOTES" ("ORDER_KEY" varchar(255) PRIMARY KEY, "NOTES" text)`.execute(
+        await sql`CREATE TABLE "ORDER_NOTES" ("ORDER_KEY" varchar(255) PRIMARY KEY, "NOTES" text, "SIZE_NOTE" text)`.execute(
           db.kysely,
         );
         emulator = await startEmulator({
@@ -152,6 +155,51 @@ for (const target of await testDatabases()) {
           NOTES: string;
         }>`SELECT "NOTES" FROM "ORDER_NOTES" WHERE "ORDER_KEY" = ${state.order_key}`.execute(db.kysely);
         expect(notes.rows).toEqual([{ NOTES: `note ${EDITS}` }]);
+      }, 60_000);
+
+      it("brings a subitem column's edit back to its order (registered on the parent board)", async () => {
+        const api = WebhooksApi.over(settings.monday);
+        await api.create({
+          boardId: BOARD,
+          url: `${server.url}/webhooks/monday/${SECRET}`,
+          event: "change_subitem_column_value",
+        });
+        emulator.webhooks.deliveries.setFaults({ faults: {} });
+        const state = await db.kysely
+          .selectFrom("MON_SyncState")
+          .selectAll()
+          .where("subitem_ids", "!=", "{}")
+          .orderBy("order_key", "desc")
+          .executeTakeFirstOrThrow();
+        const [size, subitem] = Object.entries(JSON.parse(state.subitem_ids!) as Record<string, string>)[0]!;
+        const res = await fetch(new URL(`/__admin/items/${subitem}/column-values`, emulator.url), {
+          method: "POST",
+          headers: { Authorization: PLANNER, "Content-Type": "application/json" },
+          body: JSON.stringify({ columnValues: { size_note: `size ${size} late` } }),
+        });
+        expect(res.status).toBe(200);
+        const deadline = Date.now() + 20_000;
+        let change;
+        while (
+          !(change = await db.kysely
+            .selectFrom("MON_BoardChanges")
+            .selectAll()
+            .where("item_id", "=", subitem)
+            .executeTakeFirst())
+        ) {
+          if (Date.now() > deadline) throw new Error("the subitem edit did not arrive");
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(change).toMatchObject({
+          order_key: state.order_key,
+          column_id: "size_note",
+          kind: "EDIT",
+          resolution: "written-back",
+        });
+        const row = await sql<{
+          SIZE_NOTE: string;
+        }>`SELECT "SIZE_NOTE" FROM "ORDER_NOTES" WHERE "ORDER_KEY" = ${state.order_key}`.execute(db.kysely);
+        expect(row.rows).toEqual([{ SIZE_NOTE: `size ${size} late` }]);
       }, 60_000);
     },
   );

@@ -125,7 +125,7 @@ export async function serveCommand(
     ...(process.env.ORDER_SYNC_API_TOKEN ? { apiToken: process.env.ORDER_SYNC_API_TOKEN } : {}),
     shuttingDown: () => shuttingDown,
     log,
-    ...(hooks && { webhooks: webhookServiceRoutes(hooks, db, cfg.webhooks.maxBodyBytes) }),
+    ...(hooks && { webhooks: webhookServiceRoutes(hooks, db, cfg.webhooks.maxBodyBytes, log) }),
   });
   const server = await listen(app, { port, host });
   log.info(
