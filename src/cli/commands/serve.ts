@@ -40,6 +40,11 @@ export async function stagingSnapshot(db: Db): Promise<StagingSnapshot> {
   return { rows, oldestPending: ages.map((a) => ({ table: a.table, oldest: a.oldest })) };
 }
 
+/** The webhook inbox `/health` and `/metrics` read, when serve receives webhooks (issue 14). */
+function inboxSource(db: Db) {
+  return webhooksEnabled() ? { webhookInbox: () => inboxDepth(db) } : {};
+}
+
 function parsePort(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -50,7 +55,8 @@ function parsePort(value: string | undefined, fallback: number): number {
 
 /**
  * `order-sync serve [--port N] [--host H]`: the HTTP server (`/metrics`, `/health`, `/health/live`,
- * `/health/ready`, `/api/sync`, `/api/runs`) and the scheduled syncs. SIGTERM (or Ctrl-C) stops the
+ * `/health/ready`, `/api/sync`, `/api/runs`, and `POST /webhooks/monday/<secret>` when
+ * `ORDER_SYNC_WEBHOOK_SECRET` is set) and the scheduled syncs. SIGTERM (or Ctrl-C) stops the
  * schedule, lets the run in progress finish its request in flight and record it, then exits 0; a second
  * signal, or `serve.shutdownGraceSeconds`, exits at once (the next run reconciles what was in flight).
  */
@@ -69,23 +75,12 @@ export async function serveCommand(
 
   const { events } = orderSync;
   attachSyncLogging(events, ctx.log);
-  const webhookInbox = webhooksEnabled() ? () => inboxDepth(db) : undefined;
-  const metrics = createMetrics({
-    events,
-    monday,
-    staging: () => stagingSnapshot(db),
-    ...(webhookInbox && { webhookInbox }),
-  });
+  const inbox = inboxSource(db);
+  const metrics = createMetrics({ events, monday, staging: () => stagingSnapshot(db), ...inbox });
   const schedule = scheduleOf(settings);
   let startFailure: { at: string; error: string } | undefined;
   const health = new HealthChecker(
-    {
-      db,
-      monday,
-      onResult: metrics.setHealth,
-      lastLocalFailure: () => startFailure,
-      ...(webhookInbox && { webhookInbox }),
-    },
+    { db, monday, onResult: metrics.setHealth, lastLocalFailure: () => startFailure, ...inbox },
     {
       pendingMaxAgeHours: cfg.health.pendingMaxAgeHours,
       lastBatchMaxAgeMinutes: lastBatchMaxAgeMinutes(settings, schedule),
