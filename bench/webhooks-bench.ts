@@ -119,6 +119,12 @@ async function main(): Promise<void> {
     await worker.drain();
     const appliedMs = performance.now() - started;
     const inbox = await inboxState(db);
+    const notApplied = await db.kysely
+      .selectFrom("MON_WebhookInbox")
+      .select(["last_error", db.kysely.fn.countAll().as("n")])
+      .where("status", "!=", "APPLIED")
+      .groupBy("last_error")
+      .execute();
     await worker.stop();
     await server.close();
     latencies.sort((a, b) => a - b);
@@ -134,6 +140,7 @@ async function main(): Promise<void> {
       allStoredMs: Math.round(storedMs),
       allAppliedMs: Math.round(appliedMs),
       inbox: inbox.counts,
+      notApplied: Object.fromEntries(notApplied.map((r) => [r.last_error ?? "", Number(r.n)])),
     };
     if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     else
@@ -141,7 +148,7 @@ async function main(): Promise<void> {
         `${EVENTS} webhook deliveries, ${CONCURRENCY} at a time, SQLite\n` +
           `  answer p50 ${result.answerMs.p50} ms, p99 ${result.answerMs.p99} ms, max ${result.answerMs.max} ms; refused ${refused}\n` +
           `  all stored in ${result.allStoredMs} ms, all applied in ${result.allAppliedMs} ms\n` +
-          `  inbox: ${JSON.stringify(inbox.counts)}\n`,
+          `  inbox: ${JSON.stringify(inbox.counts)}${notApplied.length ? `, not applied: ${JSON.stringify(result.notApplied)}` : ""}\n`,
       );
     if (refused > 0 || (inbox.counts.APPLIED ?? 0) !== EVENTS) process.exitCode = 1;
   } finally {

@@ -116,6 +116,21 @@ export async function pendingEvents(db: Db, limit: number): Promise<InboxRow[]> 
   }));
 }
 
+/**
+ * Claims a PENDING event inside the transaction that applies it: false when it is no longer PENDING (another
+ * worker or process applied it first). On PostgreSQL the row lock makes a second claimant wait for the first
+ * transaction and then see the new status.
+ */
+export async function claimEvent(db: Executor, inboxId: number): Promise<boolean> {
+  const result = await db
+    .updateTable("MON_WebhookInbox")
+    .set({ status: "PENDING" })
+    .where("inbox_id", "=", inboxId)
+    .where("status", "=", "PENDING")
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
 /** Marks an event done (in the transaction that applied it) or failed. */
 export async function markEvent(
   db: Executor,

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { Db } from "../db/index.js";
 import { errorMessage } from "../errors/index.js";
 import { applyEvent, type Applied, type ApplyContext } from "./apply.js";
-import { failEvent, markEvent, pendingEvents, type InboxRow } from "./inbox.js";
+import { claimEvent, failEvent, markEvent, pendingEvents, type InboxRow } from "./inbox.js";
 
 /** Counts of what the worker did since it started (metrics and `status` read them). */
 export interface WorkerCounts {
@@ -28,6 +28,7 @@ export class InboxWorker {
   private wake: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private draining: Promise<void> = Promise.resolve();
   private dirty = true;
 
   constructor(
@@ -45,8 +46,14 @@ export class InboxWorker {
     this.wake?.();
   }
 
-  /** Applies every PENDING event now; resolves when none is left. */
-  async drain(): Promise<void> {
+  /** Applies every PENDING event now; resolves when none is left. One drain runs at a time. */
+  drain(): Promise<void> {
+    const next = this.draining.then(() => this.drainOnce());
+    this.draining = next.catch(() => undefined);
+    return next;
+  }
+
+  private async drainOnce(): Promise<void> {
     for (;;) {
       const rows = await pendingEvents(this.db, BATCH);
       if (rows.length === 0) return;
@@ -97,6 +104,10 @@ export class InboxWorker {
     return this.db.kysely.transaction().execute(async (tx) => {
       const out: Applied[] = [];
       for (const row of rows) {
+        if (!(await claimEvent(tx, row.inboxId))) {
+          out.push({ status: "IGNORED", resolution: "already-applied" });
+          continue;
+        }
         const result = await applyEvent(tx, this.ctx, row.event);
         const note = result.status === "APPLIED" ? null : result.resolution;
         await markEvent(tx, row.inboxId, result.status, note);
@@ -118,6 +129,7 @@ export class InboxWorker {
   }
 
   private counted(row: InboxRow, applied: Applied): void {
+    if (applied.resolution === "already-applied") return;
     const key = applied.status === "APPLIED" ? "applied" : applied.status === "ECHO" ? "echo" : "ignored";
     this.counts[key]++;
     this.options.onEvent?.(key);
