@@ -2,6 +2,7 @@ export { openDatabase, DatabaseError, describePostgresUrl } from "./open.js";
 export type { Db, DbTarget, OpenOptions } from "./open.js";
 export {
   migrateToLatest,
+  migrateTo,
   appliedMigrations,
   migrations,
   migrationProvider,

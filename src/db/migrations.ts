@@ -251,7 +251,18 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
           .execute();
       },
     },
-    "0005_webhooks": {
+    "0005_one_quarantine_record": {
+      // Issue 11: an order held back by validation had a QUARANTINED staging row beside its MON_Quarantine
+      // rows. MON_Quarantine is now the one record (the next validation of the order writes it again), so
+      // the staging rows go; they never had size lines. Nothing to restore on the way down.
+      async up(db: Kysely<unknown>) {
+        await sql`delete from ${sql.table("STG_MON_CustMasterSchedule")} where stg_status = ${"QUARANTINED"}`.execute(
+          db,
+        );
+      },
+      async down() {},
+    },
+    "0006_webhooks": {
       // Issue 14: the webhook inbox (one row per delivery, unique on monday's triggerUuid or the catch-up's
       // log id), the board edits accepted from it, and the status history of both sides.
       async up(db: Kysely<unknown>) {
@@ -379,6 +390,12 @@ export async function migrateToLatest(db: Db): Promise<{ applied: string[] }> {
     );
   }
   return { applied };
+}
+
+/** Brings the database to exactly the migration `name` (up or down); for tests of one migration's effect. */
+export async function migrateTo(db: Db, name: string): Promise<void> {
+  const { error } = await (await migrator(db)).migrateTo(name);
+  if (error) throw new MigrationError(`migration to ${name} failed: ${errorMessage(error)}`, [], name);
 }
 
 /** Names of the migrations the database has applied, oldest first. */

@@ -8,8 +8,11 @@ export type DbDialect = "sqlite" | "postgres";
 export const STAGED_ACTIONS = ["CREATE", "UPDATE", "ARCHIVE"] as const;
 export type StagedAction = (typeof STAGED_ACTIONS)[number];
 
-/** Staged row states: `PENDING → IN_FLIGHT → DONE`, `IN_FLIGHT → FAILED → PENDING`, `DEAD`, `QUARANTINED`. */
-export const STAGED_STATUSES = ["PENDING", "IN_FLIGHT", "DONE", "FAILED", "DEAD", "QUARANTINED"] as const;
+/**
+ * Staged row states: `PENDING → IN_FLIGHT → DONE`, `IN_FLIGHT → FAILED → PENDING`, `DEAD`. Orders that
+ * fail validation are never staged: their record is `MON_Quarantine`.
+ */
+export const STAGED_STATUSES = ["PENDING", "IN_FLIGHT", "DONE", "FAILED", "DEAD"] as const;
 export type StagedStatus = (typeof STAGED_STATUSES)[number];
 
 /** Whether a synced order still has a live item on the board. */

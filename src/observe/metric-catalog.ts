@@ -26,8 +26,13 @@ export const METRIC_CATALOG = {
   },
   staging_rows: {
     type: "gauge",
-    help: "Rows in each staging table by state (PENDING, IN_FLIGHT, FAILED, DEAD, QUARANTINED, DONE).",
+    help: "Rows in each staging table by state (PENDING, IN_FLIGHT, FAILED, DEAD, DONE).",
     labels: ["table", "status"],
+  },
+  order_sync_quarantined_orders: {
+    type: "gauge",
+    help: "Orders held back by data quality (MON_Quarantine) right now, by customer.",
+    labels: ["customer"],
   },
   staging_oldest_pending_age_seconds: {
     type: "gauge",

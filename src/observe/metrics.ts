@@ -8,6 +8,8 @@ export interface StagingSnapshot {
   rows: { table: string; status: string; count: number }[];
   /** The oldest PENDING row's creation time per table (ISO), null when none is PENDING. */
   oldestPending: { table: string; oldest: string | null }[];
+  /** Orders held back by data quality per customer (`MON_Quarantine`); absent when not read. */
+  quarantined?: { customer: string; orders: number }[];
 }
 
 /** What the metrics listen to. */
@@ -142,6 +144,12 @@ export function createMetrics(sources: MetricsSources): SyncMetrics {
     for (const t of s.oldestPending)
       for (const status of STAGED_STATUSES) this.set({ table: t.table, status }, 0);
     for (const r of s.rows) this.set({ table: r.table, status: r.status }, r.count);
+  });
+  gauge("order_sync_quarantined_orders", async function () {
+    const s = await readStaging();
+    if (!s?.quarantined) return;
+    this.reset();
+    for (const q of s.quarantined) this.set({ customer: q.customer }, q.orders);
   });
   gauge("staging_oldest_pending_age_seconds", async function () {
     const s = await readStaging();

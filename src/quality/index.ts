@@ -1,7 +1,7 @@
 // Validation, quarantine and reports; the `quality:` config block and the rule catalog are config's.
 export { SEVERITIES, SEVERITY_EFFECTS } from "./severity.js";
 export type { Severity, OrderAction } from "./severity.js";
-export type { Issue, Halt, ValidationContext, ValidationResult } from "./types.js";
+export type { Issue, Halt, Unmappable, ValidationContext, ValidationResult } from "./types.js";
 export {
   validateOrders,
   validateMapped,
@@ -14,6 +14,7 @@ export {
 } from "./validate.js";
 export {
   recordQuarantine,
+  quarantineCounts,
   releaseFixed,
   quarantinedKeys,
   quarantineRows,

@@ -108,6 +108,17 @@ export async function quarantinedKeys(db: Db, customer: string): Promise<Set<str
   return new Set(rows.map((r) => r.order_key));
 }
 
+/** Orders held back per customer (distinct order numbers in `MON_Quarantine`), for `/metrics` and `status`. */
+export async function quarantineCounts(db: Db): Promise<{ customer: string; orders: number }[]> {
+  const rows = await db.kysely
+    .selectFrom("MON_Quarantine")
+    .select(["customer", db.kysely.fn.count<string | number>("order_key").distinct().as("n")])
+    .groupBy("customer")
+    .orderBy("customer")
+    .execute();
+  return rows.map((r) => ({ customer: r.customer, orders: Number(r.n) }));
+}
+
 /** The quarantine rows of a customer (or of every customer), for `status` and reports. */
 export async function quarantineRows(db: Db, customer?: string): Promise<QuarantineEntry[]> {
   let q = db.kysely.selectFrom("MON_Quarantine").selectAll();

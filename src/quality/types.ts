@@ -17,6 +17,13 @@ export interface Issue {
   message: string;
 }
 
+/** Why detect could not map a row (a value or template column it cannot write): the column and the reason. */
+export interface Unmappable {
+  column: string | null;
+  message: string;
+  value?: unknown;
+}
+
 /** Why a customer's run stops before anything is staged. */
 export interface Halt {
   reason: string;

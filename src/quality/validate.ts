@@ -2,8 +2,8 @@ import { BUILT_IN_RULES, type BuiltInRuleId, type QualityConfig } from "../confi
 import { MappedRow } from "../mapping/index.js";
 import { compileUserRules } from "./conditions.js";
 import { BATCH_RULES, BOARD_RULES, planBatch, ROW_RULES, RowView } from "./rules.js";
-import { SEVERITY_EFFECTS, worst, type OrderAction, type Severity } from "./severity.js";
-import type { Halt, Issue, ValidationContext, ValidationResult } from "./types.js";
+import { atLeast, SEVERITY_EFFECTS, worst, type OrderAction, type Severity } from "./severity.js";
+import type { Halt, Issue, Unmappable, ValidationContext, ValidationResult } from "./types.js";
 
 type Row = Readonly<Record<string, unknown>>;
 
@@ -63,9 +63,15 @@ export function validateOrders(rows: readonly Row[], ctx: ValidationContext): Va
 
 /**
  * {@link validateOrders} over rows already mapped (by detect, which built their snapshots from the same
- * {@link MappedRow}s): the rules read those values instead of mapping the rows again.
+ * {@link MappedRow}s): the rules read those values instead of mapping the rows again. `unmappable[i]`,
+ * when set, is why detect could not map `rows[i]`: the order gets an ERROR (`value-type`) unless a rule
+ * already gave it one, so it is quarantined like any other ERROR order, in the one quarantine record.
  */
-export function validateMapped(rows: readonly MappedRow[], ctx: ValidationContext): ValidationResult {
+export function validateMapped(
+  rows: readonly MappedRow[],
+  ctx: ValidationContext,
+  unmappable: readonly (Unmappable | undefined)[] = [],
+): ValidationResult {
   const plan = planBatch(ctx);
   const { config, customer } = ctx;
   const sev = severityLookup(config);
@@ -85,41 +91,8 @@ export function validateMapped(rows: readonly MappedRow[], ctx: ValidationContex
     );
 
   const views = rows.map((mapped) => new RowView(mapped, orderKeyOf(mapped.row, ctx.keyColumn)));
-  const perRow: Issue[][] = views.map(() => []);
-  const userRules = compileUserRules(config.rules);
-  // One reporter for all rows, told which row and rule are running: the rules run on every row of every page.
-  let out: Issue[] = [];
-  let current: RowView | undefined;
-  let running: BuiltInRuleId = "required";
-  const report = (column: string | null, value: unknown, message: string) =>
-    out.push({
-      orderKey: current!.orderKey,
-      customer,
-      rule: running,
-      severity: sev(running),
-      column,
-      value,
-      message,
-    });
-  views.forEach((r, i) => {
-    out = perRow[i]!;
-    current = r;
-    for (const rule of ROW_RULES) {
-      running = rule.id;
-      rule.check(r, plan, report);
-    }
-    for (const user of userRules)
-      if (user.fails(r.row))
-        out.push({
-          orderKey: r.orderKey,
-          customer,
-          rule: user.name,
-          severity: user.severity,
-          column: user.column,
-          value: r.row[user.column],
-          message: user.message,
-        });
-  });
+  const check: RowCheck = { plan, sev, customer, userRules: compileUserRules(config.rules) };
+  const perRow = views.map((r, i) => rowIssues(r, check, unmappable[i]));
   for (const rule of BATCH_RULES)
     rule.check(views, plan, (index, column, value, message) =>
       perRow[index]?.push({
@@ -140,6 +113,52 @@ export function validateMapped(rows: readonly MappedRow[], ctx: ValidationContex
     views.map((v) => v.orderKey),
     ctx,
   );
+}
+
+/** What the row rules need besides the row, worked out once per call. */
+interface RowCheck {
+  plan: ReturnType<typeof planBatch>;
+  sev: (rule: BuiltInRuleId) => Severity;
+  customer: string;
+  userRules: ReturnType<typeof compileUserRules>;
+}
+
+/** One row's issues: the built-in row rules, the user's rules, and why detect could not map it (`cannot`). */
+function rowIssues(r: RowView, { plan, sev, customer, userRules }: RowCheck, cannot?: Unmappable): Issue[] {
+  const out: Issue[] = [];
+  // One reporter per row, told which rule is running.
+  let running: BuiltInRuleId = "required";
+  const report = (column: string | null, value: unknown, message: string) =>
+    out.push({
+      orderKey: r.orderKey,
+      customer,
+      rule: running,
+      severity: sev(running),
+      column,
+      value,
+      message,
+    });
+  for (const rule of ROW_RULES) {
+    running = rule.id;
+    rule.check(r, plan, report);
+  }
+  for (const user of userRules)
+    if (user.fails(r.row))
+      out.push({
+        orderKey: r.orderKey,
+        customer,
+        rule: user.name,
+        severity: user.severity,
+        column: user.column,
+        value: r.row[user.column],
+        message: user.message,
+      });
+  // Detect could not map the row: it must not be sent, whatever the rules above found.
+  if (cannot && !out.some((issue) => atLeast(issue.severity, "ERROR"))) {
+    running = "value-type";
+    report(cannot.column, cannot.value, cannot.message);
+  }
+  return out;
 }
 
 /** Builds a result from issues: per-order lookup, actions, counts and the halt decision. */

@@ -68,8 +68,7 @@ const SUBITEMS = "STG_MON_CustMasterSchedule_Subitems" as const;
 export const nowIso = (): string => new Date().toISOString();
 
 /**
- * Writes one page of staged orders and their size lines in a single transaction, all PENDING
- * (QUARANTINED rows keep their status and are never sent).
+ * Writes one page of staged orders and their size lines in a single transaction, all PENDING.
  */
 export async function stageOrders(
   db: Db,

@@ -1,11 +1,11 @@
 import type { StagedStatus } from "../db/index.js";
 
 /**
- * The staged-row state machine (DESIGN.md), as data. A row is written PENDING (or QUARANTINED: failed
- * validation, never sent); a claim moves it to IN_FLIGHT; monday's answer moves it to DONE, FAILED
+ * The staged-row state machine (docs/design.md), as data. A row is written PENDING (orders that fail
+ * validation are not staged: `MON_Quarantine` is their one record); a claim moves it to IN_FLIGHT; monday's answer moves it to DONE, FAILED
  * (retryable) or DEAD (permanent). DONE rows are cleared; FAILED rows are dropped by the next run's
  * reconcile step and their orders staged afresh (so "FAILED → PENDING" is a new row carrying the attempts);
- * DEAD and QUARANTINED rows wait. Every status change in `staging.ts` goes through {@link transition}.
+ * DEAD rows wait. Every status change in `staging.ts` goes through {@link transition}.
  */
 export const STAGED_STATES: Record<
   StagedStatus,
@@ -19,7 +19,6 @@ export const STAGED_STATES: Record<
   DONE: { initial: false, to: {} },
   FAILED: { initial: false, to: {} },
   DEAD: { initial: false, to: {} },
-  QUARANTINED: { initial: true, to: {} },
 };
 
 /** A status change the table does not allow: a bug in the caller, never a data problem. */
@@ -50,7 +49,7 @@ export function transition(to: StagedStatus): { from: StagedStatus[]; countsAtte
   return { from, countsAttempt: STAGED_STATES[first].to[to]!.countsAttempt };
 }
 
-/** Checks that a new row may start in `status` (PENDING or QUARANTINED). */
+/** Checks that a new row may start in `status` (only PENDING may). */
 export function initialStatus(status: StagedStatus): StagedStatus {
   if (!STAGED_STATES[status].initial) throw new TransitionError("new", status);
   return status;

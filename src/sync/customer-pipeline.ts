@@ -40,7 +40,7 @@ export async function detectIntoSink(
     );
     tally.add(found.counts);
     fixed.push(...found.fixed);
-    const checked = await clock.time("validate", () => validateChanges(ctx, quality, found.detected));
+    const checked = await clock.time("validate", () => validateChanges(quality, found.detected));
     results.push(checked.result);
     if (checked.result.halt) await clock.time("stage", () => sink.halt(checked.result));
     tally.add(checked.counts);

@@ -1,7 +1,7 @@
 import type { Change } from "../detect/index.js";
 import { MappingError } from "../mapping/index.js";
 import type { ValidationResult } from "../quality/index.js";
-import type { NewStagedOrder } from "../stage/index.js";
+import type { QuarantinedOrder } from "./steps/validate.js";
 import { CountsTally, sumCounts, type SyncCounts } from "./counts.js";
 import { detectIntoSink } from "./customer-pipeline.js";
 import { HaltError } from "./errors.js";
@@ -45,15 +45,15 @@ export class PlanSink implements ChangeSink {
 
   constructor(private readonly customer: string) {}
 
-  stage(changes: readonly PendingChange[], quarantined: readonly NewStagedOrder[]): Promise<StageResult> {
+  stage(changes: readonly PendingChange[], quarantined: readonly QuarantinedOrder[]): Promise<StageResult> {
     for (const c of changes) this.changes.push(planned(this.customer, c));
     for (const q of quarantined)
       this.changes.push({
         customer: this.customer,
         orderKey: q.orderKey,
         action: "QUARANTINE",
-        columns: q.changedColumns,
-        reason: q.lastError ?? "",
+        columns: q.columns,
+        reason: q.reason,
       });
     return Promise.resolve({ staged: 0, counts: { dead: 0 } });
   }

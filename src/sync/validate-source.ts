@@ -9,13 +9,15 @@ import {
 } from "../quality/index.js";
 import { BoardLocks } from "./board-locks.js";
 import { checkSource, resolveBoards, selectCustomers, type SyncDeps } from "./prepare.js";
+import { detectAll } from "./steps/detect.js";
 import { readOrders } from "./steps/read.js";
+import { validateChanges } from "./steps/validate.js";
 import { GroupDirectory } from "./group-directory.js";
 
 /**
  * The `validate` command: every open order of the selected customers (changed or not) through the
- * data-quality rules, against the live boards: the read step, then the rules. Writes nothing anywhere (no
- * migrations, no staging, no monday writes).
+ * data-quality rules, against the live boards: the read, detect and validate steps of a sync, detect
+ * taking every order as new. Writes nothing anywhere (no migrations, no staging, no monday writes).
  */
 export async function validateSource(
   deps: SyncDeps,
@@ -40,7 +42,9 @@ export async function validateSource(
     const pages: ValidationResult[] = [validateOrders([], ctx)];
     if (board && !(board instanceof MappingError))
       for await (const page of readOrders({ settings: deps.settings, db: deps.db, board, customer }))
-        pages.push(validateOrders(page.rows, ctx));
+        pages.push(
+          validateChanges(ctx, detectAll({ settings: deps.settings, board, customer }, page)).result,
+        );
     results.push(mergeResults(pages, ctx));
   }
   return { results, report: buildReport(results) };

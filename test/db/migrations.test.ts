@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appliedMigrations, migrateToLatest, type Db } from "../../src/db/index.js";
+import { sql } from "kysely";
+import { appliedMigrations, migrateTo, migrateToLatest, migrations, type Db } from "../../src/db/index.js";
 import { describeSourceTable } from "../../src/source/index.js";
 import { testDatabases } from "../helpers/databases.js";
 import { stagedOrderRow } from "../helpers/sync-env.js";
@@ -147,18 +148,18 @@ for (const target of await testDatabases()) {
       await db?.close();
     });
 
-    it("applies the initial migration, then nothing", async () => {
-      expect(await migrateToLatest(db)).toEqual({
-        applied: ["0001_initial", "0002_quality", "0003_locks", "0004_drop_idempotency_key", "0005_webhooks"],
-      });
-      expect(await migrateToLatest(db)).toEqual({ applied: [] });
-      expect(await appliedMigrations(db)).toEqual([
+    it("applies every migration in order, then nothing", async () => {
+      const all = Object.keys(migrations(db.dialect));
+      expect(all.slice(0, 5)).toEqual([
         "0001_initial",
         "0002_quality",
         "0003_locks",
         "0004_drop_idempotency_key",
-        "0005_webhooks",
+        "0005_one_quarantine_record",
       ]);
+      expect(await migrateToLatest(db)).toEqual({ applied: all });
+      expect(await migrateToLatest(db)).toEqual({ applied: [] });
+      expect(await appliedMigrations(db)).toEqual(all);
     });
 
     it("creates every table with its columns, names exactly as declared", async () => {
@@ -247,6 +248,44 @@ for (const target of await testDatabases()) {
         .returning("change_id")
         .executeTakeFirstOrThrow();
       expect(typeof log.change_id).toBe("number");
+    });
+  });
+}
+
+for (const target of await testDatabases()) {
+  describe.skipIf(!target.available)(`0005_one_quarantine_record on ${target.name}`, () => {
+    let db: Db;
+    beforeAll(async () => {
+      db = await target.open();
+    });
+    afterAll(async () => {
+      await db?.close();
+    });
+
+    it("drops the QUARANTINED staging rows an older version left, and keeps every other row", async () => {
+      await migrateTo(db, "0004_drop_idempotency_key");
+      const now = new Date().toISOString();
+      for (const [key, status] of [
+        ["K-1", "QUARANTINED"],
+        ["K-2", "PENDING"],
+        ["K-3", "DEAD"],
+      ])
+        await sql`insert into ${sql.table("STG_MON_CustMasterSchedule")}
+          (batch_id, customer, order_key, board_id, action, stg_status, column_values, changed_columns,
+           attempts, stg_created_date, stg_updated_date)
+          values (${"b0"}, ${"C"}, ${key}, ${"1"}, ${"CREATE"}, ${status}, ${"{}"}, ${"[]"}, ${0}, ${now}, ${now})`.execute(
+          db.kysely,
+        );
+      await migrateToLatest(db);
+      const left = await db.kysely
+        .selectFrom("STG_MON_CustMasterSchedule")
+        .select(["order_key", "stg_status"])
+        .orderBy("order_key")
+        .execute();
+      expect(left).toEqual([
+        { order_key: "K-2", stg_status: "PENDING" },
+        { order_key: "K-3", stg_status: "DEAD" },
+      ]);
     });
   });
 }

@@ -363,6 +363,7 @@ describe("createMetrics", () => {
         { table: "STG_MON_CustMasterSchedule", oldest },
         { table: "STG_MON_CustMasterSchedule_Subitems", oldest: null },
       ],
+      quarantined: [{ customer: "BLUE HARBOR", orders: 3 }],
     };
     const metrics = create({
       events: new SyncEvents(),
@@ -392,6 +393,7 @@ describe("createMetrics", () => {
         await sample(metrics, "staging_rows", { table: "STG_MON_CustMasterSchedule_Subitems", status }),
         status,
       ).toBe(0);
+    expect(values("order_sync_quarantined_orders")).toEqual([{ customer: "BLUE HARBOR", value: 3 }]);
     expect(values("staging_table_rows")).toEqual(
       expect.arrayContaining([
         { table: "STG_MON_CustMasterSchedule", value: 9 },

@@ -454,7 +454,8 @@ describe("ops/grafana/order-sync-dashboard.json", () => {
     expect(
       has(/histogram_quantile\(0\.95, sum by \(le, operation\).*staging_processing_seconds_bucket/),
     ).toBe(true);
-    expect(has(/staging_rows\{[^}]*status=~"PENDING\|FAILED\|DEAD\|QUARANTINED"/)).toBe(true);
+    expect(has(/staging_rows\{[^}]*status=~"PENDING\|FAILED\|DEAD"/)).toBe(true);
+    expect(has(/order_sync_quarantined_orders\{/)).toBe(true);
   });
 
   it("maps the circuit breaker gauge to closed / half-open / open", () => {

@@ -60,3 +60,30 @@ describe("map once: validation reads what detect mapped", () => {
     expect(fromDetect.counts.QUARANTINE).toBe(3);
   });
 });
+
+describe("one quarantine record: a row detect could not map", () => {
+  it("gets a value-type ERROR (so it is quarantined) unless a rule already gave it one", () => {
+    const rows = [order("U-1"), order("U-2"), order("U-3", { "TOTAL QTY": "lots" })].map(
+      (r) => new MappedRow(r),
+    );
+    const cannot = {
+      column: "STYLE",
+      message: "order U-1, column [STYLE]: no text can be made of it",
+      value: 1,
+    };
+    const result = validateMapped(rows, context(), [cannot, undefined, { ...cannot, message: "U-3 too" }]);
+    expect(result.action("U-1")).toBe("QUARANTINE");
+    expect(result.byOrder.get("U-1")).toEqual([
+      expect.objectContaining({
+        rule: "value-type",
+        severity: "ERROR",
+        column: "STYLE",
+        message: cannot.message,
+      }),
+    ]);
+    expect(result.action("U-2")).toBe("SYNC");
+    // U-3 already has an ERROR of its own: no second reason is made up for it.
+    expect(result.action("U-3")).toBe("QUARANTINE");
+    expect(result.byOrder.get("U-3")!.some((i) => i.message === "U-3 too")).toBe(false);
+  });
+});

@@ -17,14 +17,13 @@ import {
 import { testDatabases } from "../helpers/databases.js";
 
 describe("the staged-row state table", () => {
-  it("names every state, and only PENDING and QUARANTINED rows are written new", () => {
+  it("names every state, and only PENDING rows are written new (held-back orders are in MON_Quarantine)", () => {
     expect(Object.keys(STAGED_STATES).sort()).toEqual([...STAGED_STATUSES].sort());
-    expect(STAGED_STATUSES.filter((s) => STAGED_STATES[s].initial).sort()).toEqual([
-      "PENDING",
-      "QUARANTINED",
-    ]);
-    expect(initialStatus("QUARANTINED")).toBe("QUARANTINED");
+    expect(STAGED_STATUSES).not.toContain("QUARANTINED");
+    expect(STAGED_STATUSES.filter((s) => STAGED_STATES[s].initial)).toEqual(["PENDING"]);
+    expect(initialStatus("PENDING")).toBe("PENDING");
     expect(() => initialStatus("IN_FLIGHT")).toThrow(TransitionError);
+    expect(() => initialStatus("DEAD")).toThrow(TransitionError);
   });
 
   it("allows claim and answer moves, and says which count an attempt", () => {
@@ -32,17 +31,16 @@ describe("the staged-row state table", () => {
     for (const to of ["DONE", "FAILED", "DEAD"] as const)
       expect(transition(to)).toEqual({ from: ["IN_FLIGHT"], countsAttempt: true });
     expect(() => transition("PENDING")).toThrow("a staged row cannot go from new to PENDING");
-    expect(() => transition("QUARANTINED")).toThrow(TransitionError);
   });
 });
 
-const order = (orderKey: string, status: "PENDING" | "QUARANTINED" = "PENDING"): NewStagedOrder => ({
+const order = (orderKey: string): NewStagedOrder => ({
   batchId: "b1",
   customer: "BLUE HARBOR",
   orderKey,
   boardId: "5001000001",
   action: "CREATE",
-  status,
+  status: "PENDING",
   itemName: orderKey,
   groupTitle: "SS26",
   columnValues: {},
@@ -68,7 +66,7 @@ for (const engine of await testDatabases()) {
       await stageOrders(db, [
         { order: order("A"), subitems: [] },
         { order: order("B"), subitems: [] },
-        { order: order("Q", "QUARANTINED"), subitems: [] },
+        { order: order("C"), subitems: [] },
       ]);
       const claimed = await claimOrders(db, "BLUE HARBOR", "b1", 1);
       expect(claimed.map((r) => [r.orderKey, r.status, r.attempts])).toEqual([["A", "IN_FLIGHT", 0]]);
@@ -80,15 +78,15 @@ for (const engine of await testDatabases()) {
       await markOrders(db.kysely, [{ stgId: a!.stgId, status: "DONE", mondayItemId: "1" }]);
       const all = (await leftoverRows(db, "BLUE HARBOR")).orders;
       const b = all.find((r) => r.orderKey === "B")!;
-      const q = all.find((r) => r.orderKey === "Q")!;
-      // Not claimed, so not answered: PENDING and QUARANTINED rows do not move to DONE or DEAD.
+      const c = all.find((r) => r.orderKey === "C")!;
+      // Not claimed, so not answered: PENDING rows do not move to DONE or DEAD.
       await markOrders(db.kysely, [
         { stgId: b.stgId, status: "DONE", mondayItemId: "2" },
-        { stgId: q.stgId, status: "DEAD", error: "x" },
+        { stgId: c.stgId, status: "DEAD", error: "x" },
       ]);
       // A second answer for a row already DONE changes nothing either.
       await markOrders(db.kysely, [{ stgId: a!.stgId, status: "FAILED", error: "late" }]);
-      expect(await rows()).toEqual({ A: ["DONE", 1], B: ["PENDING", 0], Q: ["QUARANTINED", 0] });
+      expect(await rows()).toEqual({ A: ["DONE", 1], B: ["PENDING", 0], C: ["PENDING", 0] });
     });
   });
 }

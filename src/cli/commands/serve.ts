@@ -9,6 +9,7 @@ import {
   HealthChecker,
   type StagingSnapshot,
 } from "../../observe/index.js";
+import { quarantineCounts } from "../../quality/index.js";
 import { pendingAge, stagingCounts } from "../../stage/index.js";
 import { newOwnerId, SyncScheduler, type Schedule } from "../../sync/index.js";
 import { openContext, type GlobalOptions } from "../context.js";
@@ -36,8 +37,12 @@ function lastBatchMaxAgeMinutes(settings: Settings, schedule: Schedule): number 
 
 /** The staging figures `/metrics` reads at each scrape. */
 export async function stagingSnapshot(db: Db): Promise<StagingSnapshot> {
-  const [rows, ages] = await Promise.all([stagingCounts(db), pendingAge(db, new Date().toISOString())]);
-  return { rows, oldestPending: ages.map((a) => ({ table: a.table, oldest: a.oldest })) };
+  const [rows, ages, quarantined] = await Promise.all([
+    stagingCounts(db),
+    pendingAge(db, new Date().toISOString()),
+    quarantineCounts(db),
+  ]);
+  return { rows, oldestPending: ages.map((a) => ({ table: a.table, oldest: a.oldest })), quarantined };
 }
 
 /** The webhook inbox `/health` and `/metrics` read, when serve receives webhooks (issue 14). */

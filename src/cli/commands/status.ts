@@ -1,4 +1,5 @@
 import { migrateToLatest } from "../../db/index.js";
+import { quarantineCounts } from "../../quality/index.js";
 import { stagingCounts } from "../../stage/index.js";
 import { recentRuns } from "../../runlog/index.js";
 import { currentLeases, type MondayStats } from "../../sync/index.js";
@@ -29,8 +30,9 @@ export async function statusCommand(global: GlobalOptions): Promise<number> {
     const runs = await lastRuns(ctx.db, 5);
     const monday = (runs[0]?.counts as { monday?: MondayStats } | null)?.monday ?? null;
     const leases = await currentLeases(ctx.db);
+    const quarantined = await quarantineCounts(ctx.db);
     const webhookInbox = await inboxState(ctx.db);
-    if (global.json) printJson({ staging, runs, monday, leases, webhookInbox });
+    if (global.json) printJson({ staging, quarantined, runs, monday, leases, webhookInbox });
     else {
       process.stdout.write(
         staging.length
@@ -40,6 +42,13 @@ export async function statusCommand(global: GlobalOptions): Promise<number> {
             )}\n`
           : "staging: empty\n",
       );
+      if (quarantined.length)
+        process.stdout.write(
+          `held back by data quality (MON_Quarantine; \`order-sync validate\` says why):\n${table(
+            ["customer", "orders"],
+            quarantined.map((q) => [q.customer, q.orders]),
+          )}\n`,
+        );
       process.stdout.write(
         runs.length
           ? `last runs:\n${table(

@@ -84,6 +84,24 @@ export async function detectChanges(
   return result;
 }
 
+/**
+ * Detect for `validate`: every order of the page, changed or not, as if new (the sync state is not read),
+ * so validation judges every open order, the unmappable ones included, as a sync would.
+ */
+export function detectAll(
+  ctx: Pick<CustomerRunContext, "settings" | "board" | "customer">,
+  page: OrderPage,
+): DetectedOrder[] {
+  const keyColumn = ctx.settings.config.source.keyColumn;
+  return page.rows.map((row) => {
+    const orderKey = String(row[keyColumn]);
+    const mapped = new MappedRow(row);
+    // Without a state row an order is NEW (or unmappable): never UNCHANGED.
+    const change = classify(ctx, mapped, orderKey, undefined) as PendingChange | RowError;
+    return { row, mapped, orderKey, change };
+  });
+}
+
 /** The detect step after the last page: sync-state orders past the last key read are GONE. */
 export async function detectGoneAfter(
   ctx: Pick<CustomerRunContext, "db" | "customer">,

@@ -13,6 +13,7 @@ import type { CustomerRunContext } from "../customer-context.js";
 import { HaltError } from "../errors.js";
 import type { PendingChange } from "./detect.js";
 import type { Leftovers } from "./reconcile.js";
+import type { QuarantinedOrder } from "./validate.js";
 
 /** Staging rows (parent + size lines) for one change. */
 export interface StageEntry {
@@ -22,7 +23,7 @@ export interface StageEntry {
 
 /** What a sink did with one page. */
 export interface StageResult {
-  /** Staging rows written (quarantined ones included). */
+  /** Staging rows written. */
   staged: number;
   counts: { dead: number };
 }
@@ -32,8 +33,8 @@ export interface StageResult {
  * `plan`. The composer runs the same steps into either.
  */
 export interface ChangeSink {
-  /** One page's changes that passed validation, and its quarantined orders. */
-  stage(changes: readonly PendingChange[], quarantined: readonly NewStagedOrder[]): Promise<StageResult>;
+  /** One page's changes that passed validation, and the orders validation held back. */
+  stage(changes: readonly PendingChange[], quarantined: readonly QuarantinedOrder[]): Promise<StageResult>;
   /** The rules halted the customer: undo what this run staged and throw {@link HaltError}. */
   halt(result: ValidationResult): Promise<never>;
   /** After the last page: record the customer's validation and release orders that are fine again. */
@@ -202,8 +203,9 @@ export function stageEntry(
 }
 
 /**
- * Step 5, stage, into the staging tables: one PENDING row per change (and one per size line), the
- * quarantined orders' rows beside them. A DEAD row of an earlier run waits for an operator while its order
+ * Step 5, stage, into the staging tables: one PENDING row per change (and one per size line). Orders
+ * validation held back get no staging row: their one record is `MON_Quarantine`, written by
+ * {@link StagingSink.finish} from the customer's validation. A DEAD row of an earlier run waits for an operator while its order
  * is unchanged, and is replaced once the order changes; a FAILED row's attempts carry over.
  */
 export class StagingSink implements ChangeSink {
@@ -212,16 +214,10 @@ export class StagingSink implements ChangeSink {
     private readonly leftovers: Leftovers,
   ) {}
 
-  async stage(
-    changes: readonly PendingChange[],
-    quarantined: readonly NewStagedOrder[],
-  ): Promise<StageResult> {
+  async stage(changes: readonly PendingChange[]): Promise<StageResult> {
     const dead = this.leftovers.dead;
     const waiting = new Set(changes.filter((c) => c.kind !== "GONE" && dead.get(c.orderKey) === c.hash));
-    const entries = [
-      ...changes.filter((c) => !waiting.has(c)).map((c) => this.entry(c)),
-      ...quarantined.map((order) => ({ order, subitems: [] })),
-    ];
+    const entries = changes.filter((c) => !waiting.has(c)).map((c) => this.entry(c));
     const superseded = changes.filter((c) => dead.has(c.orderKey)).map((c) => c.orderKey);
     if (superseded.length) await this.dropDead(superseded);
     await stageOrders(this.ctx.db, entries);

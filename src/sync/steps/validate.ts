@@ -4,13 +4,19 @@ import {
   quarantinedKeys,
   validateMapped,
   validateOrders,
+  type Unmappable,
   type ValidationContext,
   type ValidationResult,
 } from "../../quality/index.js";
-import type { NewStagedOrder } from "../../stage/index.js";
-import type { SyncStateRow } from "../../state/index.js";
 import type { CustomerRunContext } from "../customer-context.js";
 import type { DetectedOrder, PendingChange } from "./detect.js";
+
+/** An order held back by validation: its key, the columns at fault, and the reasons. */
+export interface QuarantinedOrder {
+  orderKey: string;
+  columns: string[];
+  reason: string;
+}
 
 /** The validate step's result for one page. */
 export interface ValidateResult {
@@ -18,8 +24,8 @@ export interface ValidateResult {
   result: ValidationResult;
   /** Changes that passed, for the stage step. */
   changes: PendingChange[];
-  /** Orders with ERRORs (or unmappable), as QUARANTINED staging rows with their reasons. */
-  quarantined: NewStagedOrder[];
+  /** Orders with ERRORs (or unmappable): held back; their reasons go to `MON_Quarantine` at the sink's finish. */
+  quarantined: QuarantinedOrder[];
   counts: { quarantined: number };
 }
 
@@ -46,58 +52,39 @@ export async function startValidation(
   return { quality, first: validateOrders([], quality) };
 }
 
-/** A staging row that records why an order is quarantined; it is never sent. */
-function quarantineRow(
-  ctx: CustomerRunContext,
-  orderKey: string,
-  reasons: readonly { column: string | null; message: string }[],
-  state: SyncStateRow | undefined,
-): NewStagedOrder {
-  return {
-    batchId: ctx.batchId,
-    customer: ctx.customer.name,
-    orderKey,
-    boardId: ctx.board.id,
-    action: state && !state.archived ? "UPDATE" : "CREATE",
-    status: "QUARANTINED",
-    itemName: null,
-    groupTitle: null,
-    columnValues: {},
-    changedColumns: [...new Set(reasons.map((r) => r.column ?? ""))].filter(Boolean),
-    newHash: null,
-    newValues: null,
-    mondayItemId: state?.mondayItemId ?? null,
-    lastError: reasons.map((r) => r.message).join("; "),
-  };
-}
+/** Why detect could not map an order, as validation reports it. */
+export const unmappableOf = (change: unknown): Unmappable | undefined =>
+  change instanceof RowError
+    ? { column: change.column, message: change.message, value: change.value }
+    : undefined;
 
 /**
  * Step 4, validate: the data-quality rules over the orders detect found changed (only those would be
- * staged), reading the values detect mapped. Orders with ERRORs, or that could not be mapped, are quarantined with their reasons; the rest
- * pass. A halt is in `result.halt`: the caller's sink decides what it means.
+ * staged), reading the values detect mapped. Orders with ERRORs, or that could not be mapped, are held
+ * back (quarantined) with their reasons; the rest pass. A halt is in `result.halt`: the caller's sink decides what it means.
  */
 export function validateChanges(
-  ctx: CustomerRunContext,
   quality: ValidationContext,
   detected: readonly DetectedOrder[],
 ): ValidateResult {
   const result = validateMapped(
     detected.map((d) => d.mapped),
     quality,
+    detected.map((d) => unmappableOf(d.change)),
   );
   const out: ValidateResult = { result, changes: [], quarantined: [], counts: { quarantined: 0 } };
   for (const d of detected) {
-    const issues = (result.byOrder.get(d.orderKey) ?? []).filter(
-      (i) => result.action(d.orderKey) === "QUARANTINE" && isError(i.severity),
-    );
-    if (issues.length > 0 || d.change instanceof RowError) {
+    if (result.action(d.orderKey) === "QUARANTINE") {
+      const issues = (result.byOrder.get(d.orderKey) ?? []).filter((i) => isError(i.severity));
       out.counts.quarantined++;
-      const reasons = issues.length
-        ? issues
-        : [{ column: (d.change as RowError).column, message: (d.change as RowError).message }];
-      out.quarantined.push(quarantineRow(ctx, d.orderKey, reasons, d.state));
+      out.quarantined.push({
+        orderKey: d.orderKey,
+        columns: [...new Set(issues.map((i) => i.column ?? ""))].filter(Boolean),
+        reason: issues.map((i) => i.message).join("; "),
+      });
       continue;
     }
+    // validateMapped gives every unmappable row an ERROR, so only changes are left here.
     out.changes.push(d.change as PendingChange);
   }
   return out;
