@@ -23,7 +23,7 @@ function columnSpec(ref: ConfigColumn): ColumnSpec {
 function boardColumns(board: BoardConfig): ColumnSpec[] {
   const seen = new Set<string>();
   const specs: ColumnSpec[] = [];
-  for (const ref of [board.keyColumn, ...board.columns]) {
+  for (const ref of [board.keyColumn, ...board.columns, ...(board.tracked ?? [])]) {
     const spec = columnSpec(ref);
     const key = spec.id ? `id:${spec.id}` : `title:${spec.title}`;
     if (seen.has(key)) continue;

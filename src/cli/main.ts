@@ -15,6 +15,7 @@ import { serveCommand } from "./commands/serve.js";
 import { runsCommand, statusCommand } from "./commands/status.js";
 import { syncCommand } from "./commands/sync.js";
 import { validateCommand, type ValidateFlags } from "./commands/validate.js";
+import { addWebhooksCommand } from "./commands/webhooks.js";
 import type { GlobalOptions } from "./context.js";
 
 /**
@@ -86,10 +87,12 @@ function rootProgram(): Command {
         `
 Environment:
   MONDAY_API_TOKEN    monday.com API token (for the emulator: any non-empty value, or one given with --user/--token)
-  MONDAY_SIGNING_SECRET  emulator: the HS256 secret of --app-token webhooks (instead of --signing-secret)
+  MONDAY_SIGNING_SECRET  emulator: the HS256 secret of --app-token webhooks (instead of --signing-secret);
+                      serve: verifies the JWT of webhooks an app created
   MONDAY_API_URL      overrides monday.apiUrl, e.g. http://127.0.0.1:4000/v2 for the emulator
   ORDER_SYNC_DB_URL   database URL (postgres://…) or SQLite file; overrides source.url
   ORDER_SYNC_API_TOKEN  serve: bearer token POST /api/sync requires (without it, only loopback callers)
+  ORDER_SYNC_WEBHOOK_SECRET  serve: the webhook endpoint's path secret (turns two-way sync on)
 
 Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by a data-quality failure;
 4 monday.com unavailable (circuit breaker open, unreachable, token refused, daily limit).`,
@@ -205,7 +208,7 @@ function addServiceCommands(program: Command, run: Run): void {
   program
     .command("serve")
     .description(
-      "HTTP server (/metrics, /health, /health/live, /health/ready, POST /api/sync) and scheduled syncs (serve.schedule); SIGTERM finishes the request in flight and exits",
+      "HTTP server (/metrics, /health, /health/live, /health/ready, POST /api/sync; POST /webhooks/monday/<secret> with ORDER_SYNC_WEBHOOK_SECRET) and scheduled syncs (serve.schedule); SIGTERM finishes the request in flight and exits",
     )
     .option("-p, --port <n>", "port (default: serve.port, 8080)")
     .option("--host <host>", "address to listen on (default: serve.host, 127.0.0.1)")
@@ -267,6 +270,7 @@ function addServiceCommands(program: Command, run: Run): void {
     .option("-d, --dir <dir>", "folder for the demo's config and database", "order-sync-demo")
     .option("-n, --orders <n>", "demo orders", "2000")
     .action(run((o: { dir: string; orders: string }, cmd: Command) => demoCommand(o, global(cmd))));
+  addWebhooksCommand(program, run, global);
 }
 
 /** Builds the `order-sync` program; each command sets `process.exitCode`-style results through `exit`. */

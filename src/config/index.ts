@@ -1,4 +1,10 @@
-export { configSchema, COLUMN_TYPES } from "./schema.js";
+export {
+  configSchema,
+  COLUMN_TYPES,
+  COLUMN_DIRECTIONS,
+  CONFLICT_POLICIES,
+  REMOVED_ITEM_POLICIES,
+} from "./schema.js";
 export {
   qualityConfigSchema,
   conditionSchema,
@@ -17,6 +23,10 @@ export type {
   BoardColumnRef,
   ColumnType,
   ColumnTransform,
+  ColumnDirection,
+  ConflictPolicy,
+  TrackedColumn,
+  WriteBackConfig,
 } from "./schema.js";
 export { ConfigError, loadSettings, parseConfig, resolveSettings, formatIssues } from "./load.js";
 export type { Settings } from "./load.js";

@@ -85,6 +85,13 @@ export const transformSchema = z
   .strict();
 export type ColumnTransform = z.infer<typeof transformSchema>;
 
+/** Who owns a mapped column's value (issue 14). */
+export const COLUMN_DIRECTIONS = ["to-board", "from-board", "both"] as const;
+export type ColumnDirection = (typeof COLUMN_DIRECTIONS)[number];
+/** How a board edit of a `both` column is settled: `newest` compares monday's `changedAt` with the database's change. */
+export const CONFLICT_POLICIES = ["db-wins", "board-wins", "newest"] as const;
+export type ConflictPolicy = (typeof CONFLICT_POLICIES)[number];
+
 const mappingEntry = z
   .object({
     source: nonEmpty,
@@ -95,10 +102,21 @@ const mappingEntry = z
     /** phone columns: the country of numbers that do not name one (e.g. `US`). */
     defaultCountry: countryCode.optional(),
     transform: transformSchema.optional(),
+    /**
+     * Who owns the column (issue 14): `to-board` (the database; when not given), `from-board` (the board: the
+     * sync never writes it, webhooks bring its edits back) or `both` (with a `conflict` policy).
+     */
+    direction: z.enum(COLUMN_DIRECTIONS).optional(),
+    /** For `both` columns: which side wins when the board edits a value (default `db-wins`). */
+    conflict: z.enum(CONFLICT_POLICIES).optional(),
   })
   .strict()
   .refine((c) => c.id !== undefined || c.title !== undefined, {
     message: "give the board column's id, its title, or both",
+  })
+  .refine((c) => c.conflict === undefined || c.direction === "both", {
+    message: "conflict applies to direction: both only",
+    path: ["conflict"],
   })
   .refine((c) => c.defaultCountry === undefined || c.type === "phone", {
     message: "defaultCountry applies to phone columns only",
@@ -134,6 +152,40 @@ const subitemsSchema = z
   })
   .strict();
 
+/** A board-only column whose edits come back through webhooks (the source table has no column for it). */
+const trackedSchema = z
+  .object({
+    id: columnId.optional(),
+    title: nonEmpty.optional(),
+    type: columnType,
+    labels: z.array(nonEmpty).max(40, "monday allows at most 40 status labels").optional(),
+    /** The write-back table's column its edits go to (or list it under `writeBack.columns`). */
+    target: nonEmpty.optional(),
+  })
+  .strict()
+  .refine((c) => c.id !== undefined || c.title !== undefined, {
+    message: "give the board column's id, its title, or both",
+  });
+export type TrackedColumn = z.infer<typeof trackedSchema>;
+
+/**
+ * Where accepted board edits are written (issue 14), in the same transaction that records them:
+ * `UPDATE table SET <target> = value WHERE keyColumn = <order key>` (a row is inserted when none exists,
+ * except in the source table, whose orders are never created here).
+ */
+const writeBackSchema = z
+  .object({
+    table: nonEmpty,
+    keyColumn: nonEmpty,
+    /** Board column id → the table's column. Mapped `from-board`/`both` columns default to their `source`. */
+    columns: z.record(columnId, nonEmpty).default({}),
+  })
+  .strict();
+export type WriteBackConfig = z.infer<typeof writeBackSchema>;
+
+/** What happens when a planner deletes or archives a synced item on the board (issue 14). */
+export const REMOVED_ITEM_POLICIES = ["report", "recreate", "forget"] as const;
+
 const boardSchema = z
   .object({
     id: boardId,
@@ -146,6 +198,15 @@ const boardSchema = z
     subitems: subitemsSchema.optional(),
     /** Create status/dropdown labels that the board lacks instead of failing the row. */
     createLabelsIfMissing: z.boolean().default(false),
+    /** Board-only columns whose edits webhooks bring back (e.g. factory status, planner notes). */
+    tracked: z.array(trackedSchema).optional(),
+    writeBack: writeBackSchema.optional(),
+    /**
+     * An item deleted or archived by hand: `report` (recorded; the next sync's update of it fails and is
+     * reported), `recreate` (the sync state forgets the item, so the next sync creates it again) or
+     * `forget` (the order is marked archived; the sync leaves it alone).
+     */
+    onItemRemoved: z.enum(REMOVED_ITEM_POLICIES).optional(),
   })
   .strict();
 export type BoardConfig = z.infer<typeof boardSchema>;
@@ -239,6 +300,22 @@ const serveSchema = z
       .default({ pendingMaxAgeHours: 24, mondayCheckCacheSeconds: 30 }),
     /** On SIGTERM the batch in flight finishes and is recorded; after this long the process exits anyway. */
     shutdownGraceSeconds: z.number().positive().max(3600).default(120),
+    /**
+     * The URL monday.com calls (issue 14), e.g. `https://sync.example.com`: webhooks point at
+     * `<publicUrl>/webhooks/monday/<ORDER_SYNC_WEBHOOK_SECRET>`.
+     */
+    publicUrl: z.url("must be an http(s) URL").optional(),
+    webhooks: z
+      .object({
+        /** Largest request body the endpoint accepts (monday's events are a few kB). */
+        maxBodyBytes: z.number().int().min(1024).max(10_485_760).default(262_144),
+        /** `/health` is unhealthy while an inbox event waits longer than this. */
+        inboxMaxLagSeconds: z.number().positive().max(86_400).default(300),
+        /** How often the catch-up reads the boards' activity logs for events that never arrived (0: only on start). */
+        catchUpIntervalSeconds: z.number().int().min(0).max(86_400).default(900),
+      })
+      .strict()
+      .default({ maxBodyBytes: 262_144, inboxMaxLagSeconds: 300, catchUpIntervalSeconds: 900 }),
   })
   .strict()
   .default({
@@ -247,6 +324,7 @@ const serveSchema = z
     schedule: { runOnStart: true },
     health: { pendingMaxAgeHours: 24, mondayCheckCacheSeconds: 30 },
     shutdownGraceSeconds: 120,
+    webhooks: { maxBodyBytes: 262_144, inboxMaxLagSeconds: 300, catchUpIntervalSeconds: 900 },
   });
 
 export const configSchema = z

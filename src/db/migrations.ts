@@ -302,6 +302,77 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
         await db.schema.dropTable("MON_RollbackHolds").execute();
       },
     },
+    "0007_webhooks": {
+      // Issue 14: the webhook inbox (one row per delivery, unique on monday's triggerUuid or the catch-up's
+      // log id), the board edits accepted from it, and the status history of both sides.
+      async up(db: Kysely<unknown>) {
+        await ty
+          .autoId(db.schema.createTable("MON_WebhookInbox") as CreateTableBuilder<string, never>, "inbox_id")
+          .addColumn("event_id", "varchar(128)", (c) => c.notNull().unique())
+          .addColumn("board_id", "varchar(32)")
+          .addColumn("item_id", "varchar(32)")
+          .addColumn("event_type", "varchar(64)", (c) => c.notNull())
+          .addColumn("origin", "varchar(16)", (c) => c.notNull())
+          .addColumn("body", ty.text, (c) => c.notNull())
+          .addColumn("status", "varchar(16)", (c) => c.notNull())
+          .addColumn("received_at", TS, (c) => c.notNull())
+          .addColumn("applied_at", TS)
+          .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("last_error", ty.text)
+          .execute();
+        await index(db, "IX_MON_WebhookInbox_status", "MON_WebhookInbox", ["status", "inbox_id"]);
+        await ty
+          .autoId(db.schema.createTable("MON_BoardChanges") as CreateTableBuilder<string, never>, "change_id")
+          .addColumn("event_id", "varchar(128)", (c) => c.notNull())
+          .addColumn("customer", "varchar(255)")
+          .addColumn("order_key", "varchar(255)")
+          .addColumn("board_id", "varchar(32)", (c) => c.notNull())
+          .addColumn("item_id", "varchar(32)", (c) => c.notNull())
+          .addColumn("column_id", "varchar(128)", (c) => c.notNull())
+          .addColumn("column_type", "varchar(32)")
+          .addColumn("kind", "varchar(24)", (c) => c.notNull())
+          .addColumn("resolution", "varchar(32)", (c) => c.notNull())
+          .addColumn("value", ty.text)
+          .addColumn("previous_value", ty.text)
+          .addColumn("canonical_value", ty.text)
+          .addColumn("canonical_previous", ty.text)
+          .addColumn("user_id", "varchar(32)")
+          .addColumn("changed_at", TS, (c) => c.notNull())
+          .addColumn("recorded_at", TS, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex("UX_MON_BoardChanges_change")
+          .on("MON_BoardChanges")
+          .columns(["board_id", "item_id", "column_id", "changed_at"])
+          .unique()
+          .execute();
+        await index(db, "IX_MON_BoardChanges_order", "MON_BoardChanges", ["order_key"]);
+        await ty
+          .autoId(
+            db.schema.createTable("MON_StatusHistory") as CreateTableBuilder<string, never>,
+            "history_id",
+          )
+          .addColumn("event_id", "varchar(128)", (c) => c.notNull().unique())
+          .addColumn("order_key", "varchar(255)")
+          .addColumn("board_id", "varchar(32)", (c) => c.notNull())
+          .addColumn("item_id", "varchar(32)", (c) => c.notNull())
+          .addColumn("column_id", "varchar(128)", (c) => c.notNull())
+          .addColumn("status", ty.text)
+          .addColumn("previous_status", ty.text)
+          .addColumn("side", "varchar(16)", (c) => c.notNull())
+          .addColumn("changed_at", TS, (c) => c.notNull())
+          .execute();
+        await index(db, "IX_MON_StatusHistory_item", "MON_StatusHistory", [
+          "board_id",
+          "item_id",
+          "changed_at",
+        ]);
+      },
+      async down(db: Kysely<unknown>) {
+        for (const table of ["MON_StatusHistory", "MON_BoardChanges", "MON_WebhookInbox"])
+          await db.schema.dropTable(table).execute();
+      },
+    },
   };
 }
 

@@ -185,6 +185,73 @@ export interface Database {
   MON_SyncLocks: SyncLockTable;
   MON_SyncRunCustomers: SyncRunCustomerTable;
   MON_RollbackHolds: RollbackHoldTable;
+  MON_WebhookInbox: WebhookInboxTable;
+  MON_BoardChanges: BoardChangeTable;
+  MON_StatusHistory: StatusHistoryTable;
+}
+
+/** States of an inbox event: waiting, applied, dropped as an echo of order-sync's own write, ignored, failed. */
+export const INBOX_STATUSES = ["PENDING", "APPLIED", "ECHO", "IGNORED", "FAILED"] as const;
+export type InboxStatus = (typeof INBOX_STATUSES)[number];
+
+/** `MON_WebhookInbox` (issue 14): every webhook delivery accepted, stored before it is answered. */
+export interface WebhookInboxTable {
+  inbox_id: Generated<number>;
+  /** monday's `triggerUuid`, or `log:<id>` for an event the catch-up read from the activity log. */
+  event_id: string;
+  board_id: string | null;
+  item_id: string | null;
+  event_type: string;
+  /** `webhook` or `catch-up`. */
+  origin: string;
+  /** The `event` object as monday sent it (JSON). */
+  body: string;
+  status: InboxStatus;
+  received_at: string;
+  applied_at: string | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+}
+
+/** `MON_BoardChanges` (issue 14): board edits accepted from webhooks (echoes of order-sync's writes never). */
+export interface BoardChangeTable {
+  change_id: Generated<number>;
+  event_id: string;
+  customer: string | null;
+  order_key: string | null;
+  board_id: string;
+  item_id: string;
+  /** The column id, or `name`, `item` for item-level events. */
+  column_id: string;
+  column_type: string | null;
+  /** EDIT, CONFLICT, STALE, ITEM_CREATED, ITEM_DELETED, ITEM_ARCHIVED, ITEM_RESTORED, UNKNOWN_ITEM. */
+  kind: string;
+  /** What was done: written-back, recorded, restore-on-sync, board-wins, db-wins, recreate, forget, report. */
+  resolution: string;
+  /** `value` / `previousValue` as monday sent them (JSON). */
+  value: string | null;
+  previous_value: string | null;
+  canonical_value: string | null;
+  canonical_previous: string | null;
+  user_id: string | null;
+  /** monday's `changedAt` (or `triggerTime`), ISO-8601. */
+  changed_at: string;
+  recorded_at: string;
+}
+
+/** `MON_StatusHistory` (issue 14): every status change seen on the board, order-sync's own included. */
+export interface StatusHistoryTable {
+  history_id: Generated<number>;
+  event_id: string;
+  order_key: string | null;
+  board_id: string;
+  item_id: string;
+  column_id: string;
+  status: string | null;
+  previous_status: string | null;
+  /** `board` (a planner) or `order-sync` (the echo of a sync write). */
+  side: string;
+  changed_at: string;
 }
 
 /**

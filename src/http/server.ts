@@ -26,6 +26,8 @@ export interface HttpDeps {
   /** True once SIGTERM arrived: readiness fails so load balancers stop sending work. */
   shuttingDown(): boolean;
   log?: Logger;
+  /** `POST /webhooks/monday/<secret>` (src/http/webhook-route.ts), when serve receives webhooks. */
+  webhooks?: Hono;
 }
 
 /** The largest `/api/*` request body. */
@@ -218,6 +220,8 @@ export function createHttpApp(deps: HttpDeps): Hono {
     const runs = await recentRuns(deps.db, limit);
     return c.json({ runs });
   });
+
+  if (deps.webhooks) app.route("/", deps.webhooks);
 
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((e, c) => {

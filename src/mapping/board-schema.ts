@@ -105,15 +105,36 @@ function resolveColumn(
 }
 
 /**
+ * The board config as the sync sees it: `from-board` columns (the board owns them, issue 14) left out of
+ * `columns` and `subitems.columns`, so the sync never hashes or writes them; webhooks bring their edits back.
+ */
+function syncedColumns(config: BoardConfig): BoardConfig {
+  const synced = (cs: BoardConfig["columns"]) => cs.filter((c) => c.direction !== "from-board");
+  if (
+    !config.columns.some((c) => c.direction === "from-board") &&
+    !config.subitems?.columns.some((c) => c.direction === "from-board")
+  )
+    return config;
+  return {
+    ...config,
+    columns: synced(config.columns),
+    ...(config.subitems
+      ? { subitems: { ...config.subitems, columns: synced(config.subitems.columns) } }
+      : {}),
+  };
+}
+
+/**
  * Resolves a board's configured mapping (columns by id or by title) against its live schema.
  * Throws {@link MappingError} naming the board, the config key and what is missing.
  */
 export function resolveBoard(
-  config: BoardConfig,
+  fullConfig: BoardConfig,
   configIndex: number,
   board: LiveBoard | undefined,
   subitemsBoard: LiveBoard | undefined,
 ): ResolvedBoard {
+  const config = syncedColumns(fullConfig);
   const at = `boards[${configIndex}]`;
   if (!board)
     throw new MappingError(
@@ -122,8 +143,15 @@ export function resolveBoard(
       `${at}.id`,
     );
   const keyColumn = resolveColumn(board, config.keyColumn, "", `${at}.keyColumn`);
-  const columns = config.columns.map((c, i) =>
-    resolveColumn(board, c, c.source, `${at}.columns[${i}]`, config.createLabelsIfMissing),
+  // Config keys name the entry's place in the file, from-board columns counted.
+  const columns = config.columns.map((c) =>
+    resolveColumn(
+      board,
+      c,
+      c.source,
+      `${at}.columns[${fullConfig.columns.indexOf(c)}]`,
+      config.createLabelsIfMissing,
+    ),
   );
   let subitems: ResolvedBoard["subitems"];
   if (config.subitems) {
@@ -139,12 +167,12 @@ export function resolveBoard(
       name: s.name,
       quantityColumn: resolveColumn(subitemsBoard, s.quantityColumn, "", `${at}.subitems.quantityColumn`),
       sizes: s.sizes,
-      columns: s.columns.map((c, i) =>
+      columns: s.columns.map((c) =>
         resolveColumn(
           subitemsBoard,
           c,
           c.source,
-          `${at}.subitems.columns[${i}]`,
+          `${at}.subitems.columns[${fullConfig.subitems?.columns.indexOf(c) ?? -1}]`,
           config.createLabelsIfMissing,
         ),
       ),

@@ -20,6 +20,11 @@ const DOCUMENT_FILES = {
   MoveItemToGroup: "mutations/move-item-to-group.graphql",
   DeleteItem: "mutations/delete-item.graphql",
   CreateGroup: "mutations/create-group.graphql",
+  GetWebhooks: "queries/get-webhooks.graphql",
+  GetMe: "queries/get-me.graphql",
+  GetActivityLogs: "queries/get-activity-logs.graphql",
+  CreateWebhook: "mutations/create-webhook.graphql",
+  DeleteWebhook: "mutations/delete-webhook.graphql",
 } as const;
 
 /** The name of an operation shipped in ./documents, e.g. `"CreateItem"`. */

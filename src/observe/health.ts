@@ -17,7 +17,10 @@ export interface CheckResult {
 export interface HealthReport {
   status: "healthy" | "unhealthy";
   timestamp: string;
-  checks: Record<"database" | "monday_api" | "staging_tables" | "last_batch" | "board_drift", CheckResult>;
+  checks: Record<"database" | "monday_api" | "staging_tables" | "last_batch" | "board_drift", CheckResult> & {
+    /** Present when serve receives webhooks (issue 14). */
+    webhook_inbox?: CheckResult;
+  };
 }
 
 /** Thresholds of the checks (`serve.health` in the config). */
@@ -30,6 +33,8 @@ export interface HealthOptions {
   mondayCheckCacheSeconds: number;
   /** Each check gives up after this long (a stopped database must not hang `/health`). */
   timeoutMs?: number;
+  /** `webhook_inbox` fails while an event has waited longer than this (`serve.webhooks.inboxMaxLagSeconds`). */
+  inboxMaxLagSeconds?: number;
 }
 
 /** What the checks look at. */
@@ -42,6 +47,8 @@ export interface HealthSources {
   drift?: () => readonly DriftEntry[];
   /** Told each check's result (the `order_sync_health_check` gauge). */
   onResult?: (check: string, healthy: boolean) => void;
+  /** The webhook inbox's PENDING events and the oldest one's arrival, when serve receives webhooks. */
+  webhookInbox?: () => Promise<{ pending: number; oldestPending: string | null }>;
 }
 
 class CheckTimeout extends Error {}
@@ -86,7 +93,10 @@ export class HealthChecker {
       this.guard("staging_tables", () => this.stagingTables()),
       this.guard("last_batch", () => this.lastBatch()),
     ]);
-    const checks = { database, monday_api, staging_tables, last_batch, board_drift: this.boardDrift() };
+    const inbox = this.sources.webhookInbox
+      ? { webhook_inbox: await this.guard("webhook_inbox", () => this.webhookInbox()) }
+      : {};
+    const checks = { database, monday_api, staging_tables, last_batch, board_drift: this.boardDrift(), ...inbox };
     for (const [name, c] of Object.entries(checks)) this.sources.onResult?.(name, c.healthy);
     return {
       status: Object.values(checks).every((c) => c.healthy) ? "healthy" : "unhealthy",
@@ -112,6 +122,20 @@ export class HealthChecker {
     } catch (e) {
       return { healthy: false, message: message(e), error: message(e) };
     }
+  }
+
+  private async webhookInbox(): Promise<CheckResult> {
+    const { pending, oldestPending } = await this.sources.webhookInbox!();
+    const lagSeconds = oldestPending ? Math.max(0, (Date.now() - Date.parse(oldestPending)) / 1000) : 0;
+    const max = this.options.inboxMaxLagSeconds ?? 300;
+    return lagSeconds > max
+      ? {
+          healthy: false,
+          message: `a webhook event has waited ${Math.round(lagSeconds)} s (more than ${max} s) to be applied`,
+          pending,
+          lagSeconds: Math.round(lagSeconds),
+        }
+      : { healthy: true, message: "OK", pending, lagSeconds: Math.round(lagSeconds) };
   }
 
   private async database(): Promise<CheckResult> {

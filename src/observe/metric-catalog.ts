@@ -119,6 +119,21 @@ export const METRIC_CATALOG = {
     help: "Result of each health check at the last /health evaluation: 1 healthy, 0 unhealthy.",
     labels: ["check"],
   },
+  webhook_events_total: {
+    type: "counter",
+    help: "monday.com webhook events by outcome: received (stored), duplicate, rejected (refused, nothing stored), applied, echo (order-sync's own write), ignored, failed.",
+    labels: ["outcome"],
+  },
+  webhook_inbox_depth: {
+    type: "gauge",
+    help: "Webhook events stored and not yet applied (PENDING in MON_WebhookInbox).",
+    labels: [],
+  },
+  webhook_inbox_lag_seconds: {
+    type: "gauge",
+    help: "How long the oldest PENDING webhook event has waited (0 when there is none).",
+    labels: [],
+  },
 } as const satisfies Record<
   string,
   { type: "counter" | "gauge" | "histogram"; help: string; labels: readonly string[] }

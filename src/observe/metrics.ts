@@ -22,6 +22,8 @@ export interface MetricsSources {
   staging?: () => Promise<StagingSnapshot>;
   /** Also export prom-client's process and Node.js metrics (default true). */
   processMetrics?: boolean;
+  /** The webhook inbox when serve receives webhooks (issue 14): read at each scrape. */
+  webhookInbox?: () => Promise<{ pending: number; oldestPending: string | null }>;
 }
 
 /** The process's metrics: a registry of its own (no global state), and the listeners that feed it. */
@@ -29,6 +31,8 @@ export interface SyncMetrics {
   readonly registry: Registry;
   /** Records a health check's result (`order_sync_health_check{check}`). */
   setHealth(check: string, healthy: boolean): void;
+  /** Counts one webhook event by outcome (`webhook_events_total{outcome}`). */
+  webhookEvent(outcome: string): void;
   /** Stops listening. */
   close(): void;
 }
@@ -203,13 +207,51 @@ export function createMetrics(sources: MetricsSources): SyncMetrics {
   });
 
   if (sources.processMetrics !== false) collectDefaultMetrics({ register: registry });
+  const webhookEvents = webhookMetrics(counter, gauge, sources.webhookInbox);
 
   return {
     registry,
     setHealth: (check, healthy) => health.set({ check }, healthy ? 1 : 0),
+    webhookEvent: (outcome) => webhookEvents.inc({ outcome }),
     close: () => {
       unsubscribe();
       unobserve?.();
     },
   };
 }
+
+/** The webhook metrics (issue 14): events by outcome, and the inbox's depth and lag read at each scrape. */
+function webhookMetrics(
+  counter: (name: MetricName) => Counter,
+  gauge: (name: MetricName, collect?: (this: Gauge) => unknown) => Gauge,
+  inbox: MetricsSources["webhookInbox"],
+): Counter {
+  const events = counter("webhook_events_total");
+  for (const outcome of WEBHOOK_OUTCOMES) events.inc({ outcome }, 0);
+  let reading: ReturnType<NonNullable<typeof inbox>> | undefined;
+  const read = () => {
+    reading ??= (inbox ? inbox() : Promise.resolve({ pending: 0, oldestPending: null }))
+      .catch(() => ({ pending: 0, oldestPending: null }))
+      .finally(() => setTimeout(() => (reading = undefined), 0));
+    return reading;
+  };
+  gauge("webhook_inbox_depth", async function () {
+    this.set((await read()).pending);
+  });
+  gauge("webhook_inbox_lag_seconds", async function () {
+    const { oldestPending } = await read();
+    this.set(oldestPending ? Math.max(0, (Date.now() - Date.parse(oldestPending)) / 1000) : 0);
+  });
+  return events;
+}
+
+/** The outcomes `webhook_events_total` counts, each reported from 0. */
+export const WEBHOOK_OUTCOMES = [
+  "received",
+  "duplicate",
+  "rejected",
+  "applied",
+  "echo",
+  "ignored",
+  "failed",
+] as const;

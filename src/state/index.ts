@@ -5,6 +5,9 @@ export {
   loadStateRange,
   loadStateByKeys,
   saveState,
+  stateOfItem,
+  learnBoardValue,
+  forgetItem,
 } from "./sync-state.js";
 export type { SyncStateRow } from "./sync-state.js";
 export { loadHolds, holdOrders, releaseHolds, heldCounts } from "./holds.js";

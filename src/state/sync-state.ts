@@ -9,6 +9,8 @@ export interface SyncStateRow extends KnownOrder {
   customer: string;
   boardId: string;
   groupId: string | null;
+  /** When the sync last wrote the order (issue 14: `newest` conflicts compare board edits with it). */
+  lastSyncDate?: string | null;
 }
 
 type RawStateRow = SyncState;
@@ -24,6 +26,7 @@ function parseState(r: RawStateRow): SyncStateRow {
     lastValues: r.last_values ? (JSON.parse(r.last_values) as OrderSnapshot) : null,
     subitemIds: r.subitem_ids ? (JSON.parse(r.subitem_ids) as Record<string, string>) : {},
     archived: r.sync_status === "ARCHIVED",
+    lastSyncDate: r.last_sync_date,
   };
 }
 
@@ -147,5 +150,69 @@ export async function dropState(db: Executor, customer: string, keys: readonly s
       .deleteFrom("MON_SyncState")
       .where("customer", "=", customer)
       .where("order_key", "in", keys.slice(i, i + 500))
+      .execute();
+}
+
+/** The sync state of the order whose item is `itemId` on `boardId` (issue 14: webhooks name items, not orders). */
+export async function stateOfItem(
+  db: Executor,
+  boardId: string,
+  itemId: string,
+): Promise<SyncStateRow | undefined> {
+  const row = await db
+    .selectFrom("MON_SyncState")
+    .selectAll()
+    .where("board_id", "=", boardId)
+    .where("monday_item_id", "=", itemId)
+    .executeTakeFirst();
+  return row ? parseState(row) : undefined;
+}
+
+/**
+ * The board's value of a column as the sync state's (issue 14): a planner's edit of a database-owned
+ * column. `last_values` and the hash change with it, so the next detect finds the order CHANGED in that
+ * column and restores the database's value on the board.
+ */
+export async function learnBoardValue(
+  db: Executor,
+  state: SyncStateRow,
+  columnId: string,
+  value: string | null,
+): Promise<void> {
+  if (!state.lastValues) return;
+  // monday's item name is the column `name`: the snapshot keeps it apart from the mapped columns.
+  const values: OrderSnapshot =
+    columnId === "name"
+      ? { ...state.lastValues, name: value ?? "" }
+      : { ...state.lastValues, columns: { ...state.lastValues.columns, [columnId]: value } };
+  await db
+    .updateTable("MON_SyncState")
+    .set({ last_values: JSON.stringify(values), last_sync_hash: hashSnapshot(values) })
+    .where("customer", "=", state.customer)
+    .where("order_key", "=", state.orderKey)
+    .execute();
+}
+
+/**
+ * An item removed by hand on the board (issue 14): `recreate` forgets the item (the next sync creates it
+ * again), `forget` marks the order archived (the sync leaves it alone).
+ */
+export async function forgetItem(
+  db: Executor,
+  state: SyncStateRow,
+  policy: "recreate" | "forget",
+): Promise<void> {
+  if (policy === "forget")
+    await db
+      .updateTable("MON_SyncState")
+      .set({ sync_status: "ARCHIVED" })
+      .where("customer", "=", state.customer)
+      .where("order_key", "=", state.orderKey)
+      .execute();
+  else
+    await db
+      .deleteFrom("MON_SyncState")
+      .where("customer", "=", state.customer)
+      .where("order_key", "=", state.orderKey)
       .execute();
 }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator, ItemRecord } from "../../src/emulator/index.js";
 import { documentNames, loadDocument, type DocumentName } from "../../src/monday/documents.js";
 import { emulatorWithBoard } from "../emulator/client.js";
+import { startReceiver, type WebhookReceiver } from "../emulator/webhook-receiver.js";
 
 const TOKEN = "tok-contract";
 const USER_NAME = "Contract Tester";
@@ -15,12 +16,18 @@ const BOARD = "100";
 
 let emulator: Emulator;
 let client: ApiClient;
+/** An endpoint that answers the challenge of CreateWebhook. */
+let receiver: WebhookReceiver;
 
 beforeAll(async () => {
   emulator = await emulatorWithBoard({ users: { users: [{ token: TOKEN, name: USER_NAME }] } });
   client = new ApiClient({ token: TOKEN, endpoint: emulator.url });
+  receiver = await startReceiver();
 });
-afterAll(() => emulator.close());
+afterAll(async () => {
+  await emulator.close();
+  await receiver.close();
+});
 
 /** A fresh item on the test board, made through the store (each scenario stands on its own). */
 function seedItem(name: string, columnValues: Record<string, unknown> = {}): ItemRecord {
@@ -153,8 +160,14 @@ describe("@mondaydotcomorg/api against the emulator", () => {
 });
 
 /** Variables for each of the project's documents, against a board the test prepares. */
-function documentVariables(cursor: string | null | undefined): Record<DocumentName, Record<string, unknown>> {
+async function documentVariables(
+  cursor: string | null | undefined,
+): Promise<Record<DocumentName, Record<string, unknown>>> {
   const item = seedItem("document target", { key: "K-DOC" });
+  const hook = await emulator.webhooks.create(
+    { boardId: BOARD, url: receiver.url, event: "create_item" },
+    emulator.users.authenticate(TOKEN)!,
+  );
   const archived = seedItem("to archive");
   const deleted = seedItem("to delete");
   return {
@@ -184,6 +197,16 @@ function documentVariables(cursor: string | null | undefined): Record<DocumentNa
     MoveItemToGroup: { itemId: item.id, groupId: "second" },
     DeleteItem: { itemId: deleted.id },
     CreateGroup: { boardId: BOARD, groupName: "From a document" },
+    GetWebhooks: { boardId: BOARD },
+    GetMe: {},
+    GetActivityLogs: { boardId: BOARD, from: new Date(Date.now() - 60_000).toISOString(), limit: 5, page: 1 },
+    CreateWebhook: {
+      boardId: BOARD,
+      url: receiver.url,
+      event: "change_specific_column_value",
+      config: JSON.stringify({ columnId: "key" }),
+    },
+    DeleteWebhook: { id: hook.id },
   };
 }
 
@@ -196,7 +219,7 @@ describe("the project's documents through the official client", () => {
       print(loadDocument("GetBoardItems")),
       { boardId: BOARD, limit: 1 },
     );
-    const variables = documentVariables(first.data.boards[0]?.items_page.cursor);
+    const variables = await documentVariables(first.data.boards[0]?.items_page.cursor);
     for (const name of documentNames()) {
       const response = await client.rawRequest<Record<string, unknown>>(
         print(loadDocument(name)),

@@ -1,7 +1,8 @@
 import { ConfigError, type Settings } from "../../config/index.js";
 import { migrateToLatest, type Db } from "../../db/index.js";
 import { errorMessage } from "../../errors/index.js";
-import { createHttpApp, listen } from "../../http/index.js";
+import { createHttpApp, listen, webhookServiceRoutes } from "../../http/index.js";
+import { inboxDepth, startWebhookService, webhooksEnabled } from "../../webhooks/index.js";
 import {
   attachSyncLogging,
   createMetrics,
@@ -71,6 +72,11 @@ function listenOn(app: Parameters<typeof listen>[0], host: string, port: number)
   });
 }
 
+/** The webhook inbox `/health` and `/metrics` read, when serve receives webhooks (issue 14). */
+function inboxSource(db: Db) {
+  return webhooksEnabled() ? { webhookInbox: () => inboxDepth(db) } : {};
+}
+
 function parsePort(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -81,7 +87,8 @@ function parsePort(value: string | undefined, fallback: number): number {
 
 /**
  * `order-sync serve [--port N] [--host H]`: the HTTP server (`/metrics`, `/health`, `/health/live`,
- * `/health/ready`, `/api/sync`, `/api/runs`) and the scheduled syncs. SIGTERM (or Ctrl-C) stops the
+ * `/health/ready`, `/api/sync`, `/api/runs`, and `POST /webhooks/monday/<secret>` when
+ * `ORDER_SYNC_WEBHOOK_SECRET` is set) and the scheduled syncs. SIGTERM (or Ctrl-C) stops the
  * schedule, lets the run in progress finish its request in flight and record it, then exits 0; a second
  * signal, or `serve.shutdownGraceSeconds`, exits at once (the next run reconciles what was in flight).
  */
@@ -100,7 +107,8 @@ export async function serveCommand(
 
   const { events } = orderSync;
   attachSyncLogging(events, ctx.log);
-  const metrics = createMetrics({ events, monday, staging: () => stagingSnapshot(db) });
+  const inbox = inboxSource(db);
+  const metrics = createMetrics({ events, monday, staging: () => stagingSnapshot(db), ...inbox });
   const drift = new DriftWatch(events);
   const schedule = scheduleOf(settings);
   let startFailure: { at: string; error: string } | undefined;
@@ -111,11 +119,13 @@ export async function serveCommand(
       onResult: metrics.setHealth,
       lastLocalFailure: () => startFailure,
       drift: () => drift.entries(),
+      ...inbox,
     },
     {
       pendingMaxAgeHours: cfg.health.pendingMaxAgeHours,
       lastBatchMaxAgeMinutes: lastBatchMaxAgeMinutes(settings, schedule),
       mondayCheckCacheSeconds: cfg.health.mondayCheckCacheSeconds,
+      inboxMaxLagSeconds: cfg.webhooks.inboxMaxLagSeconds,
     },
   );
   const owner = newOwnerId();
@@ -137,6 +147,10 @@ export async function serveCommand(
   });
 
   let shuttingDown = false;
+  // Webhooks (issue 14) when ORDER_SYNC_WEBHOOK_SECRET is set: the inbox worker, the catch-up and the route.
+  const hooks = await startWebhookService(settings, db, log.child({ component: "webhooks" }), {
+    onEvent: metrics.webhookEvent,
+  });
   const app = createHttpApp({
     db,
     metrics,
@@ -147,6 +161,7 @@ export async function serveCommand(
     ...(process.env.ORDER_SYNC_API_TOKEN ? { apiToken: process.env.ORDER_SYNC_API_TOKEN } : {}),
     shuttingDown: () => shuttingDown,
     log,
+    ...(hooks && { webhooks: webhookServiceRoutes(hooks, db, cfg.webhooks.maxBodyBytes, log) }),
   });
   const server = await listenOn(app, host, port);
   log.info(
@@ -186,6 +201,7 @@ export async function serveCommand(
       "the run did not stop within the grace period; exiting anyway (the next run reconciles it)",
     );
   await server.close();
+  await hooks?.stop();
   metrics.close();
   await ctx.close();
   log.info({ batchId: stopped.stoppedRun?.batchId }, "order-sync serve stopped");

@@ -3,6 +3,7 @@ import { stagingCounts } from "../../stage/index.js";
 import { recentRuns } from "../../runlog/index.js";
 import { heldCounts } from "../../state/index.js";
 import { currentLeases, type MondayStats } from "../../sync/index.js";
+import { inboxState } from "../../webhooks/index.js";
 import { openReadOnlyContext, type CommandContext, type GlobalOptions } from "../context.js";
 import { plural, printJson, table } from "../output.js";
 
@@ -38,7 +39,8 @@ export async function statusCommand(global: GlobalOptions): Promise<number> {
     const leases = await currentLeases(ctx.db);
     const quarantined = await quarantineCounts(ctx.db);
     const held = await heldCounts(ctx.db);
-    if (global.json) printJson({ staging, quarantined, runs, monday, leases, held });
+    const webhookInbox = await inboxState(ctx.db);
+    if (global.json) printJson({ staging, quarantined, runs, monday, leases, held, webhookInbox });
     else {
       process.stdout.write(
         staging.length
@@ -96,6 +98,14 @@ export async function statusCommand(global: GlobalOptions): Promise<number> {
         process.stdout.write(
           `monday.com after the last run: circuit breaker ${monday.breakerState}, ${plural(monday.requests, "request")}, ` +
             `retries ${formatRetries(monday.retries)}, ${plural(monday.budgetWaits, "wait")} for complexity budget (${monday.budgetWaitMs} ms)\n`,
+        );
+      if (Object.keys(webhookInbox.counts).length)
+        process.stdout.write(
+          `webhook inbox: ${Object.entries(webhookInbox.counts)
+            .map(([status, n]) => `${n} ${status}`)
+            .join(
+              ", ",
+            )}${webhookInbox.oldestPending ? `; oldest PENDING since ${webhookInbox.oldestPending}` : ""}\n`,
         );
     }
     return 0;

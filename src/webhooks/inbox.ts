@@ -1,0 +1,194 @@
+import { sql, type Kysely, type Transaction } from "kysely";
+import type { Database, Db, InboxStatus } from "../db/index.js";
+import type { BoardEvent } from "./event.js";
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+/** A stored inbox event waiting to be applied. */
+export interface InboxRow {
+  inboxId: number;
+  event: BoardEvent;
+  attempts: number;
+}
+
+/**
+ * Stores one event before its delivery is answered (issue 14); the same `event_id` twice (monday's
+ * at-least-once delivery, a retry, a replay) is stored once. Returns whether it was new.
+ */
+export async function storeEvent(
+  db: Db,
+  event: BoardEvent,
+  origin: "webhook" | "catch-up",
+  body: unknown,
+  now = new Date().toISOString(),
+): Promise<"stored" | "duplicate"> {
+  const result = await db.kysely
+    .insertInto("MON_WebhookInbox")
+    .values(inboxRow(event, origin, body, now))
+    .onConflict((oc) => oc.column("event_id").doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0 ? "stored" : "duplicate";
+}
+
+interface QueuedEvent {
+  event: BoardEvent;
+  origin: "webhook" | "catch-up";
+  body: unknown;
+  done: (outcome: "stored" | "duplicate") => void;
+  fail: (error: unknown) => void;
+}
+
+/** Most events one group commit inserts. */
+const GROUP_MAX = 500;
+
+/**
+ * Stores events with group commit: deliveries that arrive while an insert is being committed are stored
+ * together by the next one (one multi-row INSERT … ON CONFLICT DO NOTHING RETURNING), so a burst costs a
+ * commit per group rather than per event. Each caller learns whether its event was new once it is durable.
+ */
+export class InboxWriter {
+  private queue: QueuedEvent[] = [];
+  private flushing = false;
+
+  constructor(private readonly db: Db) {}
+
+  store(event: BoardEvent, origin: "webhook" | "catch-up", body: unknown): Promise<"stored" | "duplicate"> {
+    return new Promise((done, fail) => {
+      this.queue.push({ event, origin, body, done, fail });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const group = this.queue.splice(0, GROUP_MAX);
+        try {
+          const now = new Date().toISOString();
+          const rows = await this.db.kysely
+            .insertInto("MON_WebhookInbox")
+            .values(group.map((q) => inboxRow(q.event, q.origin, q.body, now)))
+            .onConflict((oc) => oc.column("event_id").doNothing())
+            .returning("event_id")
+            .execute();
+          const fresh = new Set(rows.map((r) => r.event_id));
+          for (const q of group) {
+            const isNew = fresh.delete(q.event.eventId);
+            q.done(isNew ? "stored" : "duplicate");
+          }
+        } catch (error) {
+          for (const q of group) q.fail(error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+}
+
+function inboxRow(event: BoardEvent, origin: "webhook" | "catch-up", body: unknown, now: string) {
+  return {
+    event_id: event.eventId,
+    board_id: event.boardId,
+    item_id: event.itemId,
+    event_type: event.type,
+    origin,
+    body: JSON.stringify({ event: body, parsed: event }),
+    status: "PENDING" as const,
+    received_at: now,
+  };
+}
+
+/** The oldest PENDING events, in the order they arrived. */
+export async function pendingEvents(db: Db, limit: number): Promise<InboxRow[]> {
+  const rows = await db.kysely
+    .selectFrom("MON_WebhookInbox")
+    .select(["inbox_id", "body", "attempts"])
+    .where("status", "=", "PENDING")
+    .orderBy("inbox_id")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    inboxId: r.inbox_id,
+    event: (JSON.parse(r.body) as { parsed: BoardEvent }).parsed,
+    attempts: r.attempts,
+  }));
+}
+
+/**
+ * Claims a PENDING event inside the transaction that applies it: false when it is no longer PENDING (another
+ * worker or process applied it first). On PostgreSQL the row lock makes a second claimant wait for the first
+ * transaction and then see the new status.
+ */
+export async function claimEvent(db: Executor, inboxId: number): Promise<boolean> {
+  const result = await db
+    .updateTable("MON_WebhookInbox")
+    .set({ status: "PENDING" })
+    .where("inbox_id", "=", inboxId)
+    .where("status", "=", "PENDING")
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Marks an event done (in the transaction that applied it) or failed. */
+export async function markEvent(
+  db: Executor,
+  inboxId: number,
+  status: InboxStatus,
+  error: string | null = null,
+  now = new Date().toISOString(),
+): Promise<void> {
+  await db
+    .updateTable("MON_WebhookInbox")
+    .set({ status, applied_at: status === "PENDING" ? null : now, last_error: error })
+    .where("inbox_id", "=", inboxId)
+    .execute();
+}
+
+/** A failed attempt: the event stays PENDING until `maxAttempts`, then FAILED. */
+export async function failEvent(db: Db, row: InboxRow, error: string, maxAttempts: number): Promise<void> {
+  await db.kysely
+    .updateTable("MON_WebhookInbox")
+    .set({
+      attempts: row.attempts + 1,
+      last_error: error.slice(0, 2000),
+      status: row.attempts + 1 >= maxAttempts ? "FAILED" : "PENDING",
+    })
+    .where("inbox_id", "=", row.inboxId)
+    .execute();
+}
+
+/** How the inbox stands: events per status and the oldest PENDING one's arrival. */
+export async function inboxState(
+  db: Db,
+): Promise<{ counts: Partial<Record<InboxStatus, number>>; oldestPending: string | null }> {
+  const rows = await db.kysely
+    .selectFrom("MON_WebhookInbox")
+    .select(["status", db.kysely.fn.countAll().as("n"), db.kysely.fn.min("received_at").as("oldest")])
+    .groupBy("status")
+    .execute();
+  const counts: Partial<Record<InboxStatus, number>> = {};
+  let oldestPending: string | null = null;
+  for (const r of rows) {
+    counts[r.status] = Number(r.n);
+    if (r.status === "PENDING") oldestPending = (r.oldest as string | null) ?? null;
+  }
+  return { counts, oldestPending };
+}
+
+/** When the last event of a board arrived (the catch-up reads the activity log from there). */
+export async function lastEventAt(db: Db, boardIds: readonly string[]): Promise<string | null> {
+  const row = await db.kysely
+    .selectFrom("MON_WebhookInbox")
+    .select(sql<string | null>`max(received_at)`.as("last"))
+    .where("board_id", "in", boardIds)
+    .executeTakeFirst();
+  return row?.last ?? null;
+}
+
+/** PENDING events and the oldest one's arrival (`/health`, `/metrics`). */
+export async function inboxDepth(db: Db): Promise<{ pending: number; oldestPending: string | null }> {
+  const { counts, oldestPending } = await inboxState(db);
+  return { pending: counts.PENDING ?? 0, oldestPending };
+}
