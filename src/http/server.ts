@@ -6,10 +6,12 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import type { Logger } from "pino";
+import type { OrdersSource } from "../analytics/index.js";
 import type { Db } from "../db/index.js";
 import type { HealthChecker, SyncMetrics } from "../observe/index.js";
 import { recentRuns } from "../runlog/index.js";
 import type { SyncScheduler } from "../sync/index.js";
+import { dashboardRoutes } from "./dashboard/index.js";
 
 /** What the server exposes. */
 export interface HttpDeps {
@@ -24,6 +26,8 @@ export interface HttpDeps {
   /** True once SIGTERM arrived: readiness fails so load balancers stop sending work. */
   shuttingDown(): boolean;
   log?: Logger;
+  /** The orders table the dashboard's analytics read (the demo's `ORDERS_UNIFIED` columns by default). */
+  ordersSource?: OrdersSource;
 }
 
 const syncBody = z
@@ -160,6 +164,8 @@ export function createHttpApp(deps: HttpDeps): Hono {
     const runs = await recentRuns(deps.db, limit);
     return c.json({ runs });
   });
+
+  app.route("/", dashboardRoutes(deps));
 
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((e, c) => {

@@ -6,5 +6,9 @@ export {
   recentRuns,
   lastFinishedRun,
   failedCustomers,
+  runsPage,
+  runDetail,
+  runChanges,
+  lastSuccessByCustomer,
 } from "./run-log.js";
-export type { CustomerRunStatus } from "./run-log.js";
+export type { CustomerRunStatus, SyncRunCustomer } from "./run-log.js";

@@ -1,3 +1,4 @@
+import { ordersSourceOf } from "../../analytics/index.js";
 import { ConfigError, type Settings } from "../../config/index.js";
 import { migrateToLatest, type Db } from "../../db/index.js";
 import { errorMessage } from "../../errors/index.js";
@@ -112,6 +113,7 @@ export async function serveCommand(
     ...(process.env.ORDER_SYNC_API_TOKEN ? { apiToken: process.env.ORDER_SYNC_API_TOKEN } : {}),
     shuttingDown: () => shuttingDown,
     log,
+    ordersSource: ordersSourceOf(settings.config.source),
   });
   const server = await listen(app, { port, host });
   log.info(
