@@ -137,7 +137,7 @@ Exit codes: 0 all good; 1 some rows failed; 2 usage or config error; 3 halted by
   program
     .command("serve")
     .description(
-      "HTTP server (/metrics, /health, /health/live, /health/ready, POST /api/sync) and scheduled syncs (serve.schedule); SIGTERM finishes the request in flight and exits",
+      "HTTP server (the dashboard at /, /metrics, /health, /health/live, /health/ready, /api/sync, /api/runs, /api/analytics) and scheduled syncs (serve.schedule); SIGTERM finishes the request in flight and exits",
     )
     .option("-p, --port <n>", "port (default: serve.port, 8080)")
     .option("--host <host>", "address to listen on (default: serve.host, 127.0.0.1)")

@@ -62,7 +62,8 @@ function apiAuth(token: string | undefined): MiddlewareHandler {
 
 /**
  * The one HTTP app of `order-sync serve` (DESIGN.md `http`): `/metrics`, `/health`, `/health/live`,
- * `/health/ready`, `POST /api/sync`, `GET /api/sync` and `GET /api/runs`.
+ * `/health/ready`, `POST /api/sync`, `GET /api/sync`, `GET /api/runs`, and the dashboard (`/`, `/api/analytics*`; see
+ * `./dashboard/`).
  *
  * @example
  * const app = createHttpApp(deps);

@@ -54,8 +54,8 @@ function parsePort(value: string | undefined, fallback: number): number {
 }
 
 /**
- * `order-sync serve [--port N] [--host H]`: the HTTP server (`/metrics`, `/health`, `/health/live`,
- * `/health/ready`, `/api/sync`, `/api/runs`) and the scheduled syncs. SIGTERM (or Ctrl-C) stops the
+ * `order-sync serve [--port N] [--host H]`: the HTTP server (the dashboard at `/`, `/metrics`, `/health`, `/health/live`,
+ * `/health/ready`, `/api/sync`, `/api/runs`, `/api/analytics*`) and the scheduled syncs. SIGTERM (or Ctrl-C) stops the
  * schedule, lets the run in progress finish its request in flight and record it, then exits 0; a second
  * signal, or `serve.shutdownGraceSeconds`, exits at once (the next run reconciles what was in flight).
  */

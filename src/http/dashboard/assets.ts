@@ -20,7 +20,7 @@ const DASHBOARD_JS = `(function(){
       return {label:s.label,stroke:palette[i%palette.length],fill:spec.bars?palette[i%palette.length]+"88":undefined,paths:bars,width:2};
     }));
     var width=Math.min(960,(el.parentElement.clientWidth||960));
-    new uPlot({width:width,height:280,scales:{x:{time:!!spec.time}},series:series},
+    new uPlot({width:width,height:280,scales:{x:{time:!!spec.time},y:{range:function(u,mn,mx){return [0,mx>0?mx*1.1:1];}}},series:series},
       [spec.x].concat(spec.series.map(function(s){return s.values;})),el);
   });
 })();`;
