@@ -85,6 +85,30 @@ describe.skipIf(!browserInfo.available)("the dashboard in headless Chromium", ()
     expect(text).toMatch(/CREATE/);
   });
 
+  it("after an edit and a second sync, the run's detail shows the order's column before → after", async () => {
+    const k = db.kysely as unknown as Kysely<unknown>;
+    const { rows } = await sql<{ key: string; color: string }>`
+      select "AAG ORDER NUMBER" as key, "COLOR" as color from "ORDERS_UNIFIED"
+      where "AAG ORDER NUMBER" not like '%CANCELLED%' order by 1 limit 1`.execute(k);
+    const { key, color } = rows[0]!;
+    await sql`update "ORDERS_UNIFIED" set "COLOR" = 'Ultraviolet' where "AAG ORDER NUMBER" = ${key}`.execute(
+      k,
+    );
+    const second = await dash.env.sync();
+    expect(second.counts.updated).toBe(1);
+    await page.goto(`${dash.url}/`);
+    const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: second.batchId }) });
+    expect(cellsOf(await row.innerText())[5]).toBe("1"); // updated
+    await row.getByRole("link").click();
+    await page.getByLabel("Order key").fill(key);
+    await page.getByRole("button", { name: "Show" }).click();
+    const change = page.getByRole("row").filter({ hasText: "Ultraviolet" });
+    const cells = cellsOf(await change.innerText());
+    expect(cells.slice(2, 4)).toEqual([key, "UPDATE"]);
+    expect(cells.slice(-2)).toEqual([color, "Ultraviolet"]);
+    expect(cells[5]).toMatch(/colou?r/i);
+  });
+
   it("finds a DEAD row in 'rows that need a person' by searching its order key", async () => {
     await db.kysely
       .insertInto("STG_MON_CustMasterSchedule")

@@ -106,13 +106,23 @@ export function runsPage(runs: RunFigures[], page: { offset: number; limit: numb
   ${pager("/", {}, page.offset, page.limit, page.total)}`;
 }
 
-/** Before → after of each column an entry changed (images are JSON objects of mapped values). */
+/**
+ * An image as column → value: an item's snapshot (`name`, `group`, `columns`, `subitems`) flattened to its
+ * board columns and `size <S>` quantities; a subitem's image (`size`, `quantity`) as it is.
+ */
+function flatten(image: Record<string, unknown>): Record<string, unknown> {
+  const { columns, subitems, subitemColumns: _sub, ...rest } = image;
+  const sizes = Object.entries((subitems ?? {}) as Record<string, unknown>).map(([k, v]) => [`size ${k}`, v]);
+  return { ...rest, ...((columns ?? {}) as Record<string, unknown>), ...Object.fromEntries(sizes) };
+}
+
+/** Before → after of each column an entry changed. */
 export function columnChanges(entry: ChangeLogEntry): { column: string; before: string; after: string }[] {
   const parse = (s: string | null): Record<string, unknown> => {
     if (!s) return {};
     try {
       const v = JSON.parse(s) as unknown;
-      return v && typeof v === "object" ? (v as Record<string, unknown>) : { value: v };
+      return v && typeof v === "object" ? flatten(v as Record<string, unknown>) : { value: v };
     } catch {
       return { value: s };
     }
