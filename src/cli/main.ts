@@ -208,7 +208,7 @@ function addServiceCommands(program: Command, run: Run): void {
   program
     .command("serve")
     .description(
-      "HTTP server (/metrics, /health, /health/live, /health/ready, POST /api/sync; POST /webhooks/monday/<secret> with ORDER_SYNC_WEBHOOK_SECRET) and scheduled syncs (serve.schedule); SIGTERM finishes the request in flight and exits",
+      "HTTP server (the dashboard at /, /metrics, /health, /health/live, /health/ready, POST /api/sync, /api/runs, /api/analytics; POST /webhooks/monday/<secret> with ORDER_SYNC_WEBHOOK_SECRET) and scheduled syncs (serve.schedule); SIGTERM finishes the request in flight and exits",
     )
     .option("-p, --port <n>", "port (default: serve.port, 8080)")
     .option("--host <host>", "address to listen on (default: serve.host, 127.0.0.1)")

@@ -6,10 +6,12 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import type { Logger } from "pino";
+import type { OrdersSource } from "../analytics/index.js";
 import type { Db } from "../db/index.js";
 import type { HealthChecker, SyncMetrics } from "../observe/index.js";
 import { recentRuns } from "../runlog/index.js";
 import type { SyncScheduler } from "../sync/index.js";
+import { dashboardRoutes } from "./dashboard/index.js";
 
 /** What the server exposes. */
 export interface HttpDeps {
@@ -28,6 +30,8 @@ export interface HttpDeps {
   log?: Logger;
   /** `POST /webhooks/monday/<secret>` (src/http/webhook-route.ts), when serve receives webhooks. */
   webhooks?: Hono;
+  /** The orders table the dashboard's analytics read (the demo's `ORDERS_UNIFIED` columns by default). */
+  ordersSource?: OrdersSource;
 }
 
 /** The largest `/api/*` request body. */
@@ -112,7 +116,8 @@ function apiAuth(token: string | undefined, boundHost: string | undefined): Midd
 
 /**
  * The one HTTP app of `order-sync serve` (DESIGN.md `http`): `/metrics`, `/health`, `/health/live`,
- * `/health/ready`, `POST /api/sync`, `GET /api/sync` and `GET /api/runs`.
+ * `/health/ready`, `POST /api/sync`, `GET /api/sync`, `GET /api/runs`, and the dashboard (`/`, `/api/analytics*`; see
+ * `./dashboard/`).
  *
  * @example
  * const app = createHttpApp(deps);
@@ -222,6 +227,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
   });
 
   if (deps.webhooks) app.route("/", deps.webhooks);
+  app.route("/", dashboardRoutes(deps));
 
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((e, c) => {

@@ -96,7 +96,14 @@ export class HealthChecker {
     const inbox = this.sources.webhookInbox
       ? { webhook_inbox: await this.guard("webhook_inbox", () => this.webhookInbox()) }
       : {};
-    const checks = { database, monday_api, staging_tables, last_batch, board_drift: this.boardDrift(), ...inbox };
+    const checks = {
+      database,
+      monday_api,
+      staging_tables,
+      last_batch,
+      board_drift: this.boardDrift(),
+      ...inbox,
+    };
     for (const [name, c] of Object.entries(checks)) this.sources.onResult?.(name, c.healthy);
     return {
       status: Object.values(checks).every((c) => c.healthy) ? "healthy" : "unhealthy",

@@ -10,5 +10,9 @@ export {
   batchChanges,
   laterBatches,
   batchesAfter,
+  runsPage,
+  runDetail,
+  runChanges,
+  lastSuccessByCustomer,
 } from "./run-log.js";
-export type { CustomerRunStatus, ChangeRecord } from "./run-log.js";
+export type { CustomerRunStatus, ChangeRecord, SyncRunCustomer } from "./run-log.js";

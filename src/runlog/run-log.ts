@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from "kysely";
+import type { Kysely, Selectable, Transaction } from "kysely";
 import { limitRows, MAX_PARAMETERS } from "../db/index.js";
 import type {
   ChangeAction,
@@ -8,6 +8,7 @@ import type {
   NewChangeLogEntry,
   RunStatus,
   SyncRun,
+  SyncRunCustomerTable,
 } from "../db/index.js";
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -23,6 +24,9 @@ const nowIso = (): string => new Date().toISOString();
  */
 
 /** A customer's part of a run, as logged. */
+/** A customer's part of a run, as a row. */
+export type SyncRunCustomer = Selectable<SyncRunCustomerTable>;
+
 export type CustomerRunStatus = "RUNNING" | "SUCCESS" | "FAILED" | "STOPPED" | "SKIPPED";
 
 /** Logs a run as RUNNING before its first monday.com call, so a run that finds monday down is logged too. */
@@ -224,4 +228,75 @@ export async function batchesAfter(db: Db, batchId: string): Promise<string[]> {
     .orderBy("r.started_at", "desc")
     .execute();
   return rows.map((r) => r.batch_id);
+}
+
+/** A page of the run log, newest first, and how many runs there are. */
+export async function runsPage(
+  db: Db,
+  page: { limit: number; offset: number },
+): Promise<{ runs: SyncRun[]; total: number }> {
+  const [runs, count] = await Promise.all([
+    db.kysely
+      .selectFrom("MON_SyncRuns")
+      .selectAll()
+      .orderBy("started_at", "desc")
+      .orderBy("batch_id", "desc")
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    db.kysely
+      .selectFrom("MON_SyncRuns")
+      .select((e) => e.fn.countAll<number | string>().as("n"))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { runs, total: Number(count.n) };
+}
+
+/** One run, its customers' parts, and how many changes it logged. */
+export async function runDetail(
+  db: Db,
+  batchId: string,
+): Promise<{ run: SyncRun; customers: SyncRunCustomer[]; changes: number } | undefined> {
+  const run = await db.kysely
+    .selectFrom("MON_SyncRuns")
+    .selectAll()
+    .where("batch_id", "=", batchId)
+    .executeTakeFirst();
+  if (!run) return undefined;
+  const [customers, count] = await Promise.all([
+    db.kysely
+      .selectFrom("MON_SyncRunCustomers")
+      .selectAll()
+      .where("batch_id", "=", batchId)
+      .orderBy("customer")
+      .execute(),
+    db.kysely
+      .selectFrom("MON_ChangeLog")
+      .select((e) => e.fn.countAll<number | string>().as("n"))
+      .where("batch_id", "=", batchId)
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { run, customers, changes: Number(count.n) };
+}
+
+/** A page of a run's changes (before- and after-images), optionally of one order, in log order. */
+export async function runChanges(
+  db: Db,
+  batchId: string,
+  page: { limit: number; offset: number; orderKey?: string },
+): Promise<ChangeLogEntry[]> {
+  let q = db.kysely.selectFrom("MON_ChangeLog").selectAll().where("batch_id", "=", batchId);
+  if (page.orderKey) q = q.where("order_key", "=", page.orderKey);
+  return q.orderBy("change_id").limit(page.limit).offset(page.offset).execute();
+}
+
+/** Per customer: when its part of a run last succeeded. */
+export async function lastSuccessByCustomer(db: Db): Promise<Map<string, string>> {
+  const rows = await db.kysely
+    .selectFrom("MON_SyncRunCustomers")
+    .select(["customer", (e) => e.fn.max("finished_at").as("at")])
+    .where("status", "=", "SUCCESS")
+    .groupBy("customer")
+    .execute();
+  return new Map(rows.filter((r) => r.at).map((r) => [r.customer, String(r.at)]));
 }

@@ -1,3 +1,4 @@
+import { ordersSourceOf } from "../../analytics/index.js";
 import { ConfigError, type Settings } from "../../config/index.js";
 import { migrateToLatest, type Db } from "../../db/index.js";
 import { errorMessage } from "../../errors/index.js";
@@ -86,8 +87,8 @@ function parsePort(value: string | undefined, fallback: number): number {
 }
 
 /**
- * `order-sync serve [--port N] [--host H]`: the HTTP server (`/metrics`, `/health`, `/health/live`,
- * `/health/ready`, `/api/sync`, `/api/runs`, and `POST /webhooks/monday/<secret>` when
+ * `order-sync serve [--port N] [--host H]`: the HTTP server (the dashboard at `/`, `/metrics`, `/health`, `/health/live`,
+ * `/health/ready`, `/api/sync`, `/api/runs`, `/api/analytics*`, and `POST /webhooks/monday/<secret>` when
  * `ORDER_SYNC_WEBHOOK_SECRET` is set) and the scheduled syncs. SIGTERM (or Ctrl-C) stops the
  * schedule, lets the run in progress finish its request in flight and record it, then exits 0; a second
  * signal, or `serve.shutdownGraceSeconds`, exits at once (the next run reconciles what was in flight).
@@ -162,6 +163,7 @@ export async function serveCommand(
     shuttingDown: () => shuttingDown,
     log,
     ...(hooks && { webhooks: webhookServiceRoutes(hooks, db, cfg.webhooks.maxBodyBytes, log) }),
+    ordersSource: ordersSourceOf(settings.config.source),
   });
   const server = await listenOn(app, host, port);
   log.info(
