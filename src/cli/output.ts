@@ -30,7 +30,7 @@ export function summaryJson(s: SyncSummary): unknown {
 /** The human summary of a sync run; `quiet`: its first line and the customers that failed. */
 export function formatSummary(s: SyncSummary, options: { quiet?: boolean } = {}): string {
   const head = `batch ${s.batchId}: ${s.status} in ${(s.durationMs / 1000).toFixed(1)} s, ${plural(s.apiRequests, "monday.com API request")}`;
-  const errors = s.customers.filter((c) => c.error).map((c) => `! ${c.customer}: ${c.error}`);
+  const errors = s.customers.filter((c) => c.error).map((c) => terminalSafe(`! ${c.customer}: ${c.error}`));
   if (options.quiet) return [head, ...errors].join("\n");
   const rows = s.customers.map((c) => [
     c.customer,

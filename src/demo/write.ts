@@ -19,13 +19,13 @@ const DEMO_TYPES: Record<
 > = {
   sqlite: { key: "varchar(64)", date: "text", ts: "text" },
   postgres: { key: sql`varchar(64) collate "C"`, date: "date", ts: "timestamp" },
-  mysql: { key: sql`varchar(64) character set utf8mb4 collate utf8mb4_bin`, date: "date", ts: "datetime(3)" },
-  mssql: { key: sql`nvarchar(64) collate Latin1_General_100_BIN2`, date: "date", ts: "datetime2(3)" },
+  mysql: { key: sql`varchar(64) character set utf8mb4 collate utf8mb4_bin`, date: "date", ts: "datetime" },
+  mssql: { key: sql`nvarchar(64) collate Latin1_General_100_BIN2`, date: "date", ts: "datetime2(0)" },
 };
 
 /**
  * Creates the demo `ORDERS_UNIFIED` table (if missing) with portable types: text keys and names,
- * integer quantities, `date` and a timestamp (`DATETIME(3)` on MySQL/MariaDB, `DATETIME2(3)` on SQL Server)
+ * integer quantities, `date` and a timestamp (`DATETIME` on MySQL/MariaDB, `DATETIME2(0)` on SQL Server: whole seconds, as the demo writes them)
  * where the engine has them, ISO text on SQLite. The key is byte-ordered (see `keyCollation`) and indexed
  * with the customer, matching how `readOrderPages` reads. SQL Server and MySQL text columns are Unicode
  * (`nvarchar`; the table's `utf8mb4`).
