@@ -286,13 +286,13 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
       // Issue 15: orders a rollback put back are held, so the next sync does not push the same values again
       // until the source changes (or `order-sync release`).
       async up(db: Kysely<unknown>) {
-        await db.schema
-          .createTable("MON_RollbackHolds")
-          .addColumn("customer", "varchar(255)", (c) => c.notNull())
+        await ty
+          .createTable(db, "MON_RollbackHolds")
+          .addColumn("customer", ty.varchar(255), (c) => c.notNull())
           .addColumn("order_key", ty.byteOrderKey(255), (c) => c.notNull())
-          .addColumn("batch_id", "varchar(64)", (c) => c.notNull())
-          .addColumn("rollback_batch_id", "varchar(64)", (c) => c.notNull())
-          .addColumn("held_hash", "varchar(64)")
+          .addColumn("batch_id", ty.varchar(64), (c) => c.notNull())
+          .addColumn("rollback_batch_id", ty.varchar(64), (c) => c.notNull())
+          .addColumn("held_hash", ty.varchar(64))
           .addColumn("held_at", TS, (c) => c.notNull())
           .addPrimaryKeyConstraint("PK_MON_RollbackHolds", ["customer", "order_key"])
           .execute();
@@ -307,14 +307,14 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
       // log id), the board edits accepted from it, and the status history of both sides.
       async up(db: Kysely<unknown>) {
         await ty
-          .autoId(db.schema.createTable("MON_WebhookInbox") as CreateTableBuilder<string, never>, "inbox_id")
-          .addColumn("event_id", "varchar(128)", (c) => c.notNull().unique())
-          .addColumn("board_id", "varchar(32)")
-          .addColumn("item_id", "varchar(32)")
-          .addColumn("event_type", "varchar(64)", (c) => c.notNull())
-          .addColumn("origin", "varchar(16)", (c) => c.notNull())
+          .autoId(ty.createTable(db, "MON_WebhookInbox"), "inbox_id")
+          .addColumn("event_id", ty.varchar(128), (c) => c.notNull().unique())
+          .addColumn("board_id", ty.varchar(32))
+          .addColumn("item_id", ty.varchar(32))
+          .addColumn("event_type", ty.varchar(64), (c) => c.notNull())
+          .addColumn("origin", ty.varchar(16), (c) => c.notNull())
           .addColumn("body", ty.text, (c) => c.notNull())
-          .addColumn("status", "varchar(16)", (c) => c.notNull())
+          .addColumn("status", ty.varchar(16), (c) => c.notNull())
           .addColumn("received_at", TS, (c) => c.notNull())
           .addColumn("applied_at", TS)
           .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
@@ -322,21 +322,21 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
           .execute();
         await index(db, "IX_MON_WebhookInbox_status", "MON_WebhookInbox", ["status", "inbox_id"]);
         await ty
-          .autoId(db.schema.createTable("MON_BoardChanges") as CreateTableBuilder<string, never>, "change_id")
-          .addColumn("event_id", "varchar(128)", (c) => c.notNull())
-          .addColumn("customer", "varchar(255)")
-          .addColumn("order_key", "varchar(255)")
-          .addColumn("board_id", "varchar(32)", (c) => c.notNull())
-          .addColumn("item_id", "varchar(32)", (c) => c.notNull())
-          .addColumn("column_id", "varchar(128)", (c) => c.notNull())
-          .addColumn("column_type", "varchar(32)")
-          .addColumn("kind", "varchar(24)", (c) => c.notNull())
-          .addColumn("resolution", "varchar(32)", (c) => c.notNull())
+          .autoId(ty.createTable(db, "MON_BoardChanges"), "change_id")
+          .addColumn("event_id", ty.varchar(128), (c) => c.notNull())
+          .addColumn("customer", ty.varchar(255))
+          .addColumn("order_key", ty.varchar(255))
+          .addColumn("board_id", ty.varchar(32), (c) => c.notNull())
+          .addColumn("item_id", ty.varchar(32), (c) => c.notNull())
+          .addColumn("column_id", ty.varchar(128), (c) => c.notNull())
+          .addColumn("column_type", ty.varchar(32))
+          .addColumn("kind", ty.varchar(24), (c) => c.notNull())
+          .addColumn("resolution", ty.varchar(32), (c) => c.notNull())
           .addColumn("value", ty.text)
           .addColumn("previous_value", ty.text)
           .addColumn("canonical_value", ty.text)
           .addColumn("canonical_previous", ty.text)
-          .addColumn("user_id", "varchar(32)")
+          .addColumn("user_id", ty.varchar(32))
           .addColumn("changed_at", TS, (c) => c.notNull())
           .addColumn("recorded_at", TS, (c) => c.notNull())
           .execute();
@@ -348,18 +348,15 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
           .execute();
         await index(db, "IX_MON_BoardChanges_order", "MON_BoardChanges", ["order_key"]);
         await ty
-          .autoId(
-            db.schema.createTable("MON_StatusHistory") as CreateTableBuilder<string, never>,
-            "history_id",
-          )
-          .addColumn("event_id", "varchar(128)", (c) => c.notNull().unique())
-          .addColumn("order_key", "varchar(255)")
-          .addColumn("board_id", "varchar(32)", (c) => c.notNull())
-          .addColumn("item_id", "varchar(32)", (c) => c.notNull())
-          .addColumn("column_id", "varchar(128)", (c) => c.notNull())
+          .autoId(ty.createTable(db, "MON_StatusHistory"), "history_id")
+          .addColumn("event_id", ty.varchar(128), (c) => c.notNull().unique())
+          .addColumn("order_key", ty.varchar(255))
+          .addColumn("board_id", ty.varchar(32), (c) => c.notNull())
+          .addColumn("item_id", ty.varchar(32), (c) => c.notNull())
+          .addColumn("column_id", ty.varchar(128), (c) => c.notNull())
           .addColumn("status", ty.text)
           .addColumn("previous_status", ty.text)
-          .addColumn("side", "varchar(16)", (c) => c.notNull())
+          .addColumn("side", ty.varchar(16), (c) => c.notNull())
           .addColumn("changed_at", TS, (c) => c.notNull())
           .execute();
         await index(db, "IX_MON_StatusHistory_item", "MON_StatusHistory", [

@@ -1,6 +1,8 @@
 import { sql } from "kysely";
 import type { Db } from "../../db/index.js";
+import { quarantineCounts } from "../../quality/index.js";
 import { lastSuccessByCustomer } from "../../runlog/index.js";
+import { currentLeases } from "../../sync/index.js";
 
 /** One customer's line on the customers page. */
 export interface CustomerLine {
@@ -13,25 +15,17 @@ export interface CustomerLine {
 }
 
 /** Customers with their last successful sync, lease and FAILED / DEAD / quarantined counts (aggregated in SQL). */
-export async function customerLines(
-  db: Db,
-  customers: readonly string[],
-  now = new Date(),
-): Promise<CustomerLine[]> {
+export async function customerLines(db: Db, customers: readonly string[]): Promise<CustomerLine[]> {
   const [last, leases, staged, held] = await Promise.all([
     lastSuccessByCustomer(db),
-    db.kysely.selectFrom("MON_SyncLocks").selectAll().execute(),
+    currentLeases(db),
     db.kysely
       .selectFrom("STG_MON_CustMasterSchedule")
       .select(["customer", "stg_status", (e) => e.fn.countAll<number | string>().as("n")])
       .where("stg_status", "in", ["FAILED", "DEAD"])
       .groupBy(["customer", "stg_status"])
       .execute(),
-    db.kysely
-      .selectFrom("MON_Quarantine")
-      .select(["customer", sql<number | string>`count(distinct order_key)`.as("n")])
-      .groupBy("customer")
-      .execute(),
+    quarantineCounts(db),
   ]);
   const names = [
     ...new Set([...customers, ...leases.map((l) => l.customer), ...held.map((h) => h.customer)]),
@@ -44,16 +38,11 @@ export async function customerLines(
       customer,
       lastSuccess: last.get(customer) ?? null,
       lease: lease
-        ? {
-            owner: lease.owner,
-            batchId: lease.batch_id,
-            expiresAt: lease.expires_at,
-            lapsed: Date.parse(lease.expires_at) < now.getTime(),
-          }
+        ? { owner: lease.owner, batchId: lease.batchId, expiresAt: lease.expiresAt, lapsed: lease.lapsed }
         : null,
       failed: count("FAILED"),
       dead: count("DEAD"),
-      quarantined: Number(held.find((h) => h.customer === customer)?.n ?? 0),
+      quarantined: held.find((h) => h.customer === customer)?.orders ?? 0,
     };
   });
 }
