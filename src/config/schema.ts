@@ -145,8 +145,14 @@ const subitemsSchema = z
     name: nonEmpty.default("{size}"),
     /** The numbers column on the subitems board that holds the size's quantity. */
     quantityColumn: boardColumnSchema,
-    /** One subitem per size whose quantity is not NULL (zero is a quantity). */
+    /** One subitem per size whose quantity is not NULL (and not 0, unless `zeroQuantity: create`). */
     sizes: z.array(sizeEntry).min(1, "list at least one size"),
+    /**
+     * A size line with quantity 0: `skip` (default) makes no subitem for it, and archives the subitem of a
+     * size that drops to 0 (it comes back when the quantity rises again); `create` keeps a subitem showing 0.
+     * Each subitem costs a `create_subitem` of about 10,000 complexity points (issue 16).
+     */
+    zeroQuantity: z.enum(["skip", "create"]).default("skip"),
     /** More subitem-board columns, mapped like the board's: each size line gets the order's value. */
     columns: z.array(mappingEntry).default([]),
   })

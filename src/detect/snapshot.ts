@@ -20,7 +20,7 @@ export interface OrderSnapshot {
   group: string;
   /** Board column id → canonical value (the key column included). */
   columns: Record<string, Canonical>;
-  /** Size → canonical quantity, for sizes whose quantity is not NULL. */
+  /** Size → canonical quantity, for sizes whose quantity is not NULL (nor 0, unless `zeroQuantity: create`). */
   subitems: Record<string, Canonical>;
   /**
    * Size → subitem column id → canonical value, when the board maps subitem columns besides the quantity
@@ -109,13 +109,7 @@ export function buildSnapshot(
       mapped.mapped(specs[i] ?? column),
     );
   });
-  const subitems: Record<string, Canonical> = {};
-  if (board.subitems) {
-    for (const { size, source } of board.subitems.sizes) {
-      const qty = guarded(orderKey, source, row[source], mapped.value(source, "numbers"));
-      if (qty !== null) subitems[size] = qty;
-    }
-  }
+  const subitems = sizeLines(mapped, orderKey, board);
   const entries = board.subitems?.columns ?? [];
   if (entries.length === 0) return { name, group, columns, subitems };
   const configEntries = board.config.subitems?.columns ?? [];
@@ -130,6 +124,21 @@ export function buildSnapshot(
   });
   const subitemColumns = Object.fromEntries(Object.keys(subitems).map((size) => [size, { ...values }]));
   return { name, group, columns, subitems, subitemColumns };
+}
+
+/**
+ * Size → canonical quantity of the sizes that get a subitem: not NULL, and not 0 unless the board's
+ * `subitems.zeroQuantity` is `create` (a size that drops to 0 then loses its subitem: detect archives it).
+ */
+function sizeLines(mapped: MappedRow, orderKey: string, board: ResolvedBoard): Record<string, Canonical> {
+  const subitems: Record<string, Canonical> = {};
+  if (!board.subitems) return subitems;
+  const keepZero = board.subitems.zeroQuantity === "create";
+  for (const { size, source } of board.subitems.sizes) {
+    const qty = guarded(orderKey, source, mapped.row[source], mapped.value(source, "numbers"));
+    if (qty !== null && (keepZero || qty !== "0")) subitems[size] = qty;
+  }
+  return subitems;
 }
 
 /** A mapped value, its {@link ValueError} turned into a {@link RowError} naming the order and column. */

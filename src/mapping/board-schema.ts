@@ -35,6 +35,8 @@ export interface ResolvedBoard {
     name: string;
     quantityColumn: ResolvedColumn;
     sizes: readonly { size: string; source: string }[];
+    /** `skip`: a size whose quantity is 0 has no subitem; `create`: it has one showing 0. */
+    zeroQuantity: "skip" | "create";
     /** More subitem columns, each size line getting the order's value. */
     columns: readonly ResolvedColumn[];
   };
@@ -167,6 +169,7 @@ export function resolveBoard(
       name: s.name,
       quantityColumn: resolveColumn(subitemsBoard, s.quantityColumn, "", `${at}.subitems.quantityColumn`),
       sizes: s.sizes,
+      zeroQuantity: s.zeroQuantity,
       columns: s.columns.map((c) =>
         resolveColumn(
           subitemsBoard,
