@@ -69,6 +69,12 @@ export const BUILT_IN_RULES = {
     floor: "ERROR",
     description: "a long text is over monday's 2,000 characters",
   },
+  "text-length": {
+    severity: "ERROR",
+    floor: "ERROR",
+    description:
+      "a text column's value is longer than quality.maxTextLength (order-sync's guard; monday documents no limit)",
+  },
   "text-encoding": {
     severity: "ERROR",
     floor: "ERROR",

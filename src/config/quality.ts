@@ -173,6 +173,12 @@ const qualityObject = z
         });
       })
       .default([]),
+    /**
+     * The longest value, in characters, order-sync sends to a plain text column. monday documents no limit
+     * for text columns (API-FACTS: long text holds 2,000, item names 255), so this is order-sync's own guard
+     * against sending megabytes a board cannot show; a longer value is a `text-length` ERROR.
+     */
+    maxTextLength: z.number().int().min(1, "must be at least 1").default(2_000),
     /** More ERROR orders than this share of a customer's validated orders halts the customer, like CRITICAL. */
     maxErrorShare: z
       .number()

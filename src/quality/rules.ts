@@ -300,6 +300,22 @@ export const ROW_RULES: readonly RowRule[] = [
     },
   },
   {
+    id: "text-length",
+    check(r, plan, report) {
+      const max = plan.ctx.config.maxTextLength;
+      for (const planned of plan.byType.text) {
+        const c = r.mapped(planned);
+        const length = "value" in c && typeof c.value === "string" ? charLength(c.value) : 0;
+        if (length > max)
+          report(
+            planned.source,
+            r.row[planned.source],
+            `[${planned.source}] has ${length} characters; quality.maxTextLength allows ${max} for a text column`,
+          );
+      }
+    },
+  },
+  {
     id: "value-type",
     check(r, plan, report) {
       // numbers and dates without transforms are number-invalid's and date-invalid's.

@@ -46,6 +46,7 @@ const BREAKERS: [string, Record<string, unknown>, string | null, Severity][] = [
   ["item-name", order("Q-item-name", { STYLE: "S".repeat(300) }), null, "ERROR"],
   ["group-name", order("Q-group-name", {}, ["SEASON"]), "SEASON", "ERROR"],
   ["long-text-length", order("Q-long-text", { NOTES: "n".repeat(2001) }), "NOTES", "ERROR"],
+  ["text-length", order("Q-text-length", { COLOR: "c".repeat(2001) }), "COLOR", "ERROR"],
   ["text-encoding", order("Q-text-encoding", { COLOR: "Na\u0000vy" }), "COLOR", "ERROR"],
   ["text-control-chars", order("Q-control", { COLOR: "Navy\u0007" }), "COLOR", "WARNING"],
   ["total-qty-sum", order("Q-total", { "TOTAL QTY": 70, "ORDER QTY": 70 }), "TOTAL QTY", "ERROR"],
