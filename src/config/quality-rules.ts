@@ -24,6 +24,17 @@ export const BUILT_IN_RULES = {
     floor: "ERROR",
     description: "the order number is empty, longer than 255 characters, or holds control characters",
   },
+  "order-key-null": {
+    severity: "ERROR",
+    floor: "ERROR",
+    description: "open orders of the customer have a NULL order number: they cannot be synced or matched",
+  },
+  "customer-name": {
+    severity: "ERROR",
+    floor: "ERROR",
+    description:
+      "the customer column has leading or trailing spaces, so the order belongs to no customer as it is",
+  },
   "value-type": {
     severity: "ERROR",
     floor: "ERROR",

@@ -7,6 +7,7 @@ export {
   validateMapped,
   mergeResults,
   haltedResult,
+  issuesResult,
   quarantineIssues,
   qualityColumns,
   orderKeyOf,
@@ -19,6 +20,7 @@ export {
   quarantinedKeys,
   quarantineRows,
   applyValidation,
+  releaseStale,
   storedOrderKey,
 } from "./store.js";
 export {
@@ -31,3 +33,4 @@ export {
   escapeHtml,
 } from "./report.js";
 export type { ValidationReport, ReportRow, RuleSection, CustomerSection } from "./report.js";
+export { strayResult, NULL_KEY_ORDER, STRAY_RULES } from "./stray.js";

@@ -142,3 +142,21 @@ export async function applyValidation(
   const released = await releaseFixed(db, result.customer, fixed);
   return { quarantined, released };
 }
+
+/**
+ * Deletes the customer's quarantine rows of `rules` whose order is not in `keep`: the rules whose findings
+ * are worked out afresh as a set every run (stray rows), so a row fixed or deleted leaves the quarantine.
+ */
+export async function releaseStale(
+  db: Db,
+  customer: string,
+  rules: readonly string[],
+  keep: readonly string[],
+): Promise<number> {
+  let q = db.kysely.deleteFrom("MON_Quarantine").where("customer", "=", customer).where("rule", "in", rules);
+  const kept = [...new Set(keep.map(storedOrderKey))];
+  // Stray rows are capped (one NULL-key record, at most 1,000 spaced ones): one statement is enough.
+  if (kept.length) q = q.where("order_key", "not in", kept.slice(0, 1000));
+  const r = await q.executeTakeFirst();
+  return Number(r.numDeletedRows);
+}

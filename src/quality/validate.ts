@@ -198,6 +198,19 @@ function assemble(
   };
 }
 
+/**
+ * A result from issues found outside the row rules (e.g. {@link strayResult}'s), for {@link mergeResults}:
+ * `keys` are the orders it validated.
+ */
+export function issuesResult(
+  customer: string,
+  issues: Issue[],
+  keys: readonly string[],
+  limits: Pick<ValidationContext, "config" | "previouslyQuarantined">,
+): ValidationResult {
+  return assemble(customer, keys.length, issues, keys, limits);
+}
+
 /** CRITICAL halts; so do more ERROR orders than `maxErrorShare` of the (not previously quarantined) orders. */
 function decideHalt(
   issues: readonly Issue[],

@@ -1,7 +1,7 @@
 export { checkSourceTable, describeSourceTable, tableIdentifier } from "./table.js";
 export type { SourceTableInfo, SourceSettings } from "./table.js";
-export { readOrderPages, readOrdersByKeys, KEYS_PER_QUERY } from "./read.js";
-export type { OrderRow, OrderPage, ReadOrdersOptions } from "./read.js";
+export { readOrderPages, readOrdersByKeys, readStrayRows, KEYS_PER_QUERY, STRAY_SAMPLE } from "./read.js";
+export type { OrderRow, OrderPage, ReadOrdersOptions, StrayRows } from "./read.js";
 export {
   keyCollation,
   keyHandling,

@@ -108,12 +108,17 @@ const CANCELLED_LIKE: Record<
     sql`upper(cast(${col} as nvarchar(max))) not like upper(${pattern}) escape ${LIKE_ESCAPE}`,
 };
 
-/** `customer = ? AND NOT cancelled AND key IS NOT NULL`, all values bound. */
-function baseFilter(db: Db, opts: ReadOrdersOptions, includeCancelled = false): RawBuilder<unknown> {
-  const parts: RawBuilder<unknown>[] = [
+/** `customer = ? AND NOT cancelled AND key IS NOT NULL`, all values bound (`rows` picks other rows: see {@link readStrayRows}). */
+function baseFilter(
+  db: Db,
+  opts: ReadOrdersOptions,
+  includeCancelled = false,
+  rows: RawBuilder<unknown>[] = [
     sql`${sql.id(opts.customerColumn)} = ${opts.customer}`,
     sql`${sql.id(opts.keyColumn)} is not null`,
-  ];
+  ],
+): RawBuilder<unknown> {
+  const parts = [...rows];
   if (!includeCancelled) {
     const col = sql.id(opts.cancelled.column);
     const pattern = `%${escapeLike(opts.cancelled.contains)}%`;
@@ -209,4 +214,56 @@ export async function readOrdersByKeys(
   if (unique.length <= KEYS_PER_QUERY) return { rows, keys: found };
   const order = found.map((_k, i) => i).sort((a, b) => compareKeys(found[a]!, found[b]!));
   return { rows: order.map((i) => rows[i]!), keys: order.map((i) => found[i]!) };
+}
+
+/** Rows the reader never returns for a customer, though they look like the customer's (see {@link readStrayRows}). */
+export interface StrayRows {
+  /** How many of the customer's open orders have a NULL key, and the first few of them. */
+  nullKey: { count: number; samples: OrderRow[] };
+  /** Orders (key as text) whose customer is the customer's name with spaces around it. */
+  spaced: { rows: OrderRow[]; keys: string[] };
+}
+
+/** How many rows of each kind {@link readStrayRows} returns at most (the counts are exact). */
+export const STRAY_SAMPLE = 5;
+const STRAY_SPACED_MAX = 1000;
+
+/**
+ * The rows a customer's read skips without a word (issue 12): open orders with a NULL key, and orders
+ * whose customer column is the customer's name with leading or trailing spaces (`= ?` never matches them on
+ * SQLite and PostgreSQL; MySQL/MariaDB and SQL Server compare trailing spaces away, so there only leading
+ * ones are stray). The second query cannot use the (customer, key) index: one scan of the table per customer.
+ */
+export async function readStrayRows(db: Db, opts: ReadOrdersOptions): Promise<StrayRows> {
+  const key = await resolveKey(db, opts);
+  const customer = sql.id(opts.customerColumn);
+  const keyId = sql.id(opts.keyColumn);
+  const table = tableIdentifier(opts.table);
+  const nullFilter = baseFilter(db, opts, false, [
+    sql`${customer} = ${opts.customer}`,
+    sql`${keyId} is null`,
+  ]);
+  const counted = await sql<{
+    n: number | string;
+  }>`select count(*) as n from ${table} where ${nullFilter}`.execute(db.kysely);
+  const count = Number(counted.rows[0]?.n ?? 0);
+  const columns = sql.join([...new Set([opts.keyColumn, ...opts.columns])].map((c) => selectColumn(db, c)));
+  const few = rowLimit(db.dialect, STRAY_SAMPLE);
+  const samples =
+    count === 0
+      ? []
+      : (
+          await sql<OrderRow>`select ${few.top} ${columns} from ${table} where ${nullFilter} ${few.limit}`.execute(
+            db.kysely,
+          )
+        ).rows;
+  const spacedFilter = baseFilter(db, opts, false, [
+    sql`${keyId} is not null`,
+    sql`${customer} <> trim(${customer})`,
+    sql`trim(${customer}) = ${opts.customer}`,
+  ]);
+  const many = rowLimit(db.dialect, STRAY_SPACED_MAX);
+  const spaced = await sql<OrderRow>`select ${many.top} ${selectList(db, opts, key)} from ${table}
+    where ${spacedFilter} order by ${orderKeyExpression(db.dialect, key)} ${many.limit}`.execute(db.kysely);
+  return { nullKey: { count, samples }, spaced: { rows: spaced.rows, keys: keysOf(spaced.rows, opts, key) } };
 }

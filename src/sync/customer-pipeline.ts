@@ -1,4 +1,4 @@
-import type { ValidationResult } from "../quality/index.js";
+import { strayResult, type ValidationResult } from "../quality/index.js";
 import type { CountsTally } from "./counts.js";
 import type { CustomerRunContext, SharedBoards } from "./customer-context.js";
 import { StoppedError } from "./errors.js";
@@ -6,7 +6,7 @@ import type { StepClock } from "./step-clock.js";
 import { clearDone } from "./steps/clear.js";
 import { detectChanges, detectGoneAfter } from "./steps/detect.js";
 import { pushStaged, type SentRound } from "./steps/push.js";
-import { readOrders } from "./steps/read.js";
+import { readOrders, readStray } from "./steps/read.js";
 import { matchNewOrders } from "./steps/board-match.js";
 import { reconcileLeftovers } from "./steps/reconcile.js";
 import { recordResults } from "./steps/record.js";
@@ -60,6 +60,9 @@ export async function detectIntoSink(
       staged,
     });
   }
+  const stray = strayResult(await clock.time("read", () => readStray(ctx)), quality);
+  results.push(stray);
+  tally.add({ quarantined: stray.counts.QUARANTINE });
   const validation = finishValidation(results, quality);
   if (validation.halt) await clock.time("stage", () => sink.halt(validation));
   const gone = await clock.time("detect", () => detectGoneAfter(ctx, after));

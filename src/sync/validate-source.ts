@@ -2,6 +2,7 @@ import { MappingError } from "../mapping/index.js";
 import {
   buildReport,
   mergeResults,
+  strayResult,
   validateOrders,
   type ValidationContext,
   type ValidationReport,
@@ -10,7 +11,7 @@ import {
 import { BoardLocks } from "./board-locks.js";
 import { checkSource, resolveBoards, selectCustomers, type SyncDeps } from "./prepare.js";
 import { detectAll } from "./steps/detect.js";
-import { readOrders } from "./steps/read.js";
+import { readOrders, readStray } from "./steps/read.js";
 import { validateChanges } from "./steps/validate.js";
 import { GroupDirectory } from "./group-directory.js";
 
@@ -40,11 +41,14 @@ export async function validateSource(
       groupTemplate: customer.group,
     };
     const pages: ValidationResult[] = [validateOrders([], ctx)];
-    if (board && !(board instanceof MappingError))
-      for await (const page of readOrders({ settings: deps.settings, db: deps.db, board, customer }))
+    if (board && !(board instanceof MappingError)) {
+      const read = { settings: deps.settings, db: deps.db, board, customer };
+      for await (const page of readOrders(read))
         pages.push(
           validateChanges(ctx, detectAll({ settings: deps.settings, board, customer }, page)).result,
         );
+      pages.push(strayResult(await readStray(read), ctx));
+    }
     results.push(mergeResults(pages, ctx));
   }
   return { results, report: buildReport(results) };

@@ -1,7 +1,7 @@
 import type { CustomerConfig, Settings } from "../../config/index.js";
 import { mappingSourceColumns, templateColumns, type ResolvedBoard } from "../../mapping/index.js";
 import { qualityColumns } from "../../quality/index.js";
-import { readOrderPages, type OrderPage } from "../../source/index.js";
+import { readOrderPages, readStrayRows, type OrderPage, type StrayRows } from "../../source/index.js";
 import type { CustomerRunContext } from "../customer-context.js";
 
 /** Source columns a board mapping reads (the mapped ones, the templates', the size lines' and the rules'). */
@@ -21,18 +21,28 @@ export function sourceColumns(settings: Settings, board: ResolvedBoard, customer
  * Step 2, read: the customer's open orders (cancelled ones excluded), a page at a time in key order, with
  * only the columns the mapping and the rules read. Never loads the whole table.
  */
-export function readOrders(
-  ctx: Pick<CustomerRunContext, "settings" | "db" | "board" | "customer">,
-): AsyncIterable<OrderPage> {
-  const { settings, db, board, customer } = ctx;
+export function readOrders(ctx: ReadContext): AsyncIterable<OrderPage> {
+  return readOrderPages(ctx.db, { ...readOptions(ctx), pageSize: ctx.settings.config.sync.pageSize });
+}
+
+type ReadContext = Pick<CustomerRunContext, "settings" | "db" | "board" | "customer">;
+
+function readOptions({ settings, board, customer }: ReadContext) {
   const src = settings.config.source;
-  return readOrderPages(db, {
+  return {
     table: src.table,
     keyColumn: src.keyColumn,
     customerColumn: src.customerColumn,
     customer: customer.name,
     cancelled: src.cancelled,
     columns: sourceColumns(settings, board, customer),
-    pageSize: settings.config.sync.pageSize,
-  });
+  };
+}
+
+/**
+ * The customer's rows the paged read skips (a NULL key, spaces around the customer's name), so validation
+ * can report them instead of their being left out without a word (issue 12).
+ */
+export function readStray(ctx: ReadContext): Promise<StrayRows> {
+  return readStrayRows(ctx.db, readOptions(ctx));
 }

@@ -1,6 +1,12 @@
 import type { OrderSnapshot } from "../../detect/index.js";
 import { mondayWriteValue, renderTemplate, type ResolvedBoard } from "../../mapping/index.js";
-import { applyValidation, releaseFixed, type ValidationResult } from "../../quality/index.js";
+import {
+  applyValidation,
+  releaseFixed,
+  releaseStale,
+  STRAY_RULES,
+  type ValidationResult,
+} from "../../quality/index.js";
 import {
   deleteBatch,
   deleteStaged,
@@ -244,6 +250,14 @@ export class StagingSink implements ChangeSink {
     released: readonly string[] = [],
   ): Promise<void> {
     await applyValidation(this.ctx.db, this.ctx.batchId, validation);
+    // Stray rows are found afresh each run: a row fixed (or deleted) since leaves the quarantine.
+    const stray = validation.issues.filter((i) => (STRAY_RULES as readonly string[]).includes(i.rule));
+    await releaseStale(
+      this.ctx.db,
+      this.ctx.customer.name,
+      STRAY_RULES,
+      stray.map((i) => i.orderKey ?? ""),
+    );
     if (fixed.length) await releaseFixed(this.ctx.db, this.ctx.customer.name, fixed);
     if (released.length)
       await releaseHolds(this.ctx.db.kysely, { customers: [this.ctx.customer.name], orders: released });
