@@ -1,10 +1,5 @@
-export {
-  openDatabase,
-  openSqliteCopy,
-  DatabaseError,
-  describePostgresUrl,
-  SQLITE_BUSY_TIMEOUT_MS,
-} from "./open.js";
+export { openDatabase, openSqliteCopy, DatabaseError, describePostgresUrl } from "./open.js";
+export { SQLITE_BUSY_TIMEOUT_MS, sqliteFault } from "./sqlite-faults.js";
 export type { Db, DbTarget, OpenOptions } from "./open.js";
 export {
   migrateToLatest,

@@ -6,12 +6,14 @@ import {
   PostgresDialect,
   SqliteDialect,
   sql,
+  type SqliteDialectConfig,
   type DatabaseConnection,
   type Driver,
 } from "kysely";
 import pg from "pg";
 import type { Database, DbDialect } from "./types.js";
 import { dialectOfUrl } from "../config/db-url.js";
+import { guardSqliteDriver, SQLITE_BUSY_TIMEOUT_MS, sqliteBusyTimeout } from "./sqlite-faults.js";
 
 /** An open connection (pool) to order-sync's database, with the dialect it speaks. */
 export interface Db {
@@ -43,6 +45,8 @@ export interface OpenOptions {
    * (a missing file is an error naming it); PostgreSQL sessions are `default_transaction_read_only`.
    */
   readOnly?: boolean;
+  /** SQLite: how long a statement waits for another connection's write lock (default 30 s, or `ORDER_SYNC_SQLITE_BUSY_TIMEOUT_MS`). */
+  busyTimeoutMs?: number;
 }
 
 /** A database that cannot be opened or reached; `target` names host:port or the file, never a password. */
@@ -92,7 +96,7 @@ export async function openDatabase(target: DbTarget, opts: OpenOptions = {}): Pr
 
 function openSqlite(file: string, opts: OpenOptions): Db {
   // A read-only connection never writes, and `BEGIN IMMEDIATE` would need the write lock it cannot take.
-  return sqliteDb(sqliteHandle(file, opts), !opts.readOnly);
+  return sqliteDb(sqliteHandle(file, opts), !opts.readOnly, sqliteBusyTimeout(opts.busyTimeoutMs));
 }
 
 function sqliteHandle(file: string, opts: OpenOptions): SqliteDatabase.Database {
@@ -111,7 +115,7 @@ function sqliteHandle(file: string, opts: OpenOptions): SqliteDatabase.Database 
       readonly: opts.readOnly ?? false,
     });
     if (!memory && !opts.readOnly) database.pragma("journal_mode = WAL");
-    database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    database.pragma(`busy_timeout = ${sqliteBusyTimeout(opts.busyTimeoutMs)}`);
     database.pragma("foreign_keys = ON");
   } catch (e) {
     const code = (e as { code?: string }).code;
@@ -126,17 +130,12 @@ function sqliteHandle(file: string, opts: OpenOptions): SqliteDatabase.Database 
   return database;
 }
 
-function sqliteDb(database: SqliteDatabase.Database, immediate = true): Db {
-  const dialect = immediate ? new ImmediateSqliteDialect({ database }) : new SqliteDialect({ database });
+function sqliteDb(database: SqliteDatabase.Database, immediate = true, busyMs = SQLITE_BUSY_TIMEOUT_MS): Db {
+  // `database.name` is the file as given (or `:memory:` for the read-only copy): messages name it.
+  const dialect = new ImmediateSqliteDialect({ database }, database.name, busyMs, immediate);
   const kysely = new Kysely<Database>({ dialect });
   return { kysely, dialect: "sqlite", close: once(() => kysely.destroy()) };
 }
-
-/**
- * How long a SQLite statement waits for another process's write to finish before `database is locked`.
- * Write transactions are short (one request's rows), so this is only reached when something is stuck.
- */
-export const SQLITE_BUSY_TIMEOUT_MS = 30_000;
 
 /**
  * Transactions start with `BEGIN IMMEDIATE`: a deferred transaction that reads and then writes cannot wait
@@ -144,11 +143,21 @@ export const SQLITE_BUSY_TIMEOUT_MS = 30_000;
  * while an immediate one takes the write lock up front and waits for it under `busy_timeout`.
  */
 class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly file: string,
+    private readonly busyMs: number,
+    private readonly immediate: boolean,
+  ) {
+    super(config);
+  }
+
   override createDriver(): Driver {
-    const driver = super.createDriver();
-    driver.beginTransaction = async (connection: DatabaseConnection) => {
-      await connection.executeQuery(CompiledQuery.raw("begin immediate"));
-    };
+    const driver = guardSqliteDriver(super.createDriver(), this.file, this.busyMs);
+    if (this.immediate)
+      driver.beginTransaction = async (connection: DatabaseConnection) => {
+        await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+      };
     return driver;
   }
 }

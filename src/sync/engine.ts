@@ -1,6 +1,7 @@
 import { bulkhead } from "cockatiel";
 import { resolve } from "node:path";
 import type { CustomerConfig, Settings } from "../config/index.js";
+import { DatabaseError } from "../db/index.js";
 import { MappingError, type ResolvedBoard } from "../mapping/index.js";
 import { buildReport, writeReports, type ValidationReport, type ValidationResult } from "../quality/index.js";
 import { logCustomerRun, logRunFinished, logRunStarted } from "../runlog/index.js";
@@ -191,15 +192,42 @@ async function underLease(
     };
   } catch (e) {
     meters.clock.report(p.events, p.batchId, customer.name);
-    const carried = outcomeOf(e);
-    const outcome = carried && CUSTOMER_ENDINGS.has(carried) ? carried : "rowsFailed";
-    run = endCustomer(p, customer, t0, outcome, meters.tally.total, errorMessage(e));
+    run = endCustomer(p, customer, t0, customerOutcome(e), meters.tally.total, errorMessage(e));
     if (e instanceof HaltError) run.validation = e.validation;
   }
+  return closeLine(deps, line, run);
+}
+
+/**
+ * How an error ends a customer's run: its own outcome when it carries one of {@link CUSTOMER_ENDINGS};
+ * exit 2 for a database that cannot be used (locked past the busy timeout, full: one line, issue 12);
+ * else its rows failed.
+ */
+function customerOutcome(e: unknown): Outcome {
+  const carried = outcomeOf(e);
+  if (carried && CUSTOMER_ENDINGS.has(carried)) return carried;
+  return e instanceof DatabaseError ? "config" : "rowsFailed";
+}
+
+/**
+ * The customer's closing run-log line. A database fault writing it (a full disk) fails this customer
+ * with that fault's one line instead of throwing past the other customers still running.
+ */
+async function closeLine(
+  deps: SyncDeps,
+  line: Parameters<typeof logCustomerRun>[1],
+  run: CustomerRun,
+): Promise<CustomerRun> {
   const { result } = run;
   const status = result.stopped ? "STOPPED" : result.ok ? "SUCCESS" : "FAILED";
-  await logCustomerRun(deps.db, line, status, result.counts, result.error);
-  return run;
+  try {
+    await logCustomerRun(deps.db, line, status, result.counts, result.error);
+    return run;
+  } catch (e) {
+    if (!(e instanceof DatabaseError)) throw e;
+    if (!result.ok) return run;
+    return { ...run, outcome: "config", result: { ...result, ok: false, error: errorMessage(e) } };
+  }
 }
 
 /**
@@ -239,7 +267,10 @@ async function syncCustomer(deps: SyncDeps, scope: RunScope, customer: CustomerC
   try {
     return await underLease(deps, scope, customer, board, stop.signal, t0);
   } finally {
-    await lease.release();
+    // A database that cannot be written now cannot release the lease either: it expires after its TTL.
+    await lease.release().catch((e: unknown) => {
+      if (!(e instanceof DatabaseError)) throw e;
+    });
   }
 }
 
@@ -263,7 +294,12 @@ async function runCustomers(deps: SyncDeps, scope: RunScope): Promise<CustomerRu
             emptyCounts(),
             `not run: ${unavailable}`,
           );
-        const run = await syncCustomer(deps, scope, customer);
+        const run = await syncCustomer(deps, scope, customer).catch((e: unknown) => {
+          // The database failed around the pipeline (its lease or run-log line): this customer ends in
+          // that one line; the others go on (issue 12: no "driver has already been destroyed").
+          if (!(e instanceof DatabaseError)) throw e;
+          return endCustomer(scope.p, customer, Date.now(), "config", emptyCounts(), errorMessage(e));
+        });
         if (run.outcome === "unavailable") unavailable = run.result.error ?? "";
         return run;
       }),
