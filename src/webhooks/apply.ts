@@ -2,7 +2,15 @@ import { sql, type Transaction } from "kysely";
 import type { BoardConfig, Config } from "../config/index.js";
 import type { Database, DbDialect, InboxStatus } from "../db/index.js";
 import { insertOnce } from "./insert-once.js";
-import { forgetItem, learnBoardValue, stateOfItem, type SyncStateRow } from "../state/index.js";
+import type { Canonical } from "../mapping/index.js";
+import {
+  forgetItem,
+  learnBoardValue,
+  learnSubitemValue,
+  sizeOfSubitem,
+  stateOfItem,
+  type SyncStateRow,
+} from "../state/index.js";
 import { boardOfEvent, columnOfEvent, type WatchedColumn } from "./columns.js";
 import { canonicalOf, type BoardEvent } from "./event.js";
 
@@ -147,6 +155,40 @@ function settle(column: WatchedColumn, event: BoardEvent, state: SyncStateRow | 
   return { kind: "CONFLICT", winner: policy === "board-wins" ? ("board" as const) : ("db" as const) };
 }
 
+/** What order-sync last wrote to an item's (or a size's subitem's) column, per the sync state. */
+function lastWrittenOf(
+  state: SyncStateRow,
+  column: WatchedColumn,
+  columnId: string,
+  itemId: string,
+): Canonical | undefined {
+  if (!column.subitem) return state.lastValues?.columns[columnId];
+  const size = sizeOfSubitem(state, itemId);
+  if (size === undefined) return undefined;
+  return column.quantity
+    ? state.lastValues?.subitems[size]
+    : state.lastValues?.subitemColumns?.[size]?.[columnId];
+}
+
+/**
+ * The sync state learns the board's value of a database-owned column, so the next sync finds the order
+ * (or that size's subitem) changed and restores the database's value. A subitem order-sync did not make
+ * is only recorded.
+ */
+async function learn(
+  tx: Tx,
+  state: SyncStateRow,
+  column: WatchedColumn,
+  columnId: string,
+  itemId: string,
+  value: Canonical,
+): Promise<void> {
+  if (!column.subitem) return learnBoardValue(tx, state, columnId, value);
+  const size = sizeOfSubitem(state, itemId);
+  if (size === undefined) return;
+  await learnSubitemValue(tx, state, size, column.quantity ? { quantity: true } : { columnId }, value);
+}
+
 async function applyColumnEvent(
   tx: Tx,
   ctx: ApplyContext,
@@ -160,7 +202,7 @@ async function applyColumnEvent(
   const columnId = column.id ?? event.columnId ?? "";
   const own = ctx.ownUserId !== undefined && event.userId === ctx.ownUserId;
   // The value order-sync last wrote to that item and column, coming back: an echo, never a board edit.
-  const lastWritten = column.subitem ? undefined : state?.lastValues?.columns[columnId];
+  const lastWritten = state ? lastWrittenOf(state, column, columnId, event.itemId) : undefined;
   if (own || (column.direction !== "from-board" && lastWritten !== undefined && lastWritten === canonical)) {
     await recordStatus(tx, dialectOf(ctx), event, column, state, "order-sync");
     return { status: "ECHO", resolution: own ? "own-user" : "own-value" };
@@ -182,7 +224,7 @@ async function applyColumnEvent(
           : "recorded";
   if (!(await recordChange(tx, dialectOf(ctx), event, { ...base, kind, resolution })))
     return { status: "IGNORED", resolution: "duplicate" };
-  if (winner === "db" && state && !column.subitem) await learnBoardValue(tx, state, columnId, canonical);
+  if (winner === "db" && state) await learn(tx, state, column, columnId, event.itemId, canonical);
   if (winner === "board" && column.target && state)
     await writeBack(tx, board, ctx.config.source.table, state.orderKey, column.target, canonical);
   return { status: "APPLIED", resolution };

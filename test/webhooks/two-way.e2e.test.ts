@@ -88,10 +88,20 @@ function configure(config: string, port: number): void {
       },
       { id: "planner_notes", title: "Planner Notes", type: "text", target: "PLANNER_NOTES" },
     ];
+    (board.subitems as Record<string, unknown>).columns = [
+      {
+        source: "SEASON",
+        id: "size_season",
+        title: "Size Season",
+        type: "text",
+        direction: "both",
+        conflict: "board-wins",
+      },
+    ];
     board.writeBack = {
       table: "ORDER_UPDATES_FROM_MONDAY",
       keyColumn: "ORDER_KEY",
-      columns: { factory_status: "FACTORY_STATUS" },
+      columns: { factory_status: "FACTORY_STATUS", size_season: "SIZE_SEASON" },
     };
   });
 }
@@ -121,7 +131,7 @@ async function setUp(engine: TestDatabase["name"]): Promise<Setup> {
     await createOrdersTable(db);
     await writeDemoOrders(db, { count: ORDERS, seed: 42 });
   }
-  await sql`CREATE TABLE "ORDER_UPDATES_FROM_MONDAY" ("ORDER_KEY" varchar(255) PRIMARY KEY, "FACTORY_STATUS" text, "PLANNER_NOTES" text, "COLOR" text, "ORDER STATUS" text, "STYLE" text, "DELIVERY DATE" text)`.execute(
+  await sql`CREATE TABLE "ORDER_UPDATES_FROM_MONDAY" ("ORDER_KEY" varchar(255) PRIMARY KEY, "FACTORY_STATUS" text, "PLANNER_NOTES" text, "COLOR" text, "ORDER STATUS" text, "STYLE" text, "DELIVERY DATE" text, "SIZE_SEASON" text)`.execute(
     db.kysely,
   );
   const emulator = await startEmulator({
@@ -230,28 +240,28 @@ for (const target of await testDatabasesExcept(["mssql"], "no SQL Server on this
       const once = await runCli(["webhooks", "register", "--config", s.config, "--json"], { env });
       expect(once.code, once.stderr).toBe(0);
       const created = (JSON.parse(once.stdout) as { created: unknown[]; kept: number }).created.length;
-      // Board 1: 10 mapped + 2 tracked columns + 4 item events; board 2: 10 + 4.
+      // Board 1: 10 mapped + 2 tracked columns + subitem column changes + 4 item events; board 2: 10 + 1 + 4.
       // Six CLI processes and a first sync: slow on a loaded machine, hence the long timeout.
-      expect(created).toBe(30);
+      expect(created).toBe(32);
       const twice = JSON.parse(
         (await runCli(["webhooks", "register", "--config", s.config, "--json"], { env })).stdout,
       ) as { created: unknown[]; kept: number };
-      expect(twice).toEqual({ created: [], kept: 30 });
+      expect(twice).toEqual({ created: [], kept: 32 });
       const listed = JSON.parse(
         (await runCli(["webhooks", "list", "--config", s.config, "--json"], { env })).stdout,
       ) as {
         webhooks: { needed: boolean }[];
         missing: unknown[];
       };
-      expect(listed.webhooks.filter((w) => w.needed)).toHaveLength(30);
+      expect(listed.webhooks.filter((w) => w.needed)).toHaveLength(32);
       expect(listed.missing).toEqual([]);
       const removed = JSON.parse(
         (await runCli(["webhooks", "remove", "--config", s.config, "--json"], { env })).stdout,
       ) as { removed: unknown[] };
-      expect(removed.removed).toHaveLength(30);
+      expect(removed.removed).toHaveLength(32);
       expect(s.emulator.webhooks.list(BOARD)).toHaveLength(0);
       const again = await runCli(["webhooks", "register", "--config", s.config, "--json"], { env });
-      expect((JSON.parse(again.stdout) as { created: unknown[] }).created).toHaveLength(30);
+      expect((JSON.parse(again.stdout) as { created: unknown[] }).created).toHaveLength(32);
       const state = await s.db.kysely
         .selectFrom("MON_SyncState")
         .selectAll()
@@ -357,6 +367,45 @@ for (const target of await testDatabasesExcept(["mssql"], "no SQL Server on this
         .where("item_id", "=", itemId)
         .execute();
       expect(history.some((h) => h.side === "board" && h.status === "On Hold")).toBe(true);
+    }, 60_000);
+
+    it("restores a planner's edit of a size's quantity on the next sync and records the conflict; a `both` subitem column follows its policy", async () => {
+      const state = await s.db.kysely
+        .selectFrom("MON_SyncState")
+        .selectAll()
+        .where("board_id", "=", BOARD)
+        .where("subitem_ids", "!=", "{}")
+        .orderBy("order_key")
+        .executeTakeFirstOrThrow();
+      const [, subitem] = Object.entries(JSON.parse(state.subitem_ids!) as Record<string, string>)[0]!;
+      const quantity = boardText(s, subitem, "quantity");
+      expect(quantity).not.toBeNull();
+      await plannerEdit(s, subitem, { quantity: "999", size_season: "Planner Season" });
+      const rows = await until("the two subitem changes", async () => {
+        const r = await changes(s, subitem);
+        return r.length === 2 ? r : undefined;
+      });
+      expect(rows.map((r) => [r.column_id, r.kind, r.resolution, r.canonical_value])).toEqual(
+        expect.arrayContaining([
+          ["quantity", "CONFLICT", "restore-on-sync", "999"],
+          ["size_season", "CONFLICT", "written-back", "Planner Season"],
+        ]),
+      );
+      expect(rows.every((r) => r.order_key === state.order_key)).toBe(true);
+      expect(await writeBackRow(s, state.order_key)).toMatchObject({ SIZE_SEASON: "Planner Season" });
+      await settle(s);
+      // One subitem written (the restored quantity); the parent item has nothing to change.
+      expect(await sync(s)).toMatchObject({ updated: 0, subitemsUpdated: 1 });
+      expect(boardText(s, subitem, "quantity")).toBe(quantity);
+      expect(boardText(s, subitem, "size_season")).toBe("Planner Season");
+      await settle(s);
+      // The restore came back as an echo; the next sync has nothing to do and nothing comes back.
+      expect(await changes(s, subitem)).toHaveLength(2);
+      s.emulator.resetStats();
+      expect(await sync(s)).toMatchObject({ updated: 0, subitemsUpdated: 0 });
+      await settle(s);
+      expect(s.emulator.stats().writeRequests).toBe(0);
+      expect(s.emulator.stats().webhooks.queued).toBe(0);
     }, 60_000);
 
     it("restores an item renamed by hand, records one deleted by hand, and shows the inbox in status", async () => {
