@@ -177,10 +177,19 @@ export async function failEvent(db: Db, row: InboxRow, error: string, maxAttempt
     .execute();
 }
 
-/** How the inbox stands: events per status and the oldest PENDING one's arrival. */
-export async function inboxState(
-  db: Db,
-): Promise<{ counts: Partial<Record<InboxStatus, number>>; oldestPending: string | null }> {
+/** How the inbox stands (`status`, the dashboard): events per status, its depth and its lag. */
+export interface InboxState {
+  counts: Partial<Record<InboxStatus, number>>;
+  /** PENDING events: stored, not yet applied. */
+  pending: number;
+  /** When the oldest PENDING event arrived, or null. */
+  oldestPending: string | null;
+  /** How long that event has waited, in whole seconds (0 when none waits). */
+  lagSeconds: number;
+}
+
+/** How the inbox stands: events per status, PENDING ones and how long the oldest has waited. */
+export async function inboxState(db: Db, now = Date.now()): Promise<InboxState> {
   const rows = await db.kysely
     .selectFrom("MON_WebhookInbox")
     .select(["status", db.kysely.fn.countAll().as("n"), db.kysely.fn.min("received_at").as("oldest")])
@@ -192,7 +201,9 @@ export async function inboxState(
     counts[r.status] = Number(r.n);
     if (r.status === "PENDING") oldestPending = (r.oldest as string | null) ?? null;
   }
-  return { counts, oldestPending };
+  const since = oldestPending ? Date.parse(oldestPending) : NaN;
+  const lagSeconds = Number.isNaN(since) ? 0 : Math.max(0, Math.floor((now - since) / 1000));
+  return { counts, pending: counts.PENDING ?? 0, oldestPending, lagSeconds };
 }
 
 /** When the last event of a board arrived (the catch-up reads the activity log from there). */
@@ -207,6 +218,6 @@ export async function lastEventAt(db: Db, boardIds: readonly string[]): Promise<
 
 /** PENDING events and the oldest one's arrival (`/health`, `/metrics`). */
 export async function inboxDepth(db: Db): Promise<{ pending: number; oldestPending: string | null }> {
-  const { counts, oldestPending } = await inboxState(db);
-  return { pending: counts.PENDING ?? 0, oldestPending };
+  const { pending, oldestPending } = await inboxState(db);
+  return { pending, oldestPending };
 }
