@@ -12,7 +12,18 @@ import { columnChangeEvent } from "../helpers/webhook-events.js";
 
 const CUSTOMER = "NORTHWIND APPAREL";
 const config = testConfig((raw) => {
-  raw.customers = [{ name: CUSTOMER, board: (raw.boards as { id: string }[])[0]!.id, group: "{SEASON}" }];
+  const board = (raw.boards as Record<string, unknown>[])[0]!;
+  (board.subitems as Record<string, unknown>).columns = [
+    {
+      source: "SEASON",
+      id: "size_season",
+      title: "Size Season",
+      type: "text",
+      direction: "both",
+      conflict: "db-wins",
+    },
+  ];
+  raw.customers = [{ name: CUSTOMER, board: board.id, group: "{SEASON}" }];
 });
 const BOARD = config.boards[0]!;
 const PLANNER = "1000002";
@@ -112,6 +123,54 @@ for (const target of await testDatabasesExcept(["mssql"], "no SQL Server on this
           .execute(),
       ).toHaveLength(1);
       expect((await env.sync()).counts).toMatchObject({ updated: 0, subitemsUpdated: 0 });
+    }, 60_000);
+
+    it("a `both` subitem column with `db-wins`: the planner's value is recorded and the database's restored on that size", async () => {
+      const state = await db.kysely
+        .selectFrom("MON_SyncState")
+        .selectAll()
+        .where("subitem_ids", "!=", "{}")
+        .orderBy("order_key", "desc")
+        .executeTakeFirstOrThrow();
+      const [size, subitem] = Object.entries(JSON.parse(state.subitem_ids!) as Record<string, string>).at(
+        -1,
+      )!;
+      const seasonOf = () =>
+        env.emulator.store.valueOf(env.emulator.store.items.get(subitem)!, "size_season")?.text ?? null;
+      const season = seasonOf();
+      expect(season).not.toBeNull();
+      env.emulator.store.changeColumnValues(BOARD.subitems!.boardId, subitem, { size_season: "Planner" });
+      await deliver({
+        boardId: Number(BOARD.subitems!.boardId),
+        pulseId: Number(subitem),
+        parentItemId: Number(state.monday_item_id),
+        columnId: "size_season",
+        columnTitle: "Size Season",
+        value: { value: "Planner" },
+        previousValue: { value: season },
+        userId: Number(PLANNER),
+      });
+      const change = await db.kysely
+        .selectFrom("MON_BoardChanges")
+        .selectAll()
+        .where("item_id", "=", subitem)
+        .executeTakeFirstOrThrow();
+      expect(change).toMatchObject({
+        column_id: "size_season",
+        kind: "CONFLICT",
+        resolution: "restore-on-sync",
+      });
+      const learned = await db.kysely
+        .selectFrom("MON_SyncState")
+        .select("last_values")
+        .where("order_key", "=", state.order_key)
+        .executeTakeFirstOrThrow();
+      expect(
+        (JSON.parse(learned.last_values!) as { subitemColumns: Record<string, Record<string, string>> })
+          .subitemColumns[size]?.size_season,
+      ).toBe("Planner");
+      expect((await env.sync()).counts).toMatchObject({ updated: 0, subitemsUpdated: 1 });
+      expect(seasonOf()).toBe(season);
     }, 60_000);
   });
 }

@@ -15,7 +15,7 @@ import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { emulatorBoards } from "../../src/cli/emulator-boards.js";
 import { runCli } from "../helpers/cli.js";
 import { createServerDatabase, testDatabasesExcept, type TestDatabase } from "../helpers/databases.js";
-import { editConfigFile, startServe, type ServeProcess } from "../helpers/serve.js";
+import { editConfigFile, parseMetrics, startServe, sumOf, type ServeProcess } from "../helpers/serve.js";
 
 const ORDERS = 12;
 const API_TOKEN = "two-way-api-token-4c1d";
@@ -454,6 +454,41 @@ for (const target of await testDatabasesExcept(["mssql"], "no SQL Server on this
       expect(inbox.counts.APPLIED).toBeGreaterThan(0);
       expect(inbox.counts.ECHO).toBeGreaterThan(0);
       expect(inbox.counts.PENDING ?? 0).toBe(0);
+      // serve's /metrics and /health see the same: events by outcome, an empty inbox with no lag.
+      const wrong = await fetch(`${s.serve.url}/webhooks/monday/not-the-secret-0123456789abcdef`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ event: {} }),
+      });
+      expect(wrong.status).toBe(404);
+      const first = await s.db.kysely
+        .selectFrom("MON_WebhookInbox")
+        .select("body")
+        .where("origin", "=", "webhook")
+        .orderBy("inbox_id")
+        .executeTakeFirstOrThrow();
+      const again = await fetch(`${s.serve.url}/webhooks/monday/${SECRET}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ event: (JSON.parse(first.body) as { event: unknown }).event }),
+      });
+      expect(await again.json()).toEqual({ ok: true, duplicate: true });
+      const metrics = parseMetrics(await (await fetch(`${s.serve.url}/metrics`)).text());
+      const events = (outcome: string) => sumOf(metrics, "webhook_events_total", { outcome });
+      expect(events("received")).toBeGreaterThan(0);
+      expect(events("applied")).toBeGreaterThan(0);
+      expect(events("echo")).toBeGreaterThan(0);
+      expect(events("duplicate")).toBeGreaterThanOrEqual(1);
+      expect(events("rejected")).toBeGreaterThanOrEqual(1);
+      expect(events("received")).toBe(
+        events("applied") + events("echo") + events("ignored") + events("failed"),
+      );
+      expect(sumOf(metrics, "webhook_inbox_depth")).toBe(0);
+      expect(sumOf(metrics, "webhook_inbox_lag_seconds")).toBe(0);
+      const health = (await (await fetch(`${s.serve.url}/health`)).json()) as {
+        checks: { webhook_inbox?: { healthy: boolean } };
+      };
+      expect(health.checks.webhook_inbox?.healthy).toBe(true);
     }, 60_000);
 
     it("applies once what planners edit while serve is down: within monday's retries, and past them through the catch-up", async () => {
