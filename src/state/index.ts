@@ -7,6 +7,8 @@ export {
   saveState,
   stateOfItem,
   learnBoardValue,
+  learnSubitemValue,
+  sizeOfSubitem,
   forgetItem,
 } from "./sync-state.js";
 export type { SyncStateRow } from "./sync-state.js";

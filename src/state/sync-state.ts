@@ -185,6 +185,42 @@ export async function learnBoardValue(
     columnId === "name"
       ? { ...state.lastValues, name: value ?? "" }
       : { ...state.lastValues, columns: { ...state.lastValues.columns, [columnId]: value } };
+  await saveLearned(db, state, values);
+}
+
+/** The size whose subitem is `subitemId` in an order's sync state (`undefined`: not a subitem order-sync made). */
+export function sizeOfSubitem(state: SyncStateRow, subitemId: string): string | undefined {
+  return Object.entries(state.subitemIds).find(([, id]) => id === subitemId)?.[0];
+}
+
+/**
+ * The board's value of a size's subitem column as the sync state's (issue 14), like {@link learnBoardValue}:
+ * `quantity` the size's quantity, else a mapped subitem column. The next detect finds that size changed and
+ * the sync writes the database's values to that subitem again.
+ */
+export async function learnSubitemValue(
+  db: Executor,
+  state: SyncStateRow,
+  size: string,
+  column: { quantity: true } | { columnId: string },
+  value: string | null,
+): Promise<void> {
+  const last = state.lastValues;
+  if (!last) return;
+  const values: OrderSnapshot =
+    "quantity" in column
+      ? { ...last, subitems: { ...last.subitems, [size]: value } }
+      : {
+          ...last,
+          subitemColumns: {
+            ...last.subitemColumns,
+            [size]: { ...last.subitemColumns?.[size], [column.columnId]: value },
+          },
+        };
+  await saveLearned(db, state, values);
+}
+
+async function saveLearned(db: Executor, state: SyncStateRow, values: OrderSnapshot): Promise<void> {
   await db
     .updateTable("MON_SyncState")
     .set({ last_values: JSON.stringify(values), last_sync_hash: hashSnapshot(values) })

@@ -1,7 +1,16 @@
 import { sql, type Transaction } from "kysely";
 import type { BoardConfig, Config } from "../config/index.js";
-import type { Database, InboxStatus } from "../db/index.js";
-import { forgetItem, learnBoardValue, stateOfItem, type SyncStateRow } from "../state/index.js";
+import type { Database, DbDialect, InboxStatus } from "../db/index.js";
+import { insertOnce } from "./insert-once.js";
+import type { Canonical } from "../mapping/index.js";
+import {
+  forgetItem,
+  learnBoardValue,
+  learnSubitemValue,
+  sizeOfSubitem,
+  stateOfItem,
+  type SyncStateRow,
+} from "../state/index.js";
 import { boardOfEvent, columnOfEvent, type WatchedColumn } from "./columns.js";
 import { canonicalOf, type BoardEvent } from "./event.js";
 
@@ -12,6 +21,8 @@ export interface ApplyContext {
   config: Config;
   /** Events by this user are order-sync's own writes coming back (echoes). */
   ownUserId: string | undefined;
+  /** The database's engine (the worker sets it): how "insert unless already recorded" is written. */
+  dialect?: DbDialect;
 }
 
 /** An event's fate: applied (recorded), an echo of order-sync's own write, or nothing order-sync tracks. */
@@ -29,11 +40,13 @@ const ITEM_EVENTS: Readonly<Record<string, string>> = {
   update_name: "NAME",
 };
 
+const dialectOf = (ctx: ApplyContext): DbDialect => ctx.dialect ?? "sqlite";
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 
 /** One change into `MON_BoardChanges`; false when that change (board, item, column, time) is already there. */
 async function recordChange(
   tx: Tx,
+  dialect: DbDialect,
   event: BoardEvent,
   row: {
     state: SyncStateRow | undefined;
@@ -45,29 +58,25 @@ async function recordChange(
     previous: string | null;
   },
 ): Promise<boolean> {
-  const result = await tx
-    .insertInto("MON_BoardChanges")
-    .values({
-      event_id: event.eventId,
-      customer: row.state?.customer ?? null,
-      order_key: row.state?.orderKey ?? null,
-      board_id: event.boardId,
-      item_id: event.itemId,
-      column_id: row.columnId,
-      column_type: row.columnType,
-      kind: row.kind,
-      resolution: row.resolution,
-      value: json(event.value),
-      previous_value: json(event.previousValue),
-      canonical_value: row.canonical,
-      canonical_previous: row.previous,
-      user_id: event.userId,
-      changed_at: event.changedAt,
-      recorded_at: new Date().toISOString(),
-    })
-    .onConflict((oc) => oc.columns(["board_id", "item_id", "column_id", "changed_at"]).doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  const insert = tx.insertInto("MON_BoardChanges").values({
+    event_id: event.eventId,
+    customer: row.state?.customer ?? null,
+    order_key: row.state?.orderKey ?? null,
+    board_id: event.boardId,
+    item_id: event.itemId,
+    column_id: row.columnId,
+    column_type: row.columnType,
+    kind: row.kind,
+    resolution: row.resolution,
+    value: json(event.value),
+    previous_value: json(event.previousValue),
+    canonical_value: row.canonical,
+    canonical_previous: row.previous,
+    user_id: event.userId,
+    changed_at: event.changedAt,
+    recorded_at: new Date().toISOString(),
+  });
+  return insertOnce(dialect, insert, ["board_id", "item_id", "column_id", "changed_at"]);
 }
 
 /** A later change of the same item and column is already recorded: this one arrived out of order. */
@@ -111,27 +120,25 @@ async function writeBack(
 /** Status history (issue 14): every status change, a planner's or order-sync's own, once per event. */
 async function recordStatus(
   tx: Tx,
+  dialect: DbDialect,
   event: BoardEvent,
   column: WatchedColumn,
   state: SyncStateRow | undefined,
   side: "board" | "order-sync",
 ): Promise<void> {
   if (column.type !== "status") return;
-  await tx
-    .insertInto("MON_StatusHistory")
-    .values({
-      event_id: event.eventId,
-      order_key: state?.orderKey ?? null,
-      board_id: event.boardId,
-      item_id: event.itemId,
-      column_id: event.columnId ?? "",
-      status: canonicalOf("status", event.value),
-      previous_status: canonicalOf("status", event.previousValue),
-      side,
-      changed_at: event.changedAt,
-    })
-    .onConflict((oc) => oc.column("event_id").doNothing())
-    .execute();
+  const insert = tx.insertInto("MON_StatusHistory").values({
+    event_id: event.eventId,
+    order_key: state?.orderKey ?? null,
+    board_id: event.boardId,
+    item_id: event.itemId,
+    column_id: event.columnId ?? "",
+    status: canonicalOf("status", event.value),
+    previous_status: canonicalOf("status", event.previousValue),
+    side,
+    changed_at: event.changedAt,
+  });
+  await insertOnce(dialect, insert, ["event_id"]);
 }
 
 /**
@@ -148,6 +155,40 @@ function settle(column: WatchedColumn, event: BoardEvent, state: SyncStateRow | 
   return { kind: "CONFLICT", winner: policy === "board-wins" ? ("board" as const) : ("db" as const) };
 }
 
+/** What order-sync last wrote to an item's (or a size's subitem's) column, per the sync state. */
+function lastWrittenOf(
+  state: SyncStateRow,
+  column: WatchedColumn,
+  columnId: string,
+  itemId: string,
+): Canonical | undefined {
+  if (!column.subitem) return state.lastValues?.columns[columnId];
+  const size = sizeOfSubitem(state, itemId);
+  if (size === undefined) return undefined;
+  return column.quantity
+    ? state.lastValues?.subitems[size]
+    : state.lastValues?.subitemColumns?.[size]?.[columnId];
+}
+
+/**
+ * The sync state learns the board's value of a database-owned column, so the next sync finds the order
+ * (or that size's subitem) changed and restores the database's value. A subitem order-sync did not make
+ * is only recorded.
+ */
+async function learn(
+  tx: Tx,
+  state: SyncStateRow,
+  column: WatchedColumn,
+  columnId: string,
+  itemId: string,
+  value: Canonical,
+): Promise<void> {
+  if (!column.subitem) return learnBoardValue(tx, state, columnId, value);
+  const size = sizeOfSubitem(state, itemId);
+  if (size === undefined) return;
+  await learnSubitemValue(tx, state, size, column.quantity ? { quantity: true } : { columnId }, value);
+}
+
 async function applyColumnEvent(
   tx: Tx,
   ctx: ApplyContext,
@@ -161,15 +202,15 @@ async function applyColumnEvent(
   const columnId = column.id ?? event.columnId ?? "";
   const own = ctx.ownUserId !== undefined && event.userId === ctx.ownUserId;
   // The value order-sync last wrote to that item and column, coming back: an echo, never a board edit.
-  const lastWritten = column.subitem ? undefined : state?.lastValues?.columns[columnId];
+  const lastWritten = state ? lastWrittenOf(state, column, columnId, event.itemId) : undefined;
   if (own || (column.direction !== "from-board" && lastWritten !== undefined && lastWritten === canonical)) {
-    await recordStatus(tx, event, column, state, "order-sync");
+    await recordStatus(tx, dialectOf(ctx), event, column, state, "order-sync");
     return { status: "ECHO", resolution: own ? "own-user" : "own-value" };
   }
-  await recordStatus(tx, event, column, state, "board");
+  await recordStatus(tx, dialectOf(ctx), event, column, state, "board");
   const base = { state, columnId, columnType: column.type, canonical, previous };
   if (await superseded(tx, event, columnId)) {
-    await recordChange(tx, event, { ...base, kind: "STALE", resolution: "superseded" });
+    await recordChange(tx, dialectOf(ctx), event, { ...base, kind: "STALE", resolution: "superseded" });
     return { status: "APPLIED", resolution: "superseded" };
   }
   const { kind, winner } = settle(column, event, state);
@@ -181,9 +222,9 @@ async function applyColumnEvent(
         : column.direction === "both"
           ? "board-wins"
           : "recorded";
-  if (!(await recordChange(tx, event, { ...base, kind, resolution })))
+  if (!(await recordChange(tx, dialectOf(ctx), event, { ...base, kind, resolution })))
     return { status: "IGNORED", resolution: "duplicate" };
-  if (winner === "db" && state && !column.subitem) await learnBoardValue(tx, state, columnId, canonical);
+  if (winner === "db" && state) await learn(tx, state, column, columnId, event.itemId, canonical);
   if (winner === "board" && column.target && state)
     await writeBack(tx, board, ctx.config.source.table, state.orderKey, column.target, canonical);
   return { status: "APPLIED", resolution };
@@ -205,7 +246,7 @@ async function applyItemEvent(
   const removed = kind === "ITEM_DELETED" || kind === "ITEM_ARCHIVED";
   const policy =
     removed && state && event.parentItemId === null ? (board.onItemRemoved ?? "report") : "report";
-  const recorded = await recordChange(tx, event, {
+  const recorded = await recordChange(tx, dialectOf(ctx), event, {
     state,
     columnId: kind === "NAME" ? "name" : "item",
     columnType: null,

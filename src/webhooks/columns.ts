@@ -11,11 +11,16 @@ export interface WatchedColumn {
   /** On the subitems board. */
   subitem: boolean;
   tracked: boolean;
+  /** The subitems' quantity column (`subitems.quantityColumn`): database-owned, its value per size. */
+  quantity?: true;
   /** The write-back table's column, when edits are written back. */
   target?: string;
 }
 
-/** Every column of a board whose edits the webhooks bring back: mapped (any direction) and tracked. */
+/**
+ * Every column of a board whose edits the webhooks bring back: mapped (any direction), the subitems'
+ * quantity column (a planner's edit of a size's quantity is a conflict the next sync undoes) and tracked.
+ */
 export function watchedColumns(board: BoardConfig): WatchedColumn[] {
   const targets = board.writeBack?.columns ?? {};
   const targetOf = (id: string | undefined, fallback: string | undefined) =>
@@ -48,9 +53,25 @@ export function watchedColumns(board: BoardConfig): WatchedColumn[] {
       ...(target !== undefined ? { target } : {}),
     };
   });
+  const q = board.subitems?.quantityColumn;
+  const quantity: WatchedColumn[] = q
+    ? [
+        {
+          ...(q.id !== undefined ? { id: q.id } : {}),
+          ...(q.title !== undefined ? { title: q.title } : {}),
+          type: q.type,
+          direction: "to-board",
+          conflict: "db-wins",
+          subitem: true,
+          tracked: false,
+          quantity: true,
+        },
+      ]
+    : [];
   return [
     ...board.columns.map(mapped(false)),
     ...(board.subitems?.columns ?? []).map(mapped(true)),
+    ...quantity,
     ...tracked,
   ];
 }

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { Database, Db, InboxStatus } from "../db/index.js";
 import type { BoardEvent } from "./event.js";
+import { insertOnce } from "./insert-once.js";
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -22,12 +23,12 @@ export async function storeEvent(
   body: unknown,
   now = new Date().toISOString(),
 ): Promise<"stored" | "duplicate"> {
-  const result = await db.kysely
-    .insertInto("MON_WebhookInbox")
-    .values(inboxRow(event, origin, body, now))
-    .onConflict((oc) => oc.column("event_id").doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0 ? "stored" : "duplicate";
+  const inserted = await insertOnce(
+    db.dialect,
+    db.kysely.insertInto("MON_WebhookInbox").values(inboxRow(event, origin, body, now)),
+    ["event_id"],
+  );
+  return inserted ? "stored" : "duplicate";
 }
 
 interface QueuedEvent {
@@ -65,18 +66,8 @@ export class InboxWriter {
       while (this.queue.length > 0) {
         const group = this.queue.splice(0, GROUP_MAX);
         try {
-          const now = new Date().toISOString();
-          const rows = await this.db.kysely
-            .insertInto("MON_WebhookInbox")
-            .values(group.map((q) => inboxRow(q.event, q.origin, q.body, now)))
-            .onConflict((oc) => oc.column("event_id").doNothing())
-            .returning("event_id")
-            .execute();
-          const fresh = new Set(rows.map((r) => r.event_id));
-          for (const q of group) {
-            const isNew = fresh.delete(q.event.eventId);
-            q.done(isNew ? "stored" : "duplicate");
-          }
+          const fresh = await this.insertGroup(group);
+          for (const q of group) q.done(fresh.delete(q.event.eventId) ? "stored" : "duplicate");
         } catch (error) {
           for (const q of group) q.fail(error);
         }
@@ -84,6 +75,33 @@ export class InboxWriter {
     } finally {
       this.flushing = false;
     }
+  }
+
+  /**
+   * Inserts a group in one commit; resolves to the event ids that were new. SQLite and PostgreSQL: one
+   * multi-row `INSERT … ON CONFLICT DO NOTHING RETURNING`; MySQL/MariaDB and SQL Server (no such clause):
+   * one insert per row in one transaction, a duplicate key being "already stored".
+   */
+  private async insertGroup(group: readonly QueuedEvent[]): Promise<Set<string>> {
+    const now = new Date().toISOString();
+    const values = group.map((q) => inboxRow(q.event, q.origin, q.body, now));
+    const { dialect, kysely } = this.db;
+    if (dialect === "sqlite" || dialect === "postgres") {
+      const rows = await kysely
+        .insertInto("MON_WebhookInbox")
+        .values(values)
+        .onConflict((oc) => oc.column("event_id").doNothing())
+        .returning("event_id")
+        .execute();
+      return new Set(rows.map((r) => r.event_id));
+    }
+    return kysely.transaction().execute(async (tx) => {
+      const fresh = new Set<string>();
+      for (const row of values)
+        if (await insertOnce(dialect, tx.insertInto("MON_WebhookInbox").values(row), ["event_id"]))
+          fresh.add(row.event_id);
+      return fresh;
+    });
   }
 }
 
@@ -159,10 +177,19 @@ export async function failEvent(db: Db, row: InboxRow, error: string, maxAttempt
     .execute();
 }
 
-/** How the inbox stands: events per status and the oldest PENDING one's arrival. */
-export async function inboxState(
-  db: Db,
-): Promise<{ counts: Partial<Record<InboxStatus, number>>; oldestPending: string | null }> {
+/** How the inbox stands (`status`, the dashboard): events per status, its depth and its lag. */
+export interface InboxState {
+  counts: Partial<Record<InboxStatus, number>>;
+  /** PENDING events: stored, not yet applied. */
+  pending: number;
+  /** When the oldest PENDING event arrived, or null. */
+  oldestPending: string | null;
+  /** How long that event has waited, in whole seconds (0 when none waits). */
+  lagSeconds: number;
+}
+
+/** How the inbox stands: events per status, PENDING ones and how long the oldest has waited. */
+export async function inboxState(db: Db, now = Date.now()): Promise<InboxState> {
   const rows = await db.kysely
     .selectFrom("MON_WebhookInbox")
     .select(["status", db.kysely.fn.countAll().as("n"), db.kysely.fn.min("received_at").as("oldest")])
@@ -174,7 +201,9 @@ export async function inboxState(
     counts[r.status] = Number(r.n);
     if (r.status === "PENDING") oldestPending = (r.oldest as string | null) ?? null;
   }
-  return { counts, oldestPending };
+  const since = oldestPending ? Date.parse(oldestPending) : NaN;
+  const lagSeconds = Number.isNaN(since) ? 0 : Math.max(0, Math.floor((now - since) / 1000));
+  return { counts, pending: counts.PENDING ?? 0, oldestPending, lagSeconds };
 }
 
 /** When the last event of a board arrived (the catch-up reads the activity log from there). */
@@ -189,6 +218,6 @@ export async function lastEventAt(db: Db, boardIds: readonly string[]): Promise<
 
 /** PENDING events and the oldest one's arrival (`/health`, `/metrics`). */
 export async function inboxDepth(db: Db): Promise<{ pending: number; oldestPending: string | null }> {
-  const { counts, oldestPending } = await inboxState(db);
-  return { pending: counts.PENDING ?? 0, oldestPending };
+  const { pending, oldestPending } = await inboxState(db);
+  return { pending, oldestPending };
 }

@@ -6,6 +6,7 @@ export { watchedColumns, boardOfEvent, columnOfEvent } from "./columns.js";
 export type { WatchedColumn } from "./columns.js";
 export { BadEventError, canonicalOf, eventOf, eventOfLog } from "./event.js";
 export type { BoardEvent } from "./event.js";
+export type { InboxState } from "./inbox.js";
 export { inboxDepth, inboxState, InboxWriter, pendingEvents, storeEvent } from "./inbox.js";
 export { WebhooksApi } from "./monday-api.js";
 export type { ActivityLog, BoardWebhook } from "./monday-api.js";

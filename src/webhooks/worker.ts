@@ -108,7 +108,7 @@ export class InboxWorker {
           out.push({ status: "IGNORED", resolution: "already-applied" });
           continue;
         }
-        const result = await applyEvent(tx, this.ctx, row.event);
+        const result = await applyEvent(tx, { ...this.ctx, dialect: this.db.dialect }, row.event);
         const note = result.status === "APPLIED" ? null : result.resolution;
         await markEvent(tx, row.inboxId, result.status, note);
         out.push(result);

@@ -258,6 +258,7 @@ const REQUIRED_ALERTS: Record<string, string[]> = {
     "monday_rate_limited_total",
   ],
   OrderSyncUnhealthy: ["order_sync_health_check"],
+  OrderSyncWebhookInboxLagging: ["webhook_inbox_lag_seconds"],
 };
 
 describe("ops/prometheus/alerts.yml", () => {
@@ -298,6 +299,12 @@ describe("ops/prometheus/alerts.yml", () => {
     );
     expect(exprOf("OrderSyncUnhealthy")).toMatch(/order_sync_health_check.*== 0/);
     expect(rules.find((r) => r.alert === "OrderSyncUnhealthy")?.for).toBe("10m");
+    // The alert fires at serve.webhooks.inboxMaxLagSeconds' default, when /health's webhook_inbox does.
+    expect(exprOf("OrderSyncWebhookInboxLagging")).toMatch(
+      new RegExp(
+        `webhook_inbox_lag_seconds.*> ${configSchema.shape.serve.parse({}).webhooks.inboxMaxLagSeconds}$`,
+      ),
+    );
     expect(exprOf("OrderSyncFailing")).toMatch(/status=~"FAILED\|HALTED"/);
     expect(exprOf("OrderSyncFailing")).toMatch(/unless[\s\S]*status=~"SUCCESS\|PARTIAL"/);
   });

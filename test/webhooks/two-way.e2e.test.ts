@@ -15,7 +15,7 @@ import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { emulatorBoards } from "../../src/cli/emulator-boards.js";
 import { runCli } from "../helpers/cli.js";
 import { createServerDatabase, testDatabasesExcept, type TestDatabase } from "../helpers/databases.js";
-import { editConfigFile, startServe, type ServeProcess } from "../helpers/serve.js";
+import { editConfigFile, parseMetrics, startServe, sumOf, type ServeProcess } from "../helpers/serve.js";
 
 const ORDERS = 12;
 const API_TOKEN = "two-way-api-token-4c1d";
@@ -88,10 +88,20 @@ function configure(config: string, port: number): void {
       },
       { id: "planner_notes", title: "Planner Notes", type: "text", target: "PLANNER_NOTES" },
     ];
+    (board.subitems as Record<string, unknown>).columns = [
+      {
+        source: "SEASON",
+        id: "size_season",
+        title: "Size Season",
+        type: "text",
+        direction: "both",
+        conflict: "board-wins",
+      },
+    ];
     board.writeBack = {
       table: "ORDER_UPDATES_FROM_MONDAY",
       keyColumn: "ORDER_KEY",
-      columns: { factory_status: "FACTORY_STATUS" },
+      columns: { factory_status: "FACTORY_STATUS", size_season: "SIZE_SEASON" },
     };
   });
 }
@@ -121,7 +131,7 @@ async function setUp(engine: TestDatabase["name"]): Promise<Setup> {
     await createOrdersTable(db);
     await writeDemoOrders(db, { count: ORDERS, seed: 42 });
   }
-  await sql`CREATE TABLE "ORDER_UPDATES_FROM_MONDAY" ("ORDER_KEY" varchar(255) PRIMARY KEY, "FACTORY_STATUS" text, "PLANNER_NOTES" text, "COLOR" text, "ORDER STATUS" text, "STYLE" text, "DELIVERY DATE" text)`.execute(
+  await sql`CREATE TABLE "ORDER_UPDATES_FROM_MONDAY" ("ORDER_KEY" varchar(255) PRIMARY KEY, "FACTORY_STATUS" text, "PLANNER_NOTES" text, "COLOR" text, "ORDER STATUS" text, "STYLE" text, "DELIVERY DATE" text, "SIZE_SEASON" text)`.execute(
     db.kysely,
   );
   const emulator = await startEmulator({
@@ -211,10 +221,7 @@ async function settle(s: Setup): Promise<void> {
   });
 }
 
-for (const target of await testDatabasesExcept(
-  ["mariadb", "mssql"],
-  "two-way sync is built and tested on SQLite and PostgreSQL only",
-)) {
+for (const target of await testDatabasesExcept(["mssql"], "no SQL Server on this machine")) {
   describe.skipIf(!target.available)(`two-way sync through webhooks on ${target.name}`, () => {
     let s: Setup;
     let itemId: string;
@@ -233,28 +240,28 @@ for (const target of await testDatabasesExcept(
       const once = await runCli(["webhooks", "register", "--config", s.config, "--json"], { env });
       expect(once.code, once.stderr).toBe(0);
       const created = (JSON.parse(once.stdout) as { created: unknown[]; kept: number }).created.length;
-      // Board 1: 10 mapped + 2 tracked columns + 4 item events; board 2: 10 + 4.
+      // Board 1: 10 mapped + 2 tracked columns + subitem column changes + 4 item events; board 2: 10 + 1 + 4.
       // Six CLI processes and a first sync: slow on a loaded machine, hence the long timeout.
-      expect(created).toBe(30);
+      expect(created).toBe(32);
       const twice = JSON.parse(
         (await runCli(["webhooks", "register", "--config", s.config, "--json"], { env })).stdout,
       ) as { created: unknown[]; kept: number };
-      expect(twice).toEqual({ created: [], kept: 30 });
+      expect(twice).toEqual({ created: [], kept: 32 });
       const listed = JSON.parse(
         (await runCli(["webhooks", "list", "--config", s.config, "--json"], { env })).stdout,
       ) as {
         webhooks: { needed: boolean }[];
         missing: unknown[];
       };
-      expect(listed.webhooks.filter((w) => w.needed)).toHaveLength(30);
+      expect(listed.webhooks.filter((w) => w.needed)).toHaveLength(32);
       expect(listed.missing).toEqual([]);
       const removed = JSON.parse(
         (await runCli(["webhooks", "remove", "--config", s.config, "--json"], { env })).stdout,
       ) as { removed: unknown[] };
-      expect(removed.removed).toHaveLength(30);
+      expect(removed.removed).toHaveLength(32);
       expect(s.emulator.webhooks.list(BOARD)).toHaveLength(0);
       const again = await runCli(["webhooks", "register", "--config", s.config, "--json"], { env });
-      expect((JSON.parse(again.stdout) as { created: unknown[] }).created).toHaveLength(30);
+      expect((JSON.parse(again.stdout) as { created: unknown[] }).created).toHaveLength(32);
       const state = await s.db.kysely
         .selectFrom("MON_SyncState")
         .selectAll()
@@ -362,6 +369,45 @@ for (const target of await testDatabasesExcept(
       expect(history.some((h) => h.side === "board" && h.status === "On Hold")).toBe(true);
     }, 60_000);
 
+    it("restores a planner's edit of a size's quantity on the next sync and records the conflict; a `both` subitem column follows its policy", async () => {
+      const state = await s.db.kysely
+        .selectFrom("MON_SyncState")
+        .selectAll()
+        .where("board_id", "=", BOARD)
+        .where("subitem_ids", "!=", "{}")
+        .orderBy("order_key")
+        .executeTakeFirstOrThrow();
+      const [, subitem] = Object.entries(JSON.parse(state.subitem_ids!) as Record<string, string>)[0]!;
+      const quantity = boardText(s, subitem, "quantity");
+      expect(quantity).not.toBeNull();
+      await plannerEdit(s, subitem, { quantity: "999", size_season: "Planner Season" });
+      const rows = await until("the two subitem changes", async () => {
+        const r = await changes(s, subitem);
+        return r.length === 2 ? r : undefined;
+      });
+      expect(rows.map((r) => [r.column_id, r.kind, r.resolution, r.canonical_value])).toEqual(
+        expect.arrayContaining([
+          ["quantity", "CONFLICT", "restore-on-sync", "999"],
+          ["size_season", "CONFLICT", "written-back", "Planner Season"],
+        ]),
+      );
+      expect(rows.every((r) => r.order_key === state.order_key)).toBe(true);
+      expect(await writeBackRow(s, state.order_key)).toMatchObject({ SIZE_SEASON: "Planner Season" });
+      await settle(s);
+      // One subitem written (the restored quantity); the parent item has nothing to change.
+      expect(await sync(s)).toMatchObject({ updated: 0, subitemsUpdated: 1 });
+      expect(boardText(s, subitem, "quantity")).toBe(quantity);
+      expect(boardText(s, subitem, "size_season")).toBe("Planner Season");
+      await settle(s);
+      // The restore came back as an echo; the next sync has nothing to do and nothing comes back.
+      expect(await changes(s, subitem)).toHaveLength(2);
+      s.emulator.resetStats();
+      expect(await sync(s)).toMatchObject({ updated: 0, subitemsUpdated: 0 });
+      await settle(s);
+      expect(s.emulator.stats().writeRequests).toBe(0);
+      expect(s.emulator.stats().webhooks.queued).toBe(0);
+    }, 60_000);
+
     it("restores an item renamed by hand, records one deleted by hand, and shows the inbox in status", async () => {
       const name = s.emulator.store.items.get(itemId)!.name;
       const renamed = await fetch(new URL(`/__admin/items/${itemId}/name`, s.emulator.url), {
@@ -408,6 +454,41 @@ for (const target of await testDatabasesExcept(
       expect(inbox.counts.APPLIED).toBeGreaterThan(0);
       expect(inbox.counts.ECHO).toBeGreaterThan(0);
       expect(inbox.counts.PENDING ?? 0).toBe(0);
+      // serve's /metrics and /health see the same: events by outcome, an empty inbox with no lag.
+      const wrong = await fetch(`${s.serve.url}/webhooks/monday/not-the-secret-0123456789abcdef`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ event: {} }),
+      });
+      expect(wrong.status).toBe(404);
+      const first = await s.db.kysely
+        .selectFrom("MON_WebhookInbox")
+        .select("body")
+        .where("origin", "=", "webhook")
+        .orderBy("inbox_id")
+        .executeTakeFirstOrThrow();
+      const again = await fetch(`${s.serve.url}/webhooks/monday/${SECRET}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ event: (JSON.parse(first.body) as { event: unknown }).event }),
+      });
+      expect(await again.json()).toEqual({ ok: true, duplicate: true });
+      const metrics = parseMetrics(await (await fetch(`${s.serve.url}/metrics`)).text());
+      const events = (outcome: string) => sumOf(metrics, "webhook_events_total", { outcome });
+      expect(events("received")).toBeGreaterThan(0);
+      expect(events("applied")).toBeGreaterThan(0);
+      expect(events("echo")).toBeGreaterThan(0);
+      expect(events("duplicate")).toBeGreaterThanOrEqual(1);
+      expect(events("rejected")).toBeGreaterThanOrEqual(1);
+      expect(events("received")).toBe(
+        events("applied") + events("echo") + events("ignored") + events("failed"),
+      );
+      expect(sumOf(metrics, "webhook_inbox_depth")).toBe(0);
+      expect(sumOf(metrics, "webhook_inbox_lag_seconds")).toBe(0);
+      const health = (await (await fetch(`${s.serve.url}/health`)).json()) as {
+        checks: { webhook_inbox?: { healthy: boolean } };
+      };
+      expect(health.checks.webhook_inbox?.healthy).toBe(true);
     }, 60_000);
 
     it("applies once what planners edit while serve is down: within monday's retries, and past them through the catch-up", async () => {

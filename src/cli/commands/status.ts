@@ -3,7 +3,7 @@ import { stagingCounts } from "../../stage/index.js";
 import { recentRuns } from "../../runlog/index.js";
 import { heldCounts } from "../../state/index.js";
 import { currentLeases, type MondayStats } from "../../sync/index.js";
-import { inboxState } from "../../webhooks/index.js";
+import { inboxState, type InboxState } from "../../webhooks/index.js";
 import { openReadOnlyContext, type CommandContext, type GlobalOptions } from "../context.js";
 import { plural, printJson, table } from "../output.js";
 
@@ -29,6 +29,23 @@ function formatRetries(retries: Record<string, number>): string {
   return parts.length ? parts.join(", ") : "none";
 }
 
+/**
+ * The inbox line: events by state, its depth (PENDING), the oldest one's arrival and lag, and whether that
+ * lag is beyond `serve.webhooks.inboxMaxLagSeconds` (when `/health` is unhealthy).
+ */
+function inboxLine(inbox: InboxState, maxLagSeconds: number): string {
+  const counts = Object.entries(inbox.counts)
+    .map(([status, n]) => `${n} ${status}`)
+    .join(", ");
+  const lag = inbox.oldestPending
+    ? `; depth ${inbox.pending}, oldest PENDING since ${inbox.oldestPending}, lag ${inbox.lagSeconds} s` +
+      (inbox.lagSeconds > maxLagSeconds
+        ? ` (more than serve.webhooks.inboxMaxLagSeconds, ${maxLagSeconds} s)`
+        : "")
+    : "; depth 0";
+  return `webhook inbox: ${counts}${lag}\n`;
+}
+
 /** `order-sync status`: staged rows by state (old PENDING rows are a problem), the last runs, and the customers being synced right now. */
 export async function statusCommand(global: GlobalOptions): Promise<number> {
   const ctx = await openReadOnlyContext(global, "migrated");
@@ -40,7 +57,19 @@ export async function statusCommand(global: GlobalOptions): Promise<number> {
     const quarantined = await quarantineCounts(ctx.db);
     const held = await heldCounts(ctx.db);
     const webhookInbox = await inboxState(ctx.db);
-    if (global.json) printJson({ staging, quarantined, runs, monday, leases, held, webhookInbox });
+    if (global.json)
+      printJson({
+        staging,
+        quarantined,
+        runs,
+        monday,
+        leases,
+        held,
+        webhookInbox: {
+          ...webhookInbox,
+          maxLagSeconds: ctx.settings.config.serve.webhooks.inboxMaxLagSeconds,
+        },
+      });
     else {
       process.stdout.write(
         staging.length
@@ -100,13 +129,7 @@ export async function statusCommand(global: GlobalOptions): Promise<number> {
             `retries ${formatRetries(monday.retries)}, ${plural(monday.budgetWaits, "wait")} for complexity budget (${monday.budgetWaitMs} ms)\n`,
         );
       if (Object.keys(webhookInbox.counts).length)
-        process.stdout.write(
-          `webhook inbox: ${Object.entries(webhookInbox.counts)
-            .map(([status, n]) => `${n} ${status}`)
-            .join(
-              ", ",
-            )}${webhookInbox.oldestPending ? `; oldest PENDING since ${webhookInbox.oldestPending}` : ""}\n`,
-        );
+        process.stdout.write(inboxLine(webhookInbox, ctx.settings.config.serve.webhooks.inboxMaxLagSeconds));
     }
     return 0;
   } finally {
