@@ -10,6 +10,7 @@ import { failuresCommand } from "./commands/failures.js";
 import { initCommand } from "./commands/init.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { planCommand } from "./commands/plan.js";
+import { pruneCommand } from "./commands/prune.js";
 import { registerRollbackCommands } from "./commands/rollback.js";
 import { addReconcileCommand } from "./commands/reconcile.js";
 import { serveCommand } from "./commands/serve.js";
@@ -211,6 +212,14 @@ function addInspectCommands(program: Command, run: Run): void {
     )
     .option("--customer <name...>", "only these customers")
     .action(run((o: { customer?: string[] }, cmd: Command) => failuresCommand(o, global(cmd))));
+
+  program
+    .command("prune")
+    .description(
+      "apply the config's retention: superseded change-log entries, old finished runs with no change log left, old per-run report files",
+    )
+    .option("--dry-run", "only print what would be removed (opens the database read-only)")
+    .action(run((o: { dryRun?: boolean }, cmd: Command) => pruneCommand(o, global(cmd))));
 
   program
     .command("runs")

@@ -27,6 +27,7 @@ export type {
   ConflictPolicy,
   TrackedColumn,
   WriteBackConfig,
+  RetentionConfig,
 } from "./schema.js";
 export { ConfigError, loadSettings, parseConfig, resolveSettings, formatIssues } from "./load.js";
 export type { Settings } from "./load.js";
