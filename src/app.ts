@@ -20,11 +20,20 @@ import { createMondayPort } from "./sync/monday-adapter.js";
  * `MONDAY_API_TOKEN`; without it this is a config error (exit 2) naming the variable.
  */
 export function mondayFor(settings: Settings): MondayPort {
+  return createMondayPort(settings, tokenOf(settings));
+}
+
+function tokenOf(settings: Settings): string {
   if (!settings.monday.token)
     throw new ConfigError(
       "MONDAY_API_TOKEN is not set: export your monday.com API token (any non-empty value works with the emulator)",
     );
-  return createMondayPort(settings, settings.monday.token);
+  return settings.monday.token;
+}
+
+/** monday.com with the account-wide reads too (`listBoards`, for `boards list` and `init --from-board`). */
+export function mondayAccountFor(settings: Settings): ReturnType<typeof createMondayPort> {
+  return createMondayPort(settings, tokenOf(settings));
 }
 
 type Customers = { customers?: readonly string[] };

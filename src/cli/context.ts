@@ -105,7 +105,7 @@ async function pendingMigrations(db: Db): Promise<string[]> {
 async function firstRunCopy(settings: Settings, pending: readonly string[]): Promise<Db> {
   if (settings.db.dialect !== "sqlite")
     throw new DatabaseError(
-      `the database at ${describePostgresUrl(settings.db.url)} lacks order-sync's tables (${pending.length} migrations pending): run \`order-sync migrate\` first`,
+      `the database at ${describePostgresUrl(settings.db.url)} lacks order-sync's tables (${pending.length} ${pending.length === 1 ? "migration" : "migrations"} pending): run \`order-sync migrate\` first`,
       settings.db.dialect,
       describePostgresUrl(settings.db.url),
     );

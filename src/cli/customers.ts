@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Settings } from "../config/index.js";
 import type { Db } from "../db/index.js";
+import { plural } from "./output.js";
 
 /** Customers the config and the database disagree on: nothing is ignored without a word. */
 export interface CustomerMismatches {
@@ -89,11 +90,11 @@ export function describeMismatches(m: CustomerMismatches): string[] {
     ),
     ...m.uncovered.map(
       (u) =>
-        `source customer "${u.customer}" (${u.orders} orders) is in no config entry: its orders are not synced (add it to customers)`,
+        `source customer "${u.customer}" (${plural(u.orders, "order")}) is in no config entry: its orders are not synced (add it to customers)`,
     ),
     ...m.departed.map(
       (d) =>
-        `customer "${d.customer}" left the config but has ${d.items} items on board ${d.boards.join(", ")} that nothing manages now`,
+        `customer "${d.customer}" left the config but has ${plural(d.items, "item")} on board ${d.boards.join(", ")} that nothing manages now`,
     ),
   ];
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { errorMessage, EXIT, outcomeOf, OUTCOMES } from "../errors/index.js";
 import { MondayError } from "../monday/index.js";
+import { boardsListCommand } from "./commands/boards-list.js";
 import { boardsPullCommand } from "./commands/boards.js";
 import { demoCommand } from "./commands/demo.js";
 import { doctorCommand } from "./commands/doctor.js";
@@ -9,6 +10,7 @@ import { failuresCommand } from "./commands/failures.js";
 import { initCommand } from "./commands/init.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { planCommand } from "./commands/plan.js";
+import { pruneCommand } from "./commands/prune.js";
 import { registerRollbackCommands } from "./commands/rollback.js";
 import { addReconcileCommand } from "./commands/reconcile.js";
 import { serveCommand } from "./commands/serve.js";
@@ -116,9 +118,16 @@ function addDataCommands(program: Command, run: Run): void {
     .option("-n, --orders <n>", "demo orders to generate", "2000")
     .option("--seed <n>", "random seed of the demo data", "42")
     .option("-f, --force", "overwrite existing files")
+    .option(
+      "--from-board <id>",
+      "write only order-sync.yaml, mapped from this board's columns and subitems board (see boards list); no database",
+    )
     .action(
-      run((o: { dir: string; orders: string; seed: string; force?: boolean }, cmd: Command) =>
-        initCommand(o, global(cmd)),
+      run(
+        (
+          o: { dir: string; orders: string; seed: string; force?: boolean; fromBoard?: string },
+          cmd: Command,
+        ) => initCommand(o, global(cmd)),
       ),
     );
 
@@ -167,13 +176,22 @@ function addDataCommands(program: Command, run: Run): void {
 
 /** The commands that inspect: boards, doctor, status, failures, runs. */
 function addInspectCommands(program: Command, run: Run): void {
-  program
-    .command("boards")
-    .description("board schemas")
+  const boards = program.command("boards").description("board schemas");
+  boards
     .command("pull")
     .description("show every mapped board's live columns (type, labels) and groups, and save them as JSON")
     .option("-o, --out <file>", "where to save them (relative to the config file)", "boards.json")
     .action(run((o: { out?: string }, cmd: Command) => boardsPullCommand(o, global(cmd))));
+  boards
+    .command("list")
+    .description(
+      "every board the token can see: id, kind, subitems board and columns (id, title, type); needs no config file; writes nothing",
+    )
+    .action(
+      run((_o: unknown, cmd: Command) =>
+        boardsListCommand(global(cmd), cmd.getOptionValueSourceWithGlobals("config") !== "default"),
+      ),
+    );
 
   program
     .command("doctor")
@@ -194,6 +212,14 @@ function addInspectCommands(program: Command, run: Run): void {
     )
     .option("--customer <name...>", "only these customers")
     .action(run((o: { customer?: string[] }, cmd: Command) => failuresCommand(o, global(cmd))));
+
+  program
+    .command("prune")
+    .description(
+      "apply the config's retention: superseded change-log entries, old finished runs with no change log left, old per-run report files",
+    )
+    .option("--dry-run", "only print what would be removed (opens the database read-only)")
+    .action(run((o: { dryRun?: boolean }, cmd: Command) => pruneCommand(o, global(cmd))));
 
   program
     .command("runs")

@@ -27,9 +27,12 @@ export type {
   ConflictPolicy,
   TrackedColumn,
   WriteBackConfig,
+  RetentionConfig,
 } from "./schema.js";
 export { ConfigError, loadSettings, parseConfig, resolveSettings, formatIssues } from "./load.js";
 export type { Settings } from "./load.js";
 export { starterConfig, STARTER_BOARD_ID, STARTER_SUBITEMS_BOARD_ID } from "./starter.js";
 export { DEMO_CUSTOMERS, ORDER_STATUS_LABELS } from "./starter.js";
 export { REDACTED, hasUserInfo, redactSecrets, redactUrl, urlSecrets } from "./secrets.js";
+export { configFromBoard } from "./from-board.js";
+export type { FromBoardResult, LiveBoard as FromBoardInput, LiveColumn } from "./from-board.js";

@@ -333,6 +333,29 @@ const serveSchema = z
     webhooks: { maxBodyBytes: 262_144, inboxMaxLagSeconds: 300, catchUpIntervalSeconds: 900 },
   });
 
+/** A retention age: a whole number of hours, days or weeks, e.g. `90d`, `12h`, `2w`. */
+const retentionAge = z
+  .string()
+  .trim()
+  .regex(/^[1-9]\d{0,5}[hdw]$/, "must be a whole number of hours, days or weeks, e.g. 90d, 12h or 2w");
+
+/**
+ * What `prune` removes once older than its age; a kind without an age is kept forever. `changeLog` never
+ * removes the newest batch of an order's entries, nor a batch a rollback hold names (rollback needs them).
+ */
+const retentionSchema = z
+  .object({
+    /** `MON_SyncRuns` and `MON_SyncRunCustomers` rows of finished runs that have no change log left. */
+    runs: retentionAge.optional(),
+    /** `MON_ChangeLog` entries superseded by a later batch of the same order. */
+    changeLog: retentionAge.optional(),
+    /** `validation-<batch>.json|html` files in `quality.reportDir` (never `validation-latest.*`). */
+    reports: retentionAge.optional(),
+  })
+  .strict()
+  .optional();
+export type RetentionConfig = NonNullable<z.infer<typeof retentionSchema>>;
+
 export const configSchema = z
   .object({
     source: z
@@ -423,6 +446,8 @@ export const configSchema = z
     serve: serveSchema,
     /** The data-quality framework: required fields, rule severities, user rules, halting share. */
     quality: qualityConfigSchema,
+    /** How long run logs, change logs and report files are kept (`prune`, and `serve` after each run). */
+    retention: retentionSchema,
     boards: z.array(boardSchema).min(1, "declare at least one board"),
     customers: z.array(customerSchema).min(1, "map at least one customer to a board"),
   })

@@ -86,6 +86,11 @@ serve:               # order-sync serve: HTTP server (/metrics, /health, POST /a
   health: { pendingMaxAgeHours: 24 }   # /health is unhealthy while a PENDING row is older than this
   shutdownGraceSeconds: 120            # SIGTERM finishes the batch in flight; exit anyway after this
 
+retention:           # order-sync prune, and serve after each run; leave a key out to keep that kind forever
+  runs: 90d          # finished runs with no change log left (MON_SyncRuns, MON_SyncRunCustomers)
+  changeLog: 180d    # change-log entries a later batch of the same order superseded (an order's newest batch stays)
+  reports: 30d       # validation-<batch>.json|html in quality.reportDir (never validation-latest.*)
+
 boards:
 ${boardBlock(STARTER_BOARD_ID, "Customer Master Schedule", STARTER_SUBITEMS_BOARD_ID)}${boardBlock(SECOND_BOARD_ID, "Customer Master Schedule (Europe)", SECOND_SUBITEMS_BOARD_ID)}
 customers:

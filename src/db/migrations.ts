@@ -370,6 +370,16 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
           await db.schema.dropTable(table).execute();
       },
     },
+    "0011_retention": {
+      // Issue 13: `prune` keeps the newest batch of each order's change log; finding the superseded entries
+      // looks up later entries of the same order, which this index makes a seek instead of a scan.
+      async up(db: Kysely<unknown>) {
+        await index(db, "IX_MON_ChangeLog_order", "MON_ChangeLog", ["customer", "order_key"]);
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.dropIndex("IX_MON_ChangeLog_order").on("MON_ChangeLog").execute();
+      },
+    },
   };
 }
 

@@ -458,7 +458,14 @@ export class EmulatorStore {
   private addSubitemsColumn(parent: BoardRecord): void {
     if (parent.columns.some((c) => c.type === "subtasks")) return;
     const taken = parent.columns.some((c) => c.id === "subitems");
-    this.addColumn(parent.id, { ...(!taken && { id: "subitems" }), title: "Subitems", type: "subtasks" });
+    // monday's subitems column names its subitems board in its settings, e.g. `{"boardIds":[123]}`.
+    const settings = { allowMultipleItems: true, boardIds: [Number(parent.subitemsBoardId)] };
+    this.addColumn(parent.id, {
+      ...(!taken && { id: "subitems" }),
+      title: "Subitems",
+      type: "subtasks",
+      settings,
+    });
   }
 
   /** Records a change made now by the acting user. */

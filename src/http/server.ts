@@ -114,6 +114,21 @@ function apiAuth(token: string | undefined, boundHost: string | undefined): Midd
   return token ? bearer(token) : loopbackOnly(boundHost);
 }
 
+/** A JSON column's text as the value it holds (null when empty or not JSON). */
+function parsedColumn(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+/** A run of `/api/runs`: `counts` (an object) and `customers` (an array) as JSON values, not JSON strings. */
+function runJson(run: Awaited<ReturnType<typeof recentRuns>>[number]) {
+  return { ...run, customers: parsedColumn(run.customers), counts: parsedColumn(run.counts) };
+}
+
 /**
  * The one HTTP app of `order-sync serve` (DESIGN.md `http`): `/metrics`, `/health`, `/health/live`,
  * `/health/ready`, `POST /api/sync`, `GET /api/sync`, `GET /api/runs`, and the dashboard (`/`, `/api/analytics*`; see
@@ -223,7 +238,7 @@ export function createHttpApp(deps: HttpDeps): Hono {
   app.get("/api/runs", async (c) => {
     const limit = Math.min(200, Math.max(1, Number(c.req.query("limit") ?? 20) || 20));
     const runs = await recentRuns(deps.db, limit);
-    return c.json({ runs });
+    return c.json({ runs: runs.map(runJson) });
   });
 
   if (deps.webhooks) app.route("/", deps.webhooks);

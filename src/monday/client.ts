@@ -31,6 +31,18 @@ export interface MondayColumnValue {
   value: unknown;
 }
 
+/**
+ * A board as `boards list` shows it: its kind (`Board.type`: `board`, `sub_items_board`, ...), its subitems
+ * board (null when it has none) and its columns.
+ */
+export interface BoardSummary {
+  id: string;
+  name: string;
+  type: string | null;
+  subitemsBoardId: string | null;
+  columns: BoardColumn[];
+}
+
 /** An item (or subitem) as read back from a board. */
 export interface MondayItem {
   id: string;
@@ -77,6 +89,8 @@ export interface PageOptions {
 
 const MAX_PAGE_SIZE = 500;
 /** `boards(ids:)` returns 25 boards unless given a limit; ask for all requested ones, chunked. */
+/** Boards a page of `listBoards`. */
+const BOARDS_PER_PAGE = 50;
 const BOARDS_PER_REQUEST = 100;
 
 interface RawItem {
@@ -122,6 +136,7 @@ function toKeyedItem(raw: RawKeyItem, columnId: string): KeyedItem {
 interface RawBoard {
   id: string;
   name: string;
+  type?: string | null;
   items_count?: number | null;
   columns?: Array<{ id: string; title: string; type: string; settings: unknown } | null> | null;
   groups?: Array<{ id: string; title: string } | null> | null;
@@ -149,6 +164,20 @@ export class MondayClient {
       for (const board of data.boards ?? []) if (board) boards.push(toBoardSchema(board));
     }
     return boards;
+  }
+
+  /** Every board the token can see, page by page (`boards(limit:, page:)`), with kind, subitems board and columns. */
+  async listBoards(pageSize = BOARDS_PER_PAGE): Promise<BoardSummary[]> {
+    const boards: BoardSummary[] = [];
+    for (let page = 1; ; page++) {
+      const data = await this.query<{ boards: Array<RawBoard | null> | null }>("ListBoards", {
+        limit: pageSize,
+        page,
+      });
+      const got = data.boards ?? [];
+      for (const board of got) if (board) boards.push(toBoardSummary(board));
+      if (got.length < pageSize) return boards;
+    }
   }
 
   /** Every item of a board with its subitems, page by page (`items_page`, then `next_items_page`). */
@@ -368,6 +397,22 @@ function toBoardSchema(board: RawBoard): BoardSchema {
       .map((c) => ({ id: c.id, title: c.title, type: c.type, settings: parseSettings(c.settings) })),
     groups: (board.groups ?? []).filter((g) => g !== null).map((g) => ({ id: g.id, title: g.title })),
   };
+}
+
+function toBoardSummary(board: RawBoard): BoardSummary {
+  const { id, name, columns } = toBoardSchema(board);
+  return { id, name, type: board.type ?? null, subitemsBoardId: subitemsBoardOf(columns), columns };
+}
+
+/**
+ * The subitems board a board links: monday's `subitems` column (type `subtasks`) names it in its settings'
+ * `boardIds` (as monday's own settings do; API-FACTS does not document the key, so a board without it
+ * shows no subitems board rather than a guess).
+ */
+export function subitemsBoardOf(columns: readonly BoardColumn[]): string | null {
+  const ids = columns.find((c) => c.type === "subtasks")?.settings.boardIds;
+  const first: unknown = Array.isArray(ids) ? ids[0] : undefined;
+  return typeof first === "string" || typeof first === "number" ? String(first) : null;
 }
 
 /** `settings` is a JSON scalar: an object from monday, possibly a JSON string from other servers. */

@@ -6,6 +6,7 @@ import type { DefinitionNode, DocumentNode, FragmentDefinitionNode, OperationDef
 /** Where each named operation lives, relative to ./documents (the file holds exactly that operation). */
 const DOCUMENT_FILES = {
   GetBoards: "queries/get-boards.graphql",
+  ListBoards: "queries/list-boards.graphql",
   GetBoardItems: "queries/get-board-items.graphql",
   NextItemsPage: "queries/next-items-page.graphql",
   FindItemsByColumnValue: "queries/find-items-by-column-value.graphql",

@@ -52,10 +52,12 @@ export {
   createSubitemOp,
   deleteItemOp,
   moveItemToGroupOp,
+  subitemsBoardOf,
 } from "./client.js";
 export type {
   BoardColumn,
   BoardSchema,
+  BoardSummary,
   ChangeColumnValuesInput,
   ColumnValuesInput,
   CreateItemInput,

@@ -109,3 +109,12 @@ export async function heldCounts(db: Db): Promise<{ customer: string; batchId: s
     .execute();
   return rows.map((r) => ({ customer: r.customer, batchId: r.batch_id, count: Number(r.n) }));
 }
+
+/** Every batch a hold names, rolled back or rolling back: `prune` keeps their change log and runs. */
+export async function heldBatchIds(db: Db): Promise<Set<string>> {
+  const rows = await db.kysely
+    .selectFrom("MON_RollbackHolds")
+    .select(["batch_id", "rollback_batch_id"])
+    .execute();
+  return new Set(rows.flatMap((r) => [r.batch_id, r.rollback_batch_id]));
+}

@@ -12,5 +12,5 @@ export {
   forgetItem,
 } from "./sync-state.js";
 export type { SyncStateRow } from "./sync-state.js";
-export { loadHolds, holdOrders, releaseHolds, heldCounts } from "./holds.js";
+export { loadHolds, holdOrders, releaseHolds, heldCounts, heldBatchIds } from "./holds.js";
 export type { Hold, HoldFilter } from "./holds.js";

@@ -212,6 +212,11 @@ export class MondayClientPort implements SyncMonday, MondayWatch {
     return this.read(() => this.client.getBoards(ids));
   }
 
+  /** Every board the token can see (`order-sync boards list`). */
+  listBoards() {
+    return this.read(() => this.client.listBoards());
+  }
+
   async findItemsByKey(boardId: string, keyColumnId: string, keys: string[]): Promise<FoundItem[]> {
     const found: FoundItem[] = [];
     for (let i = 0; i < keys.length; i += 100) {

@@ -420,6 +420,8 @@ describe("createHttpApp", () => {
     const { runs } = (await res.json()) as { runs: { batch_id: string; status: string }[] };
     expect(runs.map((r) => r.batch_id)).toEqual(["run-3", "run-2", "run-1"]);
     expect(runs[1]).toMatchObject({ status: "PARTIAL", api_requests: 2, command: "serve" });
+    // counts and customers are JSON values, not JSON text inside JSON (issue 13).
+    expect(runs[1]).toMatchObject({ counts: { created: 2 }, customers: ["BLUE HARBOR"] });
     const limited = (await (await app.request("/api/runs?limit=2", auth)).json()) as { runs: unknown[] };
     expect(limited.runs).toHaveLength(2);
     const junk = (await (await app.request("/api/runs?limit=abc", auth)).json()) as { runs: unknown[] };

@@ -172,6 +172,7 @@ async function documentVariables(
   const deleted = seedItem("to delete");
   return {
     GetBoards: { ids: [BOARD], limit: 10 },
+    ListBoards: { limit: 10, page: 1 },
     GetBoardItems: { boardId: BOARD, limit: 1 },
     NextItemsPage: { cursor, limit: 1 },
     FindItemsByColumnValue: { boardId: BOARD, columnId: "key", values: ["K-DOC"], limit: 10 },

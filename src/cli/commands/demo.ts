@@ -9,7 +9,7 @@ import type { SyncSummary } from "../../sync/index.js";
 import { wireApp } from "../../app.js";
 import { loggerFor, type GlobalOptions } from "../context.js";
 import { liveFor } from "../live.js";
-import { formatSummary, printJson, summaryJson } from "../output.js";
+import { formatSummary, plural, printJson, summaryJson } from "../output.js";
 import { CONFIG_FILE, initFiles, positiveInt } from "./init.js";
 
 const DEMO_TOKEN = "demo-token";
@@ -25,7 +25,7 @@ function pacingLine(summary: SyncSummary): string {
   if (!stats) return "   pacing: no monday.com statistics";
   const rateLimited = stats.retries.RateLimitError ?? 0;
   const waited = (stats.budgetWaitMs / 1000).toFixed(1);
-  return `   pacing (monday.com limits on, clock ${DEMO_TIME_SCALE}× faster): ${stats.budgetWaits} waits for complexity budget (${waited} s summed over the waiting requests), ${rateLimited} rate-limit retries`;
+  return `   pacing (monday.com limits on, clock ${DEMO_TIME_SCALE}× faster): ${plural(stats.budgetWaits, "wait")} for complexity budget (${waited} s summed over the waiting requests), ${rateLimited} rate-limit ${rateLimited === 1 ? "retry" : "retries"}`;
 }
 
 /** Edits a few demo orders the way users do: new delivery dates, a status change, one cancellation. */
@@ -63,7 +63,7 @@ export async function demoCommand(
     if (!global.json) process.stdout.write(`${text}\n`);
   };
   const files = await initFiles(opts.dir, orders, 42, true);
-  say(`demo database: ${files.dbPath} (${files.orders} orders, ${files.cancelled} cancelled)`);
+  say(`demo database: ${files.dbPath} (${plural(files.orders, "order")}, ${files.cancelled} cancelled)`);
   const settings = loadSettings(join(opts.dir, CONFIG_FILE), process.env);
   const emulator = await startEmulator({
     port: 0,
@@ -96,7 +96,9 @@ export async function demoCommand(
     await step("2. second sync, nothing changed");
     say(`   write requests in this run: ${emulator.log.writeRequests - writesBefore}`);
     const edits = await editSomeOrders(db);
-    say(`\nedited ${edits.changed.length} orders (status, PO number) and cancelled ${edits.cancelled}`);
+    say(
+      `\nedited ${plural(edits.changed.length, "order")} (status, PO number) and cancelled ${edits.cancelled}`,
+    );
     await step("3. third sync: only the changes go out");
     const items = [...emulator.store.boards.values()].reduce(
       (n, b) => n + [...b.items.values()].filter((i) => i.state === "active" && !i.parentItemId).length,

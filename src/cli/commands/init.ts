@@ -3,7 +3,8 @@ import { join, resolve } from "node:path";
 import { ConfigError, starterConfig } from "../../config/index.js";
 import { writeDemoDatabase } from "../../demo/index.js";
 import type { GlobalOptions } from "../context.js";
-import { printJson } from "../output.js";
+import { plural, printJson } from "../output.js";
+import { initFromBoard } from "./init-from-board.js";
 
 export const CONFIG_FILE = "order-sync.yaml";
 export const DB_FILE = "order-sync.db";
@@ -30,11 +31,13 @@ export async function initFiles(dir: string, orders: number, seed: number, force
   return { configPath, dbPath, orders: written.inserted, cancelled: written.cancelled };
 }
 
-/** `order-sync init [--dir D] [--orders N]`: the set-up contract (DESIGN.md). */
+/** `order-sync init [--dir D] [--orders N] [--from-board ID]`: the set-up contract (DESIGN.md). */
 export async function initCommand(
-  opts: { dir: string; orders: string; seed: string; force?: boolean },
+  opts: { dir: string; orders: string; seed: string; force?: boolean; fromBoard?: string },
   global: GlobalOptions,
 ): Promise<number> {
+  if (opts.fromBoard !== undefined)
+    return initFromBoard(opts.fromBoard, opts.dir, opts.force === true, global);
   const result = await initFiles(
     opts.dir,
     positiveInt(opts.orders, "--orders"),
@@ -44,7 +47,7 @@ export async function initCommand(
   if (global.json) printJson(result);
   else
     process.stdout.write(
-      `wrote ${result.configPath}\nwrote ${result.dbPath} with ${result.orders} orders in ORDERS_UNIFIED (${result.cancelled} cancelled)\n` +
+      `wrote ${result.configPath}\nwrote ${result.dbPath} with ${plural(result.orders, "order")} in ORDERS_UNIFIED (${result.cancelled} cancelled)\n` +
         `next: order-sync emulator --port 4000 --config ${result.configPath}   (in another terminal)\n` +
         `      MONDAY_API_URL=http://127.0.0.1:4000/v2 MONDAY_API_TOKEN=dev order-sync sync --config ${result.configPath}\n`,
     );

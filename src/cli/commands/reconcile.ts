@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { ReconcileReport } from "../../sync/index.js";
 import { openContext, type GlobalOptions } from "../context.js";
-import { formatSummary, printJson, summaryJson } from "../output.js";
+import { formatSummary, plural, printJson, summaryJson } from "../output.js";
 
 /** Data from the board or the database, quoted and escaped for the terminal (no control characters pass). */
 const q = (value: string | null): string => (value === null ? "(empty)" : JSON.stringify(value));
@@ -19,7 +19,8 @@ function section<T>(title: string, rows: readonly T[], line: (row: T) => string)
 /** The human form of a reconcile report. */
 function formatReport(r: ReconcileReport): string {
   const lines = r.boards.map(
-    (b) => `board ${b.boardId}: ${b.itemsOnBoard} items on the board, ${b.itemsInState} in the sync state`,
+    (b) =>
+      `board ${b.boardId}: ${plural(b.itemsOnBoard, "item")} on the board, ${b.itemsInState} in the sync state`,
   );
   lines.push(
     ...section(
@@ -49,12 +50,12 @@ function formatReport(r: ReconcileReport): string {
     r.onBoardOnly.length + r.inDatabaseOnly.length + r.valuesDiffer.length + r.duplicateKeys.length;
   lines.push(
     drift === 0
-      ? `the boards match the database (${r.requests} monday.com requests)`
-      : `${drift} differences (${r.requests} monday.com requests)`,
+      ? `the boards match the database (${plural(r.requests, "monday.com request")})`
+      : `${plural(drift, "difference")} (${plural(r.requests, "monday.com request")})`,
   );
   if (r.repair)
     lines.push(
-      `repaired: ${r.repair.dropped} state rows of items gone dropped, ${r.repair.marked} orders' differing values marked; then:`,
+      `repaired: ${plural(r.repair.dropped, "state row")} of items gone dropped, ${r.repair.marked} ${r.repair.marked === 1 ? "order's" : "orders'"} differing values marked; then:`,
       formatSummary(r.repair.sync),
     );
   return lines.join("\n");

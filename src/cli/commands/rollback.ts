@@ -12,7 +12,7 @@ import { migrateToLatest } from "../../db/index.js";
 import { EXIT } from "../../errors/index.js";
 import { releaseHolds } from "../../state/index.js";
 import { openContext, type GlobalOptions } from "../context.js";
-import { formatSummary, printJson, summaryJson } from "../output.js";
+import { formatSummary, plural, printJson, summaryJson } from "../output.js";
 
 /** A value or key as the terminal shows it: JSON-quoted, control characters (C0, DEL, C1) escaped. */
 function shown(value: unknown): string {
@@ -47,7 +47,7 @@ function formatRollback(s: RollbackSummary): string {
       : `rollback of batch ${s.target}: batch ${s.batchId ?? "-"}`,
     ...s.undo.flatMap(undoLines),
     ...s.conflicts.map(conflictLine),
-    `${s.undo.length} items to put back, ${s.conflicts.filter((c) => !c.forced).length} conflicts kept, ${s.alreadyUndone} already as before the batch`,
+    `${plural(s.undo.length, "item")} to put back, ${plural(s.conflicts.filter((c) => !c.forced).length, "conflict")} kept, ${s.alreadyUndone} already as before the batch`,
   ];
   if (s.run) lines.push(formatSummary(s.run));
   return lines.join("\n");
@@ -163,7 +163,7 @@ export async function runsShowCommand(batchId: string, global: GlobalOptions): P
     if (global.json) printJson({ batchId, changes });
     else
       process.stdout.write(
-        `${[`batch ${shown(batchId)}: ${changes.length} orders changed`, ...changes.flatMap(undoLines)].join("\n")}\n`,
+        `${[`batch ${shown(batchId)}: ${plural(changes.length, "order")} changed`, ...changes.flatMap(undoLines)].join("\n")}\n`,
       );
     return 0;
   } finally {

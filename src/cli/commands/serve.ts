@@ -12,6 +12,7 @@ import {
   type StagingSnapshot,
 } from "../../observe/index.js";
 import { quarantineCounts } from "../../quality/index.js";
+import { pruneAfterRuns } from "../../retention/index.js";
 import { pendingAge, stagingCounts } from "../../stage/index.js";
 import { newOwnerId, SyncScheduler, type Schedule } from "../../sync/index.js";
 import { openContext, type GlobalOptions } from "../context.js";
@@ -146,6 +147,7 @@ export async function serveCommand(
   events.on("runDone", () => {
     startFailure = undefined;
   });
+  pruneAfterRuns(events, db, settings, log);
 
   let shuttingDown = false;
   // Webhooks (issue 14) when ORDER_SYNC_WEBHOOK_SECRET is set: the inbox worker, the catch-up and the route.

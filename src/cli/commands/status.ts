@@ -21,11 +21,11 @@ async function lastRuns(db: CommandContext["db"], limit: number) {
   }));
 }
 
-/** Retries by error class as words (`ServerError 4, RateLimitError 1`), `none` for none. */
+/** Retries by error class, readably (`ServerError ×4, RateLimitError ×1`), `none` for none. */
 function formatRetries(retries: Record<string, number>): string {
   const parts = Object.entries(retries)
     .filter(([, n]) => n > 0)
-    .map(([cls, n]) => `${cls} ${n}`);
+    .map(([cls, n]) => `${cls} ×${n}`);
   return parts.length ? parts.join(", ") : "none";
 }
 
@@ -89,7 +89,17 @@ export async function statusCommand(global: GlobalOptions): Promise<number> {
       process.stdout.write(
         runs.length
           ? `last runs:\n${table(
-              ["batch", "status", "started", "created", "updated", "archived", "failed", "requests"],
+              [
+                "batch",
+                "status",
+                "started",
+                "created",
+                "updated",
+                "archived",
+                "adopted",
+                "failed",
+                "requests",
+              ],
               runs.map((r) => [
                 r.batchId,
                 r.status ?? "",
@@ -97,6 +107,7 @@ export async function statusCommand(global: GlobalOptions): Promise<number> {
                 r.counts?.created ?? 0,
                 r.counts?.updated ?? 0,
                 r.counts?.archived ?? 0,
+                r.counts?.adopted ?? 0,
                 (r.counts?.failed ?? 0) + (r.counts?.dead ?? 0),
                 r.apiRequests,
               ]),
@@ -126,7 +137,7 @@ export async function statusCommand(global: GlobalOptions): Promise<number> {
       if (monday)
         process.stdout.write(
           `monday.com after the last run: circuit breaker ${monday.breakerState}, ${plural(monday.requests, "request")}, ` +
-            `retries ${formatRetries(monday.retries)}, ${plural(monday.budgetWaits, "wait")} for complexity budget (${monday.budgetWaitMs} ms)\n`,
+            `retries: ${formatRetries(monday.retries)}, ${plural(monday.budgetWaits, "wait")} for complexity budget (${monday.budgetWaitMs} ms)\n`,
         );
       if (Object.keys(webhookInbox.counts).length)
         process.stdout.write(inboxLine(webhookInbox, ctx.settings.config.serve.webhooks.inboxMaxLagSeconds));
