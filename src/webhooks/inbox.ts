@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from "kysely";
-import type { Database, Db, InboxStatus } from "../db/index.js";
+import { limitRows, type Database, type Db, type InboxStatus } from "../db/index.js";
 import type { BoardEvent } from "./event.js";
 import { insertOnce } from "./insert-once.js";
 
@@ -120,13 +120,12 @@ function inboxRow(event: BoardEvent, origin: "webhook" | "catch-up", body: unkno
 
 /** The oldest PENDING events, in the order they arrived. */
 export async function pendingEvents(db: Db, limit: number): Promise<InboxRow[]> {
-  const rows = await db.kysely
+  const query = db.kysely
     .selectFrom("MON_WebhookInbox")
     .select(["inbox_id", "body", "attempts"])
     .where("status", "=", "PENDING")
-    .orderBy("inbox_id")
-    .limit(limit)
-    .execute();
+    .orderBy("inbox_id");
+  const rows = await limitRows(db.dialect, query, limit).execute();
   return rows.map((r) => ({
     inboxId: r.inbox_id,
     event: (JSON.parse(r.body) as { parsed: BoardEvent }).parsed,

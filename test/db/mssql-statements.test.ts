@@ -26,7 +26,18 @@ import {
 } from "../../src/runlog/index.js";
 import { quarantinedKeys, quarantineRows, recordQuarantine, releaseFixed } from "../../src/quality/store.js";
 import { CustomerLease, currentLeases } from "../../src/sync/customer-locks.js";
+import {
+  applyEvent,
+  eventOf,
+  inboxState,
+  InboxWriter,
+  pendingEvents,
+  storeEvent,
+} from "../../src/webhooks/index.js";
+import { claimEvent, lastEventAt, markEvent } from "../../src/webhooks/inbox.js";
 import { ensureSqlfluff, recordingMssql, statementShape, tsqlProblems } from "../helpers/tsql.js";
+import { testConfig } from "../helpers/sync-env.js";
+import { columnChangeEvent } from "../helpers/webhook-events.js";
 
 /**
  * SQL Server cannot run on this machine kind. Every statement order-sync's data layer sends is compiled
@@ -55,24 +66,26 @@ const SOURCE = {
 async function everyStatement(): Promise<{ sql: string; parameters: readonly unknown[] }[]> {
   const { db, statements } = recordingMssql((q) =>
     // The catalog answers with a source table, so the source reader goes on to read pages.
-    /information_schema/i.test(q.sql)
-      ? [
-          {
-            table_schema: "dbo",
-            table_name: "ORDERS UNIFIED",
-            table_type: "BASE TABLE",
-            column_name: "AAG ORDER NUMBER",
-            data_type: "int",
-          },
-          {
-            table_schema: "dbo",
-            table_name: "ORDERS UNIFIED",
-            table_type: "BASE TABLE",
-            column_name: "CUSTOMER",
-            data_type: "nvarchar",
-          },
-        ]
-      : [],
+    syncStateRow && /from "MON_SyncState"/.test(q.sql)
+      ? [syncStateRow]
+      : /information_schema/i.test(q.sql)
+        ? [
+            {
+              table_schema: "dbo",
+              table_name: "ORDERS UNIFIED",
+              table_type: "BASE TABLE",
+              column_name: "AAG ORDER NUMBER",
+              data_type: "int",
+            },
+            {
+              table_schema: "dbo",
+              table_name: "ORDERS UNIFIED",
+              table_type: "BASE TABLE",
+              column_name: "CUSTOMER",
+              data_type: "nvarchar",
+            },
+          ]
+        : [],
   );
   await migrateToLatest(db);
   await describeSourceTable(db, TABLE);
@@ -176,7 +189,63 @@ async function everyStatement(): Promise<{ sql: string; parameters: readonly unk
     await lease.release();
   }
   await currentLeases(db);
+  await webhookStatements(db);
   return statements.map((q) => ({ sql: q.sql, parameters: q.parameters }));
+}
+
+/** While set, selects of `MON_SyncState` answer with this row (the webhook worker's order lookups). */
+let syncStateRow: Record<string, unknown> | undefined;
+
+/**
+ * The webhook inbox (issue 14): storing (one and a group), reading, claiming, applying (board change,
+ * status history, write-back, the sync state learning a value) and marking, and the inbox's state.
+ */
+async function webhookStatements(db: Parameters<typeof storeEvent>[0]): Promise<void> {
+  const raw = columnChangeEvent();
+  await storeEvent(db, eventOf(raw), "webhook", raw);
+  const writer = new InboxWriter(db);
+  await Promise.all(
+    [columnChangeEvent(), columnChangeEvent()].map((e) => writer.store(eventOf(e), "webhook", e)),
+  );
+  await pendingEvents(db, 500);
+  await inboxState(db);
+  await lastEventAt(db, ["1", "2"]);
+  const config = testConfig((c) => {
+    const board = (c.boards as Record<string, unknown>[])[0]!;
+    board.tracked = [{ id: "planner_notes", title: "Planner Notes", type: "text", target: "COLOUR" }];
+    board.writeBack = { table: "dbo.ORDER UPDATES", keyColumn: "ORDER KEY" };
+  });
+  const values = { name: "AAG-1", group: "SS26", columns: {}, subitems: { M: "1" } };
+  syncStateRow = {
+    customer: CUSTOMER,
+    order_key: "AAG-1",
+    board_id: config.boards[0]!.id,
+    monday_item_id: "9000000001",
+    last_values: JSON.stringify(values),
+    subitem_ids: JSON.stringify({ M: "9000000002" }),
+    sync_status: "ACTIVE",
+  };
+  const ctx = { config, ownUserId: "1", dialect: "mssql" as const };
+  const events = [
+    columnChangeEvent({ columnId: "planner_notes", columnTitle: "Planner Notes" }),
+    columnChangeEvent({ columnId: "order_status", columnType: "color", value: { label: { text: "Open" } } }),
+    columnChangeEvent({
+      boardId: Number(config.boards[0]!.subitems!.boardId),
+      pulseId: 9000000002,
+      parentItemId: 9000000001,
+      columnId: "quantity",
+      value: { value: 3 },
+    }),
+  ];
+  try {
+    await db.kysely.transaction().execute(async (tx) => {
+      await claimEvent(tx, 1);
+      for (const e of events) await applyEvent(tx, ctx, eventOf(e));
+      await markEvent(tx, 1, "APPLIED");
+    });
+  } finally {
+    syncStateRow = undefined;
+  }
 }
 
 describe.skipIf(sqlfluffMissing !== undefined)(
@@ -203,6 +272,24 @@ describe.skipIf(sqlfluffMissing !== undefined)(
       const shapes = [...new Set(sent.map((s) => statementShape(s.sql)))];
       expect(await tsqlProblems(shapes)).toEqual([]);
     }, 300_000);
+
+    it("includes the webhook inbox's statements: store, read, apply (change, history, write-back, learn), mark", () => {
+      const all = sent.map((s) => s.sql);
+      for (const pattern of [
+        /^insert into "MON_WebhookInbox"/,
+        /^select top\(\d+\) .* from "MON_WebhookInbox"/,
+        /^insert into "MON_BoardChanges"/,
+        /^insert into "MON_StatusHistory"/,
+        /^UPDATE "dbo"\."ORDER UPDATES" SET "COLOUR" = @\d+ WHERE "ORDER KEY" = @\d+/,
+        /^INSERT INTO "dbo"\."ORDER UPDATES" \("ORDER KEY", "COLOUR"\)/,
+        /^update "MON_SyncState" set "last_values" = @\d+/,
+        /^update "MON_WebhookInbox" set "status" = @\d+/,
+      ])
+        expect(
+          all.some((q) => pattern.test(q)),
+          String(pattern),
+        ).toBe(true);
+    });
 
     it("keeps every statement within SQL Server's 2,100 parameters", () => {
       const most = Math.max(...sent.map((s) => s.parameters.length));
