@@ -44,10 +44,6 @@ const FAULTS: readonly { prefix: string; say: (file: string, busyMs: number) => 
     say: (file) =>
       `SQLite database ${file} could not be read or written (disk I/O error): check the disk, then run again`,
   },
-  {
-    prefix: "SQLITE_READONLY",
-    say: (file) => `SQLite database ${file} is read-only for this process: check the file's permissions`,
-  },
 ];
 
 /**

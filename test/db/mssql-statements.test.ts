@@ -1,6 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { migrateToLatest } from "../../src/db/index.js";
-import { readOrderPages, readOrdersByKeys, describeSourceTable } from "../../src/source/index.js";
+import {
+  readOrderPages,
+  readOrdersByKeys,
+  readStrayRows,
+  describeSourceTable,
+} from "../../src/source/index.js";
 import { loadStateByKeys, loadStateRange, saveState } from "../../src/state/index.js";
 import {
   claimOrders,
@@ -24,7 +29,13 @@ import {
   logRunStarted,
   recentRuns,
 } from "../../src/runlog/index.js";
-import { quarantinedKeys, quarantineRows, recordQuarantine, releaseFixed } from "../../src/quality/store.js";
+import {
+  quarantinedKeys,
+  quarantineRows,
+  recordQuarantine,
+  releaseFixed,
+  releaseStale,
+} from "../../src/quality/store.js";
 import { CustomerLease, currentLeases } from "../../src/sync/customer-locks.js";
 import {
   applyEvent,
@@ -92,6 +103,7 @@ async function everyStatement(): Promise<{ sql: string; parameters: readonly unk
   for await (const page of readOrderPages(db, { ...SOURCE, pageSize: 500, startAfter: "AAG-1" })) void page;
   for await (const page of readOrderPages(db, { ...SOURCE, keyIsText: true, pageSize: 500 })) void page;
   await readOrdersByKeys(db, { ...SOURCE, includeCancelled: true }, ["AAG-1", "AAG-2"]);
+  await readStrayRows(db, SOURCE);
   await loadStateRange(db, CUSTOMER, "AAG-1", "AAG-9");
   await loadStateByKeys(db.kysely, CUSTOMER, ["AAG-1"]);
   const state = { customer: CUSTOMER, orderKey: "AAG-1", boardId: "1", groupId: null, mondayItemId: "9" };
@@ -181,6 +193,7 @@ async function everyStatement(): Promise<{ sql: string; parameters: readonly unk
     Array.from({ length: 300 }, (_, i) => ({ ...issue, orderKey: `AAG-${i}` })),
   );
   await releaseFixed(db, CUSTOMER, ["AAG-1"]);
+  await releaseStale(db, CUSTOMER, ["order-key-null", "customer-name"], ["(NULL)", "AAG-1"]);
   await quarantinedKeys(db, CUSTOMER);
   await quarantineRows(db, CUSTOMER);
   const lease = await CustomerLease.acquire(db, CUSTOMER, "h:1:a", "b1", 60_000);
