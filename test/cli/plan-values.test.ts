@@ -92,4 +92,11 @@ describe("plan values and counts", () => {
     expect(r.stdout).toMatch(/retries: none, 0 waits for complexity budget/);
     expect(r.stdout).not.toMatch(/\{"/);
   }, 60_000);
+
+  it("plurals: one order is 1 order, two are 2 orders", async () => {
+    const one = await runCli(["init", "--dir", join(dir, "one"), "--orders", "1"]);
+    expect(one.stdout).toMatch(/ with 1 order in ORDERS_UNIFIED /);
+    const two = await runCli(["init", "--dir", join(dir, "two"), "--orders", "2"]);
+    expect(two.stdout).toMatch(/ with 2 orders in ORDERS_UNIFIED /);
+  }, 60_000);
 });
