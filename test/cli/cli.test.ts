@@ -211,7 +211,7 @@ describe("order-sync CLI", () => {
     } finally {
       emulator.kill("SIGTERM");
     }
-  });
+  }, 240_000); // ten CLI runs: each takes 5–17 s on a loaded 2-core machine
 
   it("exits 4 with a clear message when monday.com is unreachable", async () => {
     const dir = tempDir();
