@@ -16,11 +16,5 @@ export {
   lastSuccessByCustomer,
 } from "./run-log.js";
 export type { CustomerRunStatus, ChangeRecord, SyncRunCustomer } from "./run-log.js";
-export {
-  supersededChanges,
-  prunableRuns,
-  runCustomerRows,
-  deleteChanges,
-  deleteRuns,
-} from "./prune.js";
+export { supersededChanges, prunableRuns, runCustomerRows, deleteChanges, deleteRuns } from "./prune.js";
 export type { PrunableChange } from "./prune.js";

@@ -17,7 +17,27 @@ export interface PlannedChange {
   action: "CREATE" | "UPDATE" | "ARCHIVE" | "QUARANTINE";
   columns: string[];
   subitems?: { create: string[]; update: string[]; archive: string[] };
+  /**
+   * UPDATE: each changed column's value in the sync state (what the board was last given) and the newly
+   * mapped one, e.g. `{ po_number: { from: "PO-1", to: "PO-2" } }` (`name` and `group` too).
+   */
+  values?: Record<string, { from: unknown; to: unknown }>;
   reason?: string;
+}
+
+type ChangedOrder = Extract<Change, { kind: "CHANGED" }>;
+
+/** Old → new of every changed column, the item name and the group. */
+function changedValues(c: ChangedOrder): Record<string, { from: unknown; to: unknown }> {
+  const before = c.known.lastValues;
+  const values: Record<string, { from: unknown; to: unknown }> = {};
+  for (const id of c.changedColumns)
+    values[id] =
+      id === "name"
+        ? { from: before?.name ?? null, to: c.snapshot.name }
+        : { from: before?.columns[id] ?? null, to: c.snapshot.columns[id] ?? null };
+  if (c.groupChanged) values.group = { from: before?.group ?? null, to: c.snapshot.group };
+  return values;
 }
 
 function planned(customer: string, c: Exclude<Change, { kind: "UNCHANGED" }>): PlannedChange {
@@ -36,6 +56,7 @@ function planned(customer: string, c: Exclude<Change, { kind: "UNCHANGED" }>): P
     action: "UPDATE",
     columns: [...c.changedColumns, ...(c.groupChanged ? ["group"] : [])],
     subitems: c.subitems,
+    values: changedValues(c),
   };
 }
 
@@ -106,6 +127,9 @@ export async function planSync(
   for (const c of changes) {
     const key = PLANNED_COUNT[c.action];
     if (key) counts[key]++;
+    counts.subitemsCreated += c.subitems?.create.length ?? 0;
+    counts.subitemsUpdated += c.subitems?.update.length ?? 0;
+    counts.subitemsArchived += c.subitems?.archive.length ?? 0;
   }
   return { changes, counts, errors };
 }

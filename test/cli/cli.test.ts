@@ -211,8 +211,7 @@ describe("order-sync CLI", () => {
     } finally {
       emulator.kill("SIGTERM");
     }
-    // Nine CLI processes one after the other: 76 s at load average 17 on 2 cores.
-  }, 240_000);
+  }, 240_000); // ten CLI runs: each takes 5–17 s on a loaded 2-core machine
 
   it("exits 4 with a clear message when monday.com is unreachable", async () => {
     const dir = tempDir();

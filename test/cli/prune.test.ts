@@ -20,7 +20,7 @@ import { loadSettings } from "../../src/config/index.js";
 import { openDatabase } from "../../src/db/index.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import type { PruneReport } from "../../src/retention/index.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli, spawnCli } from "../helpers/cli.js";
 
 const DAY = 86_400_000;
 let dir = "";
@@ -232,4 +232,48 @@ describe("prune", () => {
     expect(b.code).toBe(2);
     expect(b.stderr).toMatch(/retention\.runs: must be a whole number of hours, days or weeks/);
   }, 60_000);
+
+  it("serve prunes after its scheduled run: an old finished run with no change log goes", async () => {
+    const old = new Date(Date.now() - 200 * DAY).toISOString();
+    await withDb((db) =>
+      db.kysely
+        .insertInto("MON_SyncRuns")
+        .values({
+          batch_id: "B-ancient",
+          started_at: old,
+          finished_at: old,
+          status: "SUCCESS",
+          customers: "[]",
+          counts: "{}",
+          api_requests: 0,
+          error: null,
+          command: "sync",
+        })
+        .execute(),
+    );
+    const child = spawnCli(["serve", "--config", config, "--port", "0", "--log-format", "json"], { env });
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let buffer = "";
+        const timer = setTimeout(() => reject(new Error(`no "pruned" log line; stderr: ${buffer}`)), 120_000);
+        child.stderr?.on("data", (d: Buffer) => {
+          buffer += d.toString();
+          const found = buffer.split("\n").find((l) => l.includes('"msg":"pruned"'));
+          if (found) {
+            clearTimeout(timer);
+            resolve(found);
+          }
+        });
+      });
+      const entry = JSON.parse(line) as { rows: PruneReport["rows"] };
+      expect(entry.rows.MON_SyncRuns).toBeGreaterThanOrEqual(1);
+      const left = await withDb((db) =>
+        db.kysely.selectFrom("MON_SyncRuns").select("batch_id").where("batch_id", "=", "B-ancient").execute(),
+      );
+      expect(left).toEqual([]);
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("close", r));
+    }
+  }, 180_000);
 });
