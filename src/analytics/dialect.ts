@@ -20,14 +20,18 @@ export interface AnalyticsSql {
   weekOf(days: Expr): Expr;
   /** Seconds from the ISO-8601 UTC timestamp text `a` (`…T…Z`, as order-sync writes them) to `b`. */
   secondsBetween(a: Expr, b: Expr): RawBuilder<number>;
-  /** `LIMIT … OFFSET …` after an ORDER BY (SQL Server: `OFFSET … ROWS FETCH NEXT … ROWS ONLY`). */
-  page(limit: number, offset: number): Expr;
+  /**
+   * `select <columns> <from> order by <orderBy>`, one page of it: `LIMIT … OFFSET …`, or on SQL Server
+   * `TOP` over `row_number()` (which every T-SQL parser reads; rows carry an extra `row_n`).
+   */
+  page(q: { columns: Expr; from: Expr; orderBy: Expr }, limit: number, offset: number): Expr;
 }
 
 /** `YYYY-MM-DDTHH:MM:SS.sss` of an ISO timestamp text, without its `Z`. */
 const isoPrefix = (e: Expr) => sql`substring(${e}, 1, 23)`;
 
-const plainPage = (limit: number, offset: number) => sql`limit ${limit} offset ${offset}`;
+const plainPage: AnalyticsSql["page"] = (q, limit, offset) =>
+  sql`select ${q.columns} ${q.from} order by ${q.orderBy} limit ${limit} offset ${offset}`;
 
 const SQLITE: AnalyticsSql = {
   date: (e) => sql`date(${e})`,
@@ -72,7 +76,9 @@ const MSSQL: AnalyticsSql = {
   weekOf: (d) => sql`floor(${d} / 7.0)`,
   secondsBetween: (a, b) =>
     sql<number>`(datediff_big(millisecond, cast(${isoPrefix(a)} as datetime2(3)), cast(${isoPrefix(b)} as datetime2(3))) / 1000.0)`,
-  page: (limit, offset) => sql`offset ${offset} rows fetch next ${limit} rows only`,
+  page: (q, limit, offset) =>
+    sql`select top (${limit}) * from (select ${q.columns}, row_number() over (order by ${q.orderBy}) as row_n
+      ${q.from}) p where p.row_n > ${offset} order by p.row_n`,
 };
 
 const BY_DIALECT: Record<DbDialect, AnalyticsSql> = {

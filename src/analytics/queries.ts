@@ -137,12 +137,17 @@ export async function lateAndAtRisk(
   const filter = sql`${where(s, f)} and (${late} or ${risk})`;
   const key = col(s.key);
   const [{ rows }, count] = await Promise.all([
-    sql<Record<string, unknown>>`
-      select ${key} as order_key, ${col(s.customer)} as customer, ${col(s.season)} as season,
-        ${col(s.status)} as status, ${xf} as ex_factory, ${d.daysBetween(asOf, xf)} as days_left,
-        case when ${late} then 'LATE' else 'AT RISK' end as risk
-      from ${table(s)} where ${filter}
-      order by ${xf}, ${key} ${d.page(page.limit, page.offset)}`.execute(k(db)),
+    sql<Record<string, unknown>>`${d.page(
+      {
+        columns: sql`${key} as order_key, ${col(s.customer)} as customer, ${col(s.season)} as season,
+          ${col(s.status)} as status, ${xf} as ex_factory, ${d.daysBetween(asOf, xf)} as days_left,
+          case when ${late} then 'LATE' else 'AT RISK' end as risk`,
+        from: sql`from ${table(s)} where ${filter}`,
+        orderBy: sql`${xf}, ${key}`,
+      },
+      page.limit,
+      page.offset,
+    )}`.execute(k(db)),
     sql<{ n: unknown }>`select count(*) as n from ${table(s)} where ${filter}`.execute(k(db)),
   ]);
   return {
