@@ -1,4 +1,5 @@
 import { Hono, type Context } from "hono";
+import type { Registry } from "prom-client";
 import { html } from "hono/html";
 import {
   ANALYTICS_VIEWS,
@@ -24,6 +25,7 @@ import {
   runsPage,
 } from "./ops-pages.js";
 import { attentionRows, customerLines } from "./queries.js";
+import { twoWayData, twoWayPage, twoWayQuery } from "./two-way-pages.js";
 
 /** What the dashboard reads. */
 export interface DashboardDeps {
@@ -31,6 +33,8 @@ export interface DashboardDeps {
   health: HealthChecker;
   customers: readonly string[];
   apiToken?: string;
+  /** serve's metrics: `/two-way` shows the webhook requests they counted (rejected ones included). */
+  metrics?: { registry: Registry };
   /** The orders table and its columns for the analytics (the demo's by default). */
   ordersSource?: OrdersSource;
 }
@@ -97,6 +101,11 @@ function operations(r: Hono, deps: DashboardDeps): void {
     return c.html(page("Rows that need a person", "/attention", body));
   });
   r.get("/status", async (c) => c.html(page("Health", "/status", healthPage(await deps.health.check()))));
+  r.get("/two-way", async (c) => {
+    const q = twoWayQuery((name) => c.req.query(name));
+    const data = await twoWayData(deps.db, deps.metrics?.registry, q);
+    return c.html(page("Two-way sync", "/two-way", twoWayPage(data, q)));
+  });
 }
 
 /** The analytics pages, their CSV, and `/api/analytics*` (JSON). */
@@ -158,7 +167,7 @@ const csvResponse = (c: Context, name: string, body: string) =>
 
 /**
  * The dashboard of `order-sync serve` (issue 17): server-rendered pages at `/`, `/runs/:batchId`,
- * `/customers`, `/attention`, `/status`, `/analytics[/:name]`, the JSON of `/api/analytics[/:name]`, and
+ * `/customers`, `/attention`, `/status`, `/two-way`, `/analytics[/:name]`, the JSON of `/api/analytics[/:name]`, and
  * uPlot under `/assets/`. Pages need what `/api/*` needs (the bearer token, or the session cookie of
  * `/login`); every POST must come from this origin.
  */
@@ -175,6 +184,7 @@ export function dashboardRoutes(deps: DashboardDeps): Hono {
     "/customers",
     "/attention",
     "/status",
+    "/two-way",
     "/analytics",
     "/analytics/*",
     "/assets/*",
