@@ -5,3 +5,5 @@ export type { AnalyticsView, PageRequest, ViewResult } from "./views.js";
 export { analyticsSql } from "./dialect.js";
 export type { AnalyticsSql } from "./dialect.js";
 export { endOfDay } from "./time-in-status.js";
+export { AggregateCache } from "./cache.js";
+export type { Cached } from "./cache.js";

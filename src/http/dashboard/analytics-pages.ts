@@ -63,6 +63,7 @@ export function analyticsViewPage(
   filter: AnalyticsFilter,
   page: PageRequest,
   query: Record<string, string>,
+  computedAt: string,
 ): Html {
   const csv = new URLSearchParams({ ...query, format: "csv" });
   return html`<p>${view.description}.</p>
@@ -79,7 +80,8 @@ export function analyticsViewPage(
     </form>
     <p>
       <a href="/analytics/${view.name}?${csv.toString()}" download="${view.name}.csv">Download CSV</a> ·
-      <a href="/api/analytics/${view.name}?${new URLSearchParams(query).toString()}">JSON</a>
+      <a href="/api/analytics/${view.name}?${new URLSearchParams(query).toString()}">JSON</a> · figures
+      computed at <time datetime="${computedAt}">${computedAt}</time>
     </p>
     ${viewChart(view, result)}
     ${table(
