@@ -1,5 +1,6 @@
 // Screenshots of each dashboard view on the demo data (docs/dashboard/*.png, shown in README):
-// demo orders in a temporary SQLite file, one sync against the emulator, a DEAD row, then headless Chromium.
+// demo orders in a temporary SQLite file, one sync against the emulator, a DEAD row, two-way sync records
+// (status history, board edits and conflicts, inbox events), then headless Chromium.
 // Run: npx tsx scripts/dashboard-screenshots.ts
 import { mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,6 +10,7 @@ import { ANALYTICS_VIEWS } from "../src/analytics/index.js";
 import { openDatabase } from "../src/db/index.js";
 import { CHROMIUM_ARGS, ensureChromium } from "../test/helpers/browser.js";
 import { stagedOrderRow } from "../test/helpers/sync-env.js";
+import { writeTwoWayRecords } from "../test/helpers/two-way-data.js";
 import { startDashboard } from "../test/http/dashboard-env.js";
 
 const OUT = "docs/dashboard";
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
   const dash = await startDashboard(db, TOKEN, 400);
   const browser = await chromium.launch({ executablePath: info.path, args: CHROMIUM_ARGS });
   try {
+    await writeTwoWayRecords(db, { count: 400, seed: 17 });
     await db.kysely
       .insertInto("STG_MON_CustMasterSchedule")
       .values(
@@ -43,6 +46,7 @@ async function main(): Promise<void> {
       ["run", `/runs/${encodeURIComponent(dash.summary.batchId)}?limit=5`],
       ["customers", "/customers"],
       ["attention", "/attention?limit=15"],
+      ["two-way", "/two-way?limit=12"],
       ["health", "/status"],
       ...ANALYTICS_VIEWS.map((v): [string, string] => [
         `analytics-${v.name}`,

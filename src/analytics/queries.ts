@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { Db } from "../db/index.js";
+import { analyticsSql } from "./dialect.js";
 
 /** Where the orders are and which columns the figures read (the demo's `ORDERS_UNIFIED` by default). */
 export interface OrdersSource {
@@ -47,22 +48,11 @@ const k = (db: Db) => db.kysely as unknown as Kysely<unknown>;
 const col = (name: string) => sql.ref(name);
 const table = (s: OrdersSource) => sql.table(s.table);
 
-/** A date column as a comparable `date` (PostgreSQL) or `YYYY-MM-DD` text (SQLite). */
-function asDate(db: Db, column: string): RawBuilder<unknown> {
-  return db.dialect === "postgres" ? sql`cast(${col(column)} as date)` : sql`date(${col(column)})`;
-}
+/** A date column as a comparable date. */
+const asDate = (db: Db, column: string) => analyticsSql(db.dialect).date(col(column));
 
 /** A bound `YYYY-MM-DD` parameter as a date. */
-function dateParam(db: Db, value: string): RawBuilder<unknown> {
-  return db.dialect === "postgres" ? sql`cast(${value} as date)` : sql`date(${value})`;
-}
-
-/** Whole days from `a` to `b`. */
-function daysBetween(db: Db, a: RawBuilder<unknown>, b: RawBuilder<unknown>): RawBuilder<number> {
-  return db.dialect === "postgres"
-    ? sql<number>`(${b} - ${a})`
-    : sql<number>`cast(julianday(${b}) - julianday(${a}) as integer)`;
-}
+const dateParam = (db: Db, value: string) => analyticsSql(db.dialect).date(sql`${value}`);
 
 /** `status in (...)`, false for an empty list. */
 function statusIn(s: OrdersSource, statuses: readonly string[]): RawBuilder<boolean> {
@@ -140,21 +130,24 @@ export async function lateAndAtRisk(
 ): Promise<Page> {
   const asOf = dateParam(db, f.asOf);
   const xf = asDate(db, s.exFactory);
-  const until =
-    db.dialect === "postgres"
-      ? sql`(${asOf} + ${f.days}::integer)`
-      : sql`date(${f.asOf}, ${`+${f.days} days`})`;
+  const d = analyticsSql(db.dialect);
+  const until = d.addDays(asOf, f.days);
   const late = sql`(${xf} < ${asOf} and not ${statusIn(s, f.doneStatuses)})`;
   const risk = sql`(${xf} >= ${asOf} and ${xf} <= ${until} and not ${statusIn(s, f.advancedStatuses)} and not ${statusIn(s, f.doneStatuses)})`;
   const filter = sql`${where(s, f)} and (${late} or ${risk})`;
   const key = col(s.key);
   const [{ rows }, count] = await Promise.all([
-    sql<Record<string, unknown>>`
-      select ${key} as order_key, ${col(s.customer)} as customer, ${col(s.season)} as season,
-        ${col(s.status)} as status, ${xf} as ex_factory, ${daysBetween(db, asOf, xf)} as days_left,
-        case when ${late} then 'LATE' else 'AT RISK' end as risk
-      from ${table(s)} where ${filter}
-      order by ${xf}, ${key} limit ${page.limit} offset ${page.offset}`.execute(k(db)),
+    sql<Record<string, unknown>>`${d.page(
+      {
+        columns: sql`${key} as order_key, ${col(s.customer)} as customer, ${col(s.season)} as season,
+          ${col(s.status)} as status, ${xf} as ex_factory, ${d.daysBetween(asOf, xf)} as days_left,
+          case when ${late} then 'LATE' else 'AT RISK' end as risk`,
+        from: sql`from ${table(s)} where ${filter}`,
+        orderBy: sql`${xf}, ${key}`,
+      },
+      page.limit,
+      page.offset,
+    )}`.execute(k(db)),
     sql<{ n: unknown }>`select count(*) as n from ${table(s)} where ${filter}`.execute(k(db)),
   ]);
   return {
@@ -184,11 +177,9 @@ function isoDay(v: unknown): string | null {
  * (`days_from`..`days_to`). Order → ex-factory needs an order date the source does not have.
  */
 export async function leadTimes(db: Db, s: OrdersSource, f: AnalyticsFilter): Promise<Row[]> {
-  const days = daysBetween(db, asDate(db, s.exFactory), asDate(db, s.delivery));
-  const bucket =
-    db.dialect === "postgres"
-      ? sql`floor(${days} / 7.0)`
-      : sql`cast(${days} / 7 as integer) - (case when ${days} < 0 and ${days} % 7 <> 0 then 1 else 0 end)`;
+  const d = analyticsSql(db.dialect);
+  const days = d.daysBetween(asDate(db, s.exFactory), asDate(db, s.delivery));
+  const bucket = d.weekOf(days);
   const { rows } = await sql<Record<string, unknown>>`
     select ${bucket} as week, count(*) as orders, min(${days}) as min_days, max(${days}) as max_days
     from ${table(s)} where ${where(s, f)} and ${col(s.exFactory)} is not null and ${col(s.delivery)} is not null
@@ -221,10 +212,7 @@ export async function workInProgress(db: Db, s: OrdersSource, f: AnalyticsFilter
  */
 export async function weeklyThroughput(db: Db, s: OrdersSource, f: AnalyticsFilter): Promise<Row[]> {
   const xf = asDate(db, s.exFactory);
-  const week =
-    db.dialect === "postgres"
-      ? sql`cast(date_trunc('week', ${xf}) as date)`
-      : sql`date(${xf}, '-' || ((cast(strftime('%w', ${xf}) as integer) + 6) % 7) || ' days')`;
+  const week = analyticsSql(db.dialect).weekStart(xf);
   const { rows } = await sql<Record<string, unknown>>`
     select ${week} as week, count(*) as orders, sum(${col(s.quantity)}) as quantity
     from ${table(s)} where ${where(s, f)} and ${statusIn(s, f.doneStatuses)} and ${col(s.exFactory)} is not null

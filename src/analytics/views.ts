@@ -10,6 +10,7 @@ import {
   type OrdersSource,
   type Row,
 } from "./queries.js";
+import { timeInStatus } from "./time-in-status.js";
 
 /** One analytics view: its name in `/api/analytics/<name>` and `/analytics/<name>`, and how to compute it. */
 export interface AnalyticsView {
@@ -35,7 +36,7 @@ export interface ViewResult {
 
 const all = (rows: Row[]): ViewResult => ({ rows, total: rows.length });
 
-/** The planner analytics, in menu order. Time in each status needs two-way sync's status history. */
+/** The planner analytics, in menu order. */
 export const ANALYTICS_VIEWS: readonly AnalyticsView[] = [
   {
     name: "on-time",
@@ -88,6 +89,15 @@ export const ANALYTICS_VIEWS: readonly AnalyticsView[] = [
     columns: ["week", "orders", "quantity"],
     paged: false,
     run: async (db, s, f) => all(await weeklyThroughput(db, s, f)),
+  },
+  {
+    name: "time-in-status",
+    title: "Time in each status",
+    description:
+      "From two-way sync's status history: stays in each status (a change until the item's next change, or until the end of the as-of date), their orders, and hours in total, on average and at most",
+    columns: ["status", "stays", "orders", "open_stays", "total_hours", "avg_hours", "max_hours"],
+    paged: false,
+    run: async (db, s, f) => all(await timeInStatus(db, s, f)),
   },
 ];
 

@@ -377,10 +377,35 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
         await index(db, "IX_MON_ChangeLog_order", "MON_ChangeLog", ["customer", "order_key"]);
       },
       async down(db: Kysely<unknown>) {
-        await db.schema.dropIndex("IX_MON_ChangeLog_order").on("MON_ChangeLog").execute();
+        await dropIndex(db, dialect, "IX_MON_ChangeLog_order", "MON_ChangeLog");
+      },
+    },
+    "0013_dashboard_indexes": {
+      // Issue 17: the dashboard's reads at 1,000,000 orders. Runs newest first, board changes newest first
+      // (and by kind), the inbox's oldest PENDING arrival, and stays in a status walked item by item.
+      async up(db: Kysely<unknown>) {
+        for (const [name, table, columns] of DASHBOARD_INDEXES) await index(db, name, table, columns);
+      },
+      async down(db: Kysely<unknown>) {
+        for (const [name, table] of DASHBOARD_INDEXES) await dropIndex(db, dialect, name, table);
       },
     },
   };
+}
+
+/** The indexes of `0013_dashboard_indexes`: name, table, columns. */
+const DASHBOARD_INDEXES: readonly [string, string, string[]][] = [
+  ["IX_MON_SyncRuns_started", "MON_SyncRuns", ["started_at"]],
+  ["IX_MON_BoardChanges_changed", "MON_BoardChanges", ["changed_at", "change_id"]],
+  ["IX_MON_BoardChanges_kind_changed", "MON_BoardChanges", ["kind", "changed_at", "change_id"]],
+  ["IX_MON_WebhookInbox_status_received", "MON_WebhookInbox", ["status", "received_at"]],
+  ["IX_MON_StatusHistory_stays", "MON_StatusHistory", ["board_id", "item_id", "column_id", "changed_at"]],
+];
+
+/** `DROP INDEX`: MySQL/MariaDB and SQL Server name the table too. */
+function dropIndex(db: Kysely<unknown>, dialect: DbDialect, name: string, table: string): Promise<void> {
+  const drop = db.schema.dropIndex(name);
+  return (dialect === "mysql" || dialect === "mssql" ? drop.on(table) : drop).execute().then(() => undefined);
 }
 
 function index(db: Kysely<unknown>, name: string, table: string, columns: string[]): Promise<void> {

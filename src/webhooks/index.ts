@@ -25,3 +25,5 @@ export type { WebhookService } from "./service.js";
 export { pathSecretMatches, verifyWebhookJwt, WebhookAuthError } from "./verify.js";
 export { InboxWorker } from "./worker.js";
 export type { WorkerCounts } from "./worker.js";
+export { BOARD_CHANGE_KINDS, boardChangeCounts, boardChanges, inboxEvents, inboxOverview } from "./views.js";
+export type { BoardChangeLine, InboxEventLine, InboxOverview } from "./views.js";

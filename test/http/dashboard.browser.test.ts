@@ -9,6 +9,7 @@ import type { Db } from "../../src/db/index.js";
 import { CHROMIUM_ARGS, ensureChromium } from "../helpers/browser.js";
 import { testDatabases } from "../helpers/databases.js";
 import { stagedOrderRow } from "../helpers/sync-env.js";
+import { writeTwoWayRecords } from "../helpers/two-way-data.js";
 import { startDashboard, type DashboardEnv } from "./dashboard-env.js";
 
 const TOKEN = "browser-dash-token";
@@ -156,14 +157,63 @@ describe.skipIf(!browserInfo.available)("the dashboard in headless Chromium", ()
     expect(outside).toEqual([]);
   });
 
+  it("the two-way sync view shows the inbox depth and the conflicts, filtered in the form", async () => {
+    await writeTwoWayRecords(db, { count: 120, seed: 17 });
+    const k = db.kysely as unknown as Kysely<unknown>;
+    const n = async (q: ReturnType<typeof sql>) => Number((await q.execute(k)).rows.length);
+    const pending = (
+      await sql<{ n: number }>`select count(*) as n from ${sql.table("MON_WebhookInbox")}
+      where status = 'PENDING'`.execute(k)
+    ).rows[0]!.n;
+    await page.getByRole("link", { name: "Two-way sync" }).click();
+    await page.waitForURL(/\/two-way/);
+    const depth = cellsOf(
+      await page.getByRole("row").filter({ hasText: "depth (PENDING events)" }).innerText(),
+    );
+    expect(depth[1]).toBe(String(pending));
+    await page.getByLabel("Kind").selectOption("CONFLICT");
+    await page.getByRole("button", { name: "Show" }).click();
+    await page.waitForURL(/kind=CONFLICT/);
+    const conflicts = await n(
+      sql`select change_id from ${sql.table("MON_BoardChanges")} where kind = 'CONFLICT'`,
+    );
+    expect(conflicts).toBeGreaterThan(0);
+    const table = page.getByRole("table", { name: "Board changes, newest first" });
+    await expect(table.getByRole("row").filter({ hasText: "CONFLICT" }).count()).resolves.toBe(
+      Math.min(25, conflicts),
+    );
+  });
+
+  it("time in each status: the stays per status equal the test's count of status changes", async () => {
+    await page.goto(`${dash.url}/analytics/time-in-status?asOf=2026-09-01`);
+    const { rows } = await sql<{ status: string; c: number }>`select h.status as status, count(*) as c
+      from ${sql.table("MON_StatusHistory")} h
+      where h.changed_at < '2026-09-02' and h.order_key not like '%CANCELLED%' group by h.status`.execute(
+      db.kysely as unknown as Kysely<unknown>,
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(4);
+    const table = page.getByRole("table", { name: "Time in each status" });
+    for (const r of rows) {
+      const row = table
+        .getByRole("row")
+        .filter({ has: page.getByRole("cell", { name: r.status, exact: true }) });
+      const cells = cellsOf(await row.innerText());
+      expect(cells.slice(0, 2)).toEqual([r.status, String(r.c)]);
+    }
+    await expect(page.locator("[data-chart] canvas").count()).resolves.toBe(1);
+    expect(outside).toEqual([]);
+  });
+
   it("refuses unauthenticated callers on every page and endpoint, and cross-site POSTs", async () => {
     const paths = [
       "/",
       "/customers",
       "/attention",
       "/status",
+      "/two-way",
       "/analytics",
       "/analytics/wip",
+      "/analytics/time-in-status",
       "/assets/dashboard.js",
     ];
     for (const p of [...paths, "/api/analytics", "/api/analytics/wip", `/runs/${dash.summary.batchId}`]) {

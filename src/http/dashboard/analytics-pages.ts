@@ -11,15 +11,14 @@ import { chart, pager, table, type Html } from "./layout.js";
 /** `/analytics`: the list of views. */
 export function analyticsIndexPage(): Html {
   return html`<ul>
-      ${ANALYTICS_VIEWS.map(
-        (v) =>
-          html`<li>
-            <a href="/analytics/${v.name}">${v.title}</a>: ${v.description}. JSON at
-            <code>/api/analytics/${v.name}</code>.
-          </li>`,
-      )}
-    </ul>
-    <p>Time in each status is not shown yet: it needs the status history of two-way sync.</p>`;
+    ${ANALYTICS_VIEWS.map(
+      (v) =>
+        html`<li>
+          <a href="/analytics/${v.name}">${v.title}</a>: ${v.description}. JSON at
+          <code>/api/analytics/${v.name}</code>.
+        </li>`,
+    )}
+  </ul>`;
 }
 
 /** The chart a view draws, when it has one. */
@@ -47,6 +46,13 @@ function viewChart(view: AnalyticsView, result: ViewResult): Html | string {
       bars: true,
       series: [{ label: "orders", values: col("orders") }],
     });
+  if (view.name === "time-in-status")
+    return chart("chart-time-in-status", "Average hours in each status (x: status in table order)", {
+      x: rows.map((_, i) => i + 1),
+      time: false,
+      bars: true,
+      series: [{ label: "average hours", values: col("avg_hours") }],
+    });
   return "";
 }
 
@@ -57,6 +63,7 @@ export function analyticsViewPage(
   filter: AnalyticsFilter,
   page: PageRequest,
   query: Record<string, string>,
+  computedAt: string,
 ): Html {
   const csv = new URLSearchParams({ ...query, format: "csv" });
   return html`<p>${view.description}.</p>
@@ -73,7 +80,8 @@ export function analyticsViewPage(
     </form>
     <p>
       <a href="/analytics/${view.name}?${csv.toString()}" download="${view.name}.csv">Download CSV</a> ·
-      <a href="/api/analytics/${view.name}?${new URLSearchParams(query).toString()}">JSON</a>
+      <a href="/api/analytics/${view.name}?${new URLSearchParams(query).toString()}">JSON</a> · figures
+      computed at <time datetime="${computedAt}">${computedAt}</time>
     </p>
     ${viewChart(view, result)}
     ${table(

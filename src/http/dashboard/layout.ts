@@ -8,6 +8,7 @@ const NAV: readonly [string, string][] = [
   ["/", "Runs"],
   ["/customers", "Customers"],
   ["/attention", "Rows that need a person"],
+  ["/two-way", "Two-way sync"],
   ["/status", "Health"],
   ["/analytics", "Analytics"],
 ];

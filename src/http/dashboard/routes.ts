@@ -1,12 +1,15 @@
 import { Hono, type Context } from "hono";
+import type { Registry } from "prom-client";
 import { html } from "hono/html";
 import {
+  AggregateCache,
   ANALYTICS_VIEWS,
   DEMO_ORDERS_SOURCE,
   analyticsView,
   parseFilter,
   toCsv,
   type OrdersSource,
+  type ViewResult,
 } from "../../analytics/index.js";
 import type { Db } from "../../db/index.js";
 import type { HealthChecker } from "../../observe/index.js";
@@ -24,6 +27,7 @@ import {
   runsPage,
 } from "./ops-pages.js";
 import { attentionRows, customerLines } from "./queries.js";
+import { twoWayData, twoWayPage, twoWayQuery } from "./two-way-pages.js";
 
 /** What the dashboard reads. */
 export interface DashboardDeps {
@@ -31,6 +35,13 @@ export interface DashboardDeps {
   health: HealthChecker;
   customers: readonly string[];
   apiToken?: string;
+  /** serve's metrics: `/two-way` shows the webhook requests they counted (rejected ones included). */
+  metrics?: { registry: Registry };
+  /**
+   * How long an analytics answer is served from memory (default 30 s; 0: always computed). An older one
+   * (up to ten times that) is served while a fresh one is computed behind it.
+   */
+  analyticsCacheSeconds?: number;
   /** The orders table and its columns for the analytics (the demo's by default). */
   ordersSource?: OrdersSource;
 }
@@ -97,11 +108,18 @@ function operations(r: Hono, deps: DashboardDeps): void {
     return c.html(page("Rows that need a person", "/attention", body));
   });
   r.get("/status", async (c) => c.html(page("Health", "/status", healthPage(await deps.health.check()))));
+  r.get("/two-way", async (c) => {
+    const q = twoWayQuery((name) => c.req.query(name));
+    const data = await twoWayData(deps.db, deps.metrics?.registry, q);
+    return c.html(page("Two-way sync", "/two-way", twoWayPage(data, q)));
+  });
 }
 
 /** The analytics pages, their CSV, and `/api/analytics*` (JSON). */
 function analytics(r: Hono, deps: DashboardDeps): void {
   const source = deps.ordersSource ?? DEMO_ORDERS_SOURCE;
+  const ttl = (deps.analyticsCacheSeconds ?? 30) * 1000;
+  const cache = new AggregateCache<ViewResult>({ ttlMs: ttl });
   const compute = async (c: Context) => {
     const view = analyticsView(c.req.param("name") ?? "");
     if (!view)
@@ -109,8 +127,11 @@ function analytics(r: Hono, deps: DashboardDeps): void {
     const query = c.req.query();
     const parsed = parseFilter(query);
     if (!parsed.ok) return { error: parsed.error, status: 400 as const };
-    const result = await view.run(deps.db, source, parsed.filter, parsed.page);
-    return { view, result, filter: parsed.filter, page: parsed.page, query };
+    const key = JSON.stringify([view.name, parsed.filter, view.paged ? parsed.page : null]);
+    const run = () => view.run(deps.db, source, parsed.filter, parsed.page);
+    const cached = ttl > 0 ? await cache.get(key, run) : { value: await run(), computedAt: Date.now() };
+    const computedAt = new Date(cached.computedAt).toISOString();
+    return { view, result: cached.value, computedAt, filter: parsed.filter, page: parsed.page, query };
   };
   r.get("/api/analytics", (c) =>
     c.json({
@@ -135,6 +156,7 @@ function analytics(r: Hono, deps: DashboardDeps): void {
       filter: out.filter,
       ...out.page,
       total: out.result.total,
+      computedAt: out.computedAt,
       rows: out.result.rows,
     });
   });
@@ -145,7 +167,7 @@ function analytics(r: Hono, deps: DashboardDeps): void {
       return c.html(page("Analytics", "/analytics", html`<p role="alert">${out.error}</p>`), out.status);
     if (c.req.query("format") === "csv")
       return csvResponse(c, out.view.name, toCsv(out.view.columns, out.result.rows));
-    const body = analyticsViewPage(out.view, out.result, out.filter, out.page, out.query);
+    const body = analyticsViewPage(out.view, out.result, out.filter, out.page, out.query, out.computedAt);
     return c.html(page(out.view.title, "/analytics", body, { charts: true }));
   });
 }
@@ -158,7 +180,7 @@ const csvResponse = (c: Context, name: string, body: string) =>
 
 /**
  * The dashboard of `order-sync serve` (issue 17): server-rendered pages at `/`, `/runs/:batchId`,
- * `/customers`, `/attention`, `/status`, `/analytics[/:name]`, the JSON of `/api/analytics[/:name]`, and
+ * `/customers`, `/attention`, `/status`, `/two-way`, `/analytics[/:name]`, the JSON of `/api/analytics[/:name]`, and
  * uPlot under `/assets/`. Pages need what `/api/*` needs (the bearer token, or the session cookie of
  * `/login`); every POST must come from this origin.
  */
@@ -175,6 +197,7 @@ export function dashboardRoutes(deps: DashboardDeps): Hono {
     "/customers",
     "/attention",
     "/status",
+    "/two-way",
     "/analytics",
     "/analytics/*",
     "/assets/*",
