@@ -16,7 +16,14 @@ export {
   MIGRATION_TABLE,
   MIGRATION_LOCK_TABLE,
 } from "./migrations.js";
-export { STAGED_ACTIONS, STAGED_STATUSES, SYNC_STATUSES, RUN_STATUSES, CHANGE_ACTIONS } from "./types.js";
+export {
+  STAGED_ACTIONS,
+  STAGED_STATUSES,
+  SYNC_STATUSES,
+  RUN_STATUSES,
+  CHANGE_ACTIONS,
+  OPERATOR_ACTIONS,
+} from "./types.js";
 export type * from "./types.js";
 export {
   DB_DIALECTS,

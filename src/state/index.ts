@@ -12,3 +12,5 @@ export {
 export type { SyncStateRow } from "./sync-state.js";
 export { loadHolds, holdOrders, releaseHolds, heldCounts } from "./holds.js";
 export type { Hold, HoldFilter } from "./holds.js";
+export { loadDiscards, saveDiscard, dropDiscards } from "./discards.js";
+export type { DiscardedOrder } from "./discards.js";
