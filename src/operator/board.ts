@@ -68,6 +68,16 @@ function rollbackRows(s: RollbackSummary, actor: string): ActionRecord[] {
   return rows;
 }
 
+/** Records rollbacks run elsewhere (`rollback --to`) in the audit; dry runs are not recorded. Returns them. */
+export async function recordRollback(
+  db: Db,
+  summaries: RollbackSummary[],
+  actor: string,
+): Promise<RollbackSummary[]> {
+  for (const s of summaries) if (!s.dryRun) await recordActions(db.kysely, rollbackRows(s, actor));
+  return summaries;
+}
+
 /**
  * Rollback (issue 15's engine, audited): a dry run is not recorded; a rollback is, order by order, and a
  * rollback that throws leaves one `failed` row with its message before the error goes on.

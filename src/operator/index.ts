@@ -7,7 +7,7 @@ export { cliActor, recordActions, recentActions } from "./audit.js";
 export type { ActionRecord, ActionResult } from "./audit.js";
 export { retryOrders, discardOrders } from "./orders.js";
 export type { OrderOutcome } from "./orders.js";
-export { releaseHeld, rollbackBatch } from "./board.js";
+export { releaseHeld, rollbackBatch, recordRollback } from "./board.js";
 export type { ReleasedHold } from "./board.js";
 export { findTargets, UnknownOrderError, RefusedActionError } from "./targets.js";
 export type { OrderSelector, OrderTarget, TargetState } from "./targets.js";

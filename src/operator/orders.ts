@@ -51,7 +51,7 @@ const auditRows = (action: "retry" | "discard", actor: string, outcomes: OrderOu
 export async function retryOrders(db: Db, sel: OrderSelector, actor: string): Promise<OrderOutcome[]> {
   const targets = await findTargets(db, sel, {
     discarded: true,
-    what: "have nothing to retry: not FAILED, DEAD, QUARANTINED or discarded",
+    what: "nothing to retry, not FAILED, DEAD, QUARANTINED or discarded",
   });
   const outcomes: OrderOutcome[] = [];
   for (const t of targets) {
@@ -77,7 +77,7 @@ export async function discardOrders(db: Db, sel: OrderSelector, actor: string): 
   const targets = await findTargets(
     db,
     { ...sel, allDead: false },
-    { discarded: false, what: "are not DEAD" },
+    { discarded: false, what: "nothing to discard, not DEAD" },
   );
   const dead = targets.filter((t) => t.state === "DEAD");
   const other = sel.keys.filter((k) => !dead.some((t) => t.orderKey === k));

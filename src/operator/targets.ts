@@ -36,7 +36,7 @@ export class UnknownOrderError extends Error {
     what: string,
   ) {
     super(
-      `${keys.length === 1 ? "order" : "orders"} ${keys.map((k) => JSON.stringify(k)).join(", ")} ${what} (see order-sync failures)`,
+      `${keys.length === 1 ? "order" : "orders"} ${keys.map((k) => JSON.stringify(k)).join(", ")}: ${what} (see order-sync failures)`,
     );
   }
 }
