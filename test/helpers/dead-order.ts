@@ -4,7 +4,8 @@
 // the emulator's board (what a planner would do on monday), so a retry can succeed.
 import { sql } from "kysely";
 import type { Db } from "../../src/db/index.js";
-import type { Config } from "../../src/config/index.js";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { starterConfig, type Config } from "../../src/config/index.js";
 import { createOrdersTable, writeDemoOrders } from "../../src/demo/index.js";
 import type { Emulator } from "../../src/emulator/index.js";
 import { testConfig } from "./sync-env.js";
@@ -13,15 +14,25 @@ import { testConfig } from "./sync-env.js";
 export const DEAD_CUSTOMER = "BLUE HARBOR";
 const STATUS_COLUMN = "order_status";
 
-/** The config of the fixture: the status column maps 40 labels, and monday may create missing ones. */
+/** The fixture's edit of the starter config: the status column maps 40 labels, monday may create missing ones. */
+export function fortyLabels(raw: Record<string, unknown>): void {
+  const board = (raw.boards as Record<string, unknown>[])[0]!;
+  board.createLabelsIfMissing = true;
+  const status = (board.columns as Record<string, unknown>[]).find((c) => c.id === STATUS_COLUMN)!;
+  const labels = status.labels as string[];
+  status.labels = [...labels, ...Array.from({ length: 40 - labels.length }, (_, i) => `Stage ${i + 1}`)];
+}
+
+/** The config of the fixture (see {@link fortyLabels}). */
 export function fortyLabelConfig(): Config {
-  return testConfig((raw) => {
-    const board = (raw.boards as Record<string, unknown>[])[0]!;
-    board.createLabelsIfMissing = true;
-    const status = (board.columns as Record<string, unknown>[]).find((c) => c.id === STATUS_COLUMN)!;
-    const labels = status.labels as string[];
-    status.labels = [...labels, ...Array.from({ length: 40 - labels.length }, (_, i) => `Stage ${i + 1}`)];
-  });
+  return testConfig(fortyLabels);
+}
+
+/** The same config as YAML, for the CLI run as a process. */
+export function fortyLabelYaml(): string {
+  const raw = parseYaml(starterConfig()) as Record<string, unknown>;
+  fortyLabels(raw);
+  return stringifyYaml(raw);
 }
 
 /** Writes `count` demo orders and gives the first open order of {@link DEAD_CUSTOMER} a status monday refuses. */
