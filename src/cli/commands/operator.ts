@@ -40,7 +40,7 @@ export async function retryCommand(keys: string[], opts: RetryFlags, global: Glo
       { keys, ...(opts.customer ? { customers: opts.customer } : {}), allDead: opts.allDead ?? false },
       cliActor(),
     );
-    const customers = [...new Set(outcomes.filter((o) => o.result === "done").map((o) => o.customer))];
+    const customers = [...new Set(outcomes.map((o) => o.customer))];
     let run;
     if (opts.now && customers.length) {
       attachSyncLogging(ctx.app.events, ctx.log);

@@ -64,7 +64,8 @@ async function act(
     return { result: (await discardOrders(deps.db, sel, actor))[0]?.result ?? "nothing" };
   const out = await retryOrders(deps.db, sel, actor);
   const result = out.some((o) => o.result === "done") ? "done" : (out[0]?.result ?? "nothing");
-  const started = result === "done" ? deps.scheduler?.trigger("dashboard", [target.customer]) : undefined;
+  // Synced now: a FAILED order (nothing to change) is sent by this run as much as a DEAD one made eligible.
+  const started = out.length ? deps.scheduler?.trigger("dashboard", [target.customer]) : undefined;
   return { result, ...(started?.started ? { run: started.run.batchId } : {}) };
 }
 
