@@ -400,7 +400,8 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
           .execute();
       },
       async down(db: Kysely<unknown>) {
-        for (const table of ["MON_Discards", "MON_OperatorActions"]) await db.schema.dropTable(table).execute();
+        for (const table of ["MON_Discards", "MON_OperatorActions"])
+          await db.schema.dropTable(table).execute();
       },
     },
   };
