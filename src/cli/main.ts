@@ -11,6 +11,7 @@ import { initCommand } from "./commands/init.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { planCommand } from "./commands/plan.js";
 import { pruneCommand } from "./commands/prune.js";
+import { registerOperatorCommands } from "./commands/operator.js";
 import { registerRollbackCommands } from "./commands/rollback.js";
 import { addReconcileCommand } from "./commands/reconcile.js";
 import { serveCommand } from "./commands/serve.js";
@@ -227,6 +228,7 @@ function addInspectCommands(program: Command, run: Run): void {
     .option("--limit <n>", "runs to list", "20")
     .action(run((o: { limit: string }, cmd: Command) => runsCommand(o, global(cmd))));
   registerRollbackCommands(program, run, global);
+  registerOperatorCommands(program, run, global);
 }
 
 /** The long-running commands: serve, emulator, demo. */

@@ -18,6 +18,7 @@ export {
   RUN_STATUSES,
   CHANGE_ACTIONS,
   INBOX_STATUSES,
+  OPERATOR_ACTIONS,
 } from "./types.js";
 export type * from "./types.js";
 export {

@@ -370,6 +370,40 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
           await db.schema.dropTable(table).execute();
       },
     },
+    "0010_operator_actions": {
+      // Issues 13 and 17: the audit of operators' retry, discard, release and rollback, and the DEAD orders
+      // discarded (left alone until their source changes).
+      async up(db: Kysely<unknown>) {
+        await ty
+          .autoId(ty.createTable(db, "MON_OperatorActions"), "action_id")
+          .addColumn("action", ty.varchar(16), (c) => c.notNull())
+          .addColumn("actor", ty.varchar(255), (c) => c.notNull())
+          .addColumn("customer", ty.varchar(255))
+          .addColumn("order_key", ty.varchar(255))
+          .addColumn("batch_id", ty.varchar(64))
+          .addColumn("result", ty.varchar(16), (c) => c.notNull())
+          .addColumn("detail", ty.text)
+          .addColumn("acted_at", TS, (c) => c.notNull())
+          .execute();
+        await index(db, "IX_MON_OperatorActions_at", "MON_OperatorActions", ["acted_at"]);
+        await index(db, "IX_MON_OperatorActions_order", "MON_OperatorActions", ["customer", "order_key"]);
+        await ty
+          .createTable(db, "MON_Discards")
+          .addColumn("customer", ty.varchar(255), (c) => c.notNull())
+          .addColumn("order_key", ty.byteOrderKey(255), (c) => c.notNull())
+          .addColumn("batch_id", ty.varchar(64), (c) => c.notNull())
+          .addColumn("discarded_hash", ty.varchar(64))
+          .addColumn("staged_action", ty.varchar(16), (c) => c.notNull())
+          .addColumn("last_error", ty.text)
+          .addColumn("discarded_at", TS, (c) => c.notNull())
+          .addPrimaryKeyConstraint("PK_MON_Discards", ["customer", "order_key"])
+          .execute();
+      },
+      async down(db: Kysely<unknown>) {
+        for (const table of ["MON_Discards", "MON_OperatorActions"])
+          await db.schema.dropTable(table).execute();
+      },
+    },
     "0011_retention": {
       // Issue 13: `prune` keeps the newest batch of each order's change log; finding the superseded entries
       // looks up later entries of the same order, which this index makes a seek instead of a scan.

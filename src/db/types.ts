@@ -174,6 +174,45 @@ export interface RollbackHoldTable {
   held_at: string;
 }
 
+/** What an operator did (issue 13 item 6, issue 17): `MON_OperatorActions.action`. */
+export const OPERATOR_ACTIONS = ["retry", "discard", "release", "rollback"] as const;
+export type OperatorActionName = (typeof OPERATOR_ACTIONS)[number];
+
+/**
+ * `MON_OperatorActions`: the audit of every retry, discard, release and rollback an operator asked for, from
+ * the CLI or the dashboard, one row per order (or per batch for a rollback), whatever its result.
+ */
+export interface OperatorActionTable {
+  action_id: Generated<number>;
+  action: OperatorActionName;
+  /** Who: `cli:<os user>@<host>` or `dashboard:<session id>` (never a token). */
+  actor: string;
+  customer: string | null;
+  order_key: string | null;
+  /** The batch a rollback undid (or a release named); the rollback's own batch is in `detail`. */
+  batch_id: string | null;
+  /** `done`, `nothing` (nothing to do), `refused` (not allowed for that row) or `failed`. */
+  result: string;
+  /** One line: what was done, or why not. */
+  detail: string | null;
+  acted_at: string;
+}
+
+/**
+ * `MON_Discards`: DEAD orders an operator discarded. The sync leaves such an order alone while its source
+ * still makes the same change (`discarded_hash`; NULL for an archive), and forgets the discard once it changes.
+ */
+export interface DiscardTable {
+  customer: string;
+  order_key: string;
+  batch_id: string;
+  discarded_hash: string | null;
+  /** The staged action that went DEAD (CREATE, UPDATE, ARCHIVE). */
+  staged_action: string;
+  last_error: string | null;
+  discarded_at: string;
+}
+
 /** Kysely's table typing for order-sync's own tables (the source table is dynamic and untyped). */
 export interface Database {
   STG_MON_CustMasterSchedule: StagedOrderTable;
@@ -188,6 +227,8 @@ export interface Database {
   MON_WebhookInbox: WebhookInboxTable;
   MON_BoardChanges: BoardChangeTable;
   MON_StatusHistory: StatusHistoryTable;
+  MON_OperatorActions: OperatorActionTable;
+  MON_Discards: DiscardTable;
 }
 
 /** States of an inbox event: waiting, applied, dropped as an echo of order-sync's own write, ignored, failed. */
@@ -298,3 +339,5 @@ export type QuarantineEntry = Selectable<QuarantineTable>;
 export type NewQuarantineEntry = Insertable<QuarantineTable>;
 export type RollbackHold = Selectable<RollbackHoldTable>;
 export type NewRollbackHold = Insertable<RollbackHoldTable>;
+export type OperatorActionRow = Selectable<OperatorActionTable>;
+export type Discard = Selectable<DiscardTable>;

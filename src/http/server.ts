@@ -10,7 +10,7 @@ import type { OrdersSource } from "../analytics/index.js";
 import type { Db } from "../db/index.js";
 import type { HealthChecker, SyncMetrics } from "../observe/index.js";
 import { recentRuns } from "../runlog/index.js";
-import type { SyncScheduler } from "../sync/index.js";
+import type { SyncDeps, SyncScheduler } from "../sync/index.js";
 import { dashboardRoutes } from "./dashboard/index.js";
 
 /** What the server exposes. */
@@ -32,6 +32,8 @@ export interface HttpDeps {
   webhooks?: Hono;
   /** The orders table the dashboard's analytics read (the demo's `ORDERS_UNIFIED` columns by default). */
   ordersSource?: OrdersSource;
+  /** Settings, monday and events of `serve`: the dashboard's rollback runs through them. */
+  syncDeps?: SyncDeps;
 }
 
 /** The largest `/api/*` request body. */

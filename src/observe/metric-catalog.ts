@@ -6,7 +6,7 @@
 export const METRIC_CATALOG = {
   staging_orders_processed_total: {
     type: "counter",
-    help: "Orders processed by sync runs, by customer and outcome (created, updated, archived, unchanged, adopted, failed, dead, quarantined, held: left alone by a rollback's hold).",
+    help: "Orders processed by sync runs, by customer and outcome (created, updated, archived, unchanged, adopted, failed, dead, quarantined, held: left alone by a rollback's hold, discarded: a DEAD order an operator discarded).",
     labels: ["customer", "status"],
   },
   staging_processing_seconds: {

@@ -49,6 +49,7 @@ const COUNT_KEYS = [
   ["dead", "dead"],
   ["quarantined", "quarantined"],
   ["held", "held"],
+  ["discarded", "discarded"],
 ] as const;
 
 /**

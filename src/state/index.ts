@@ -14,3 +14,5 @@ export {
 export type { SyncStateRow } from "./sync-state.js";
 export { loadHolds, holdOrders, releaseHolds, heldCounts, heldBatchIds } from "./holds.js";
 export type { Hold, HoldFilter } from "./holds.js";
+export { loadDiscards, saveDiscard, dropDiscards } from "./discards.js";
+export type { DiscardedOrder } from "./discards.js";

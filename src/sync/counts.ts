@@ -13,6 +13,8 @@ export interface SyncCounts {
   adopted: number;
   /** Orders left alone because a rollback holds them (issue 15). */
   held: number;
+  /** DEAD orders an operator discarded, left alone while their source is unchanged (`order-sync discard`). */
+  discarded: number;
 }
 
 /** The counts one step adds: only the ones it knows about. */
@@ -31,6 +33,7 @@ export const emptyCounts = (): SyncCounts => ({
   subitemsArchived: 0,
   adopted: 0,
   held: 0,
+  discarded: 0,
 });
 
 /**

@@ -9,7 +9,7 @@ export type Schedule =
   | { kind: "cron"; expression: string; timezone?: string; runOnStart: boolean };
 
 /** Why a run started. */
-export type Trigger = "schedule" | "start" | "api";
+export type Trigger = "schedule" | "start" | "api" | "dashboard";
 
 /** The run in progress, as `/api/sync` and the logs describe it. */
 export interface ActiveRun {
@@ -111,7 +111,7 @@ export class SyncScheduler {
     const done = this.deps
       .run({
         batchId: run.batchId,
-        command: trigger === "api" ? "serve:api" : "serve",
+        command: trigger === "api" || trigger === "dashboard" ? `serve:${trigger}` : "serve",
         signal: controller.signal,
         ...(customers?.length ? { customers } : {}),
       })

@@ -144,6 +144,26 @@ const EXPECTED: Record<string, string[]> = {
     "error",
   ],
   MON_RollbackHolds: ["customer", "order_key", "batch_id", "rollback_batch_id", "held_hash", "held_at"],
+  MON_OperatorActions: [
+    "action_id",
+    "action",
+    "actor",
+    "customer",
+    "order_key",
+    "batch_id",
+    "result",
+    "detail",
+    "acted_at",
+  ],
+  MON_Discards: [
+    "customer",
+    "order_key",
+    "batch_id",
+    "discarded_hash",
+    "staged_action",
+    "last_error",
+    "discarded_at",
+  ],
 };
 
 /** Inserts a staged row and returns its new id: RETURNING where the engine has it, MySQL's insert id otherwise. */

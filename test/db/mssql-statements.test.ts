@@ -6,7 +6,13 @@ import {
   readStrayRows,
   describeSourceTable,
 } from "../../src/source/index.js";
-import { loadStateByKeys, loadStateRange, saveState } from "../../src/state/index.js";
+import {
+  loadDiscards,
+  loadStateByKeys,
+  loadStateRange,
+  saveDiscard,
+  saveState,
+} from "../../src/state/index.js";
 import {
   claimOrders,
   claimSubitems,
@@ -46,6 +52,13 @@ import {
   storeEvent,
 } from "../../src/webhooks/index.js";
 import { claimEvent, lastEventAt, markEvent } from "../../src/webhooks/inbox.js";
+import {
+  findTargets,
+  recentActions,
+  recordActions,
+  releaseHeld,
+  retryOrders,
+} from "../../src/operator/index.js";
 import { ensureSqlfluff, recordingMssql, statementShape, tsqlProblems } from "../helpers/tsql.js";
 import { testConfig } from "../helpers/sync-env.js";
 import { columnChangeEvent } from "../helpers/webhook-events.js";
@@ -203,6 +216,33 @@ async function everyStatement(): Promise<{ sql: string; parameters: readonly unk
   }
   await currentLeases(db);
   await webhookStatements(db);
+  // Operator actions (issue 13 item 6): the lookups, the discards and the audit.
+  await retryOrders(db, { keys: [], customers: [CUSTOMER], allDead: true }, "cli:u@h");
+  await findTargets(db, { keys: ["AAG-1"] }, { discarded: true, what: "x" }).catch(() => undefined);
+  await releaseHeld(db, { customers: [CUSTOMER], orders: ["AAG-1"] }, "dashboard:s");
+  await saveDiscard(db.kysely, {
+    customer: CUSTOMER,
+    orderKey: "AAG-1",
+    batchId: "b1",
+    hash: "h",
+    action: "CREATE",
+    lastError: "e",
+    discardedAt: "2026-12-01T00:00:00.000Z",
+  });
+  await loadDiscards(db.kysely, CUSTOMER);
+  await loadDiscards(db.kysely, CUSTOMER, ["AAG-1"]);
+  await recordActions(db.kysely, [
+    {
+      action: "retry",
+      actor: "cli:u@h",
+      customer: CUSTOMER,
+      orderKey: "AAG-1",
+      batchId: null,
+      result: "done",
+      detail: "d",
+    },
+  ]);
+  await recentActions(db, { limit: 20, customer: CUSTOMER });
   return statements.map((q) => ({ sql: q.sql, parameters: q.parameters }));
 }
 

@@ -68,8 +68,11 @@ export async function badBatch(
       await sql`UPDATE "ORDERS_UNIFIED" SET "SIZE_M" = COALESCE("SIZE_M", 0) + 7, "TOTAL QTY" = "TOTAL QTY" + 7, "ORDER QTY" = "ORDER QTY" + 7 WHERE "AAG ORDER NUMBER" = ${k}`.execute(
         db.kysely,
       );
+    // SIZE_XXL is assigned last: MySQL/MariaDB evaluate an UPDATE's assignments left to right, each seeing the
+    // columns already assigned (SQLite and PostgreSQL read the old row throughout), so the totals must read
+    // SIZE_XXL before it changes.
     if (i % 5 === 1)
-      await sql`UPDATE "ORDERS_UNIFIED" SET "SIZE_XXL" = CASE WHEN "SIZE_XXL" IS NULL THEN 3 ELSE NULL END, "TOTAL QTY" = "TOTAL QTY" + CASE WHEN "SIZE_XXL" IS NULL THEN 3 ELSE -"SIZE_XXL" END, "ORDER QTY" = "ORDER QTY" + CASE WHEN "SIZE_XXL" IS NULL THEN 3 ELSE -"SIZE_XXL" END WHERE "AAG ORDER NUMBER" = ${k}`.execute(
+      await sql`UPDATE "ORDERS_UNIFIED" SET "TOTAL QTY" = "TOTAL QTY" + CASE WHEN "SIZE_XXL" IS NULL THEN 3 ELSE -"SIZE_XXL" END, "ORDER QTY" = "ORDER QTY" + CASE WHEN "SIZE_XXL" IS NULL THEN 3 ELSE -"SIZE_XXL" END, "SIZE_XXL" = CASE WHEN "SIZE_XXL" IS NULL THEN 3 ELSE NULL END WHERE "AAG ORDER NUMBER" = ${k}`.execute(
         db.kysely,
       );
   }

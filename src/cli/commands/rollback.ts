@@ -2,7 +2,6 @@ import type { Command } from "commander";
 import { attachSyncLogging } from "../../observe/index.js";
 import {
   describeBatch,
-  runRollback,
   runRollbackTo,
   type Conflict,
   type OrderChange,
@@ -10,7 +9,7 @@ import {
 } from "../../rollback/index.js";
 import { migrateToLatest } from "../../db/index.js";
 import { EXIT } from "../../errors/index.js";
-import { releaseHolds } from "../../state/index.js";
+import { cliActor, recordRollback, releaseHeld, rollbackBatch } from "../../operator/index.js";
 import { openContext, type GlobalOptions } from "../context.js";
 import { formatSummary, plural, printJson, summaryJson } from "../output.js";
 
@@ -105,8 +104,10 @@ export async function rollbackCommand(
       signal: stop.signal,
     };
     const summaries = opts.to
-      ? await runRollbackTo(deps, { ...common, to: opts.to })
-      : [await runRollback(deps, { ...common, batchId: batchId! })];
+      ? await runRollbackTo(deps, { ...common, to: opts.to }).then((all) =>
+          recordRollback(ctx.db, all, cliActor()),
+        )
+      : [await rollbackBatch(deps, { ...common, batchId: batchId! }, cliActor())];
     const code = Math.max(0, ...summaries.map(exitCode));
     if (global.json)
       printJson(
@@ -142,11 +143,17 @@ export async function releaseCommand(opts: ReleaseFlags, global: GlobalOptions):
   const ctx = await openContext(global);
   try {
     await migrateToLatest(ctx.db);
-    const released = await releaseHolds(ctx.db.kysely, {
-      ...(opts.order ? { orders: opts.order } : {}),
-      ...(opts.customer ? { customers: opts.customer } : {}),
-      ...(opts.batch !== undefined ? { batchId: opts.batch } : {}),
-    });
+    const released = (
+      await releaseHeld(
+        ctx.db,
+        {
+          ...(opts.order ? { orders: opts.order } : {}),
+          ...(opts.customer ? { customers: opts.customer } : {}),
+          ...(opts.batch !== undefined ? { batchId: opts.batch } : {}),
+        },
+        cliActor(),
+      )
+    ).length;
     if (global.json) printJson({ released });
     else process.stdout.write(`released ${released} held orders\n`);
     return 0;

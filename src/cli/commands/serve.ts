@@ -166,6 +166,7 @@ export async function serveCommand(
     log,
     ...(hooks && { webhooks: webhookServiceRoutes(hooks, db, cfg.webhooks.maxBodyBytes, log) }),
     ordersSource: ordersSourceOf(settings.config.source),
+    syncDeps: { settings, db, monday, events },
   });
   const server = await listenOn(app, host, port);
   log.info(

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie, deleteCookie } from "hono/cookie";
@@ -13,13 +13,47 @@ const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 const keyOf = (token: string) =>
   createHash("sha256").update("order-sync dashboard session\0").update(token).digest();
 
-/** A signed session cookie value, valid for 8 hours. */
+/** A signed session cookie value with a new session id (`sid`: the actor of its actions), valid for 8 hours. */
 export async function newSession(token: string): Promise<string> {
-  return new SignJWT({ scope: "dashboard" })
+  return sessionWithKey(keyOf(token));
+}
+
+/** {@link newSession} signed with `key` (loopback mode signs with a key of its own, per process). */
+export async function sessionWithKey(key: Uint8Array): Promise<string> {
+  return new SignJWT({ scope: "dashboard", sid: randomBytes(9).toString("base64url") })
     .setProtectedHeader({ alg: "HS256" })
     .setIssuedAt()
     .setExpirationTime(`${SESSION_HOURS}h`)
-    .sign(keyOf(token));
+    .sign(key);
+}
+
+/** The session id of a valid session cookie value signed with `key`, else undefined. */
+export async function sessionId(key: Uint8Array, value: string | undefined): Promise<string | undefined> {
+  if (!value) return undefined;
+  try {
+    const { payload } = await jwtVerify(value, key, { algorithms: ["HS256"] });
+    if (payload.scope !== "dashboard") return undefined;
+    return typeof payload.sid === "string"
+      ? payload.sid
+      : createHash("sha256").update(value).digest("hex").slice(0, 12);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The key session cookies are signed with: derived from the API token, or `fallback` without one. */
+export const sessionKey = (token: string | undefined, fallback: Uint8Array): Uint8Array =>
+  token ? keyOf(token) : fallback;
+
+/** Sets the session cookie. */
+export function setSession(c: Context, value: string): void {
+  setCookie(c, SESSION_COOKIE, value, {
+    httpOnly: true,
+    sameSite: "Strict",
+    path: "/",
+    secure: new URL(c.req.url).protocol === "https:",
+    maxAge: SESSION_HOURS * 3600,
+  });
 }
 
 async function validSession(token: string, value: string | undefined): Promise<boolean> {
@@ -96,13 +130,7 @@ export async function login(c: Context, token: string | undefined): Promise<Resp
   const form = await c.req.parseBody();
   const typed = typeof form.token === "string" ? form.token : "";
   if (!token || !typed || !sameToken(typed, token)) return false;
-  setCookie(c, SESSION_COOKIE, await newSession(token), {
-    httpOnly: true,
-    sameSite: "Strict",
-    path: "/",
-    secure: new URL(c.req.url).protocol === "https:",
-    maxAge: SESSION_HOURS * 3600,
-  });
+  setSession(c, await newSession(token));
   const next = typeof form.next === "string" && /^\/(?!\/)[\w\-/.%]*$/.test(form.next) ? form.next : "/";
   return c.redirect(next, 303);
 }

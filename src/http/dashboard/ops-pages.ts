@@ -190,6 +190,7 @@ export function customersPage(lines: CustomerLine[]): Html {
 export function attentionPage(
   result: { rows: AttentionRow[]; total: number },
   q: { q?: string; kind?: string; offset: number; limit: number },
+  buttons?: (row: AttentionRow) => Html,
 ): Html {
   const kinds = ["", "FAILED", "DEAD", "QUARANTINED"];
   return html`<form class="filters" method="get" role="search">
@@ -203,8 +204,15 @@ export function attentionPage(
     </form>
     ${table(
       "FAILED, DEAD and quarantined orders",
-      ["customer", "order", "kind", "reason", "when"],
-      result.rows.map((r) => [r.customer, r.order_key, r.kind, r.reason, r.at]),
+      ["customer", "order", "kind", "reason", "when", ...(buttons ? ["action"] : [])],
+      result.rows.map((r) => [
+        r.customer,
+        r.order_key,
+        r.kind,
+        r.reason,
+        r.at,
+        ...(buttons ? [buttons(r)] : []),
+      ]),
     )}
     ${pager("/attention", { ...(q.q ? { q: q.q } : {}), ...(q.kind ? { kind: q.kind } : {}) }, q.offset, q.limit, result.total)}`;
 }

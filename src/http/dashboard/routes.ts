@@ -13,9 +13,13 @@ import {
 } from "../../analytics/index.js";
 import type { Db } from "../../db/index.js";
 import type { HealthChecker } from "../../observe/index.js";
+import type { SyncDeps, SyncScheduler } from "../../sync/index.js";
 import { runChanges, runDetail, runsPage as loadRuns } from "../../runlog/index.js";
 import { analyticsIndexPage, analyticsViewPage } from "./analytics-pages.js";
+import { actionNotice, attentionButtons, heldTable } from "./action-pages.js";
+import { actionRoutes, heldRows } from "./actions.js";
 import { asset } from "./assets.js";
+import { ActionSessions } from "./csrf.js";
 import { dashboardAuth, login, logout, sameOriginPosts } from "./auth.js";
 import { page } from "./layout.js";
 import {
@@ -44,6 +48,10 @@ export interface DashboardDeps {
   analyticsCacheSeconds?: number;
   /** The orders table and its columns for the analytics (the demo's by default). */
   ordersSource?: OrdersSource;
+  /** Retry starts a sync of the order's customer at once through it. */
+  scheduler?: SyncScheduler;
+  /** Settings, monday and events of `serve`: the rollback actions run through them. */
+  syncDeps?: SyncDeps;
 }
 
 const pageOf = (c: Context, max = 200) => ({
@@ -74,7 +82,7 @@ function loginPage(next: string, failed: boolean) {
 }
 
 /** The operations pages: runs, a run, customers, rows that need a person, health. */
-function operations(r: Hono, deps: DashboardDeps): void {
+function operations(r: Hono, deps: DashboardDeps, sessions: ActionSessions): void {
   r.get("/", async (c) => {
     const p = pageOf(c);
     const { runs, total } = await loadRuns(deps.db, p);
@@ -93,7 +101,10 @@ function operations(r: Hono, deps: DashboardDeps): void {
       total: orderKey ? p.offset + changes.length + (changes.length === p.limit ? 1 : 0) : detail.changes,
       ...(orderKey ? { orderKey } : {}),
     });
-    return c.html(page(`Run ${batchId}`, "/runs", body));
+    const rollback = html`<p>
+      <a href="/runs/${encodeURIComponent(batchId)}/rollback">Roll back this batch (dry run first)</a>
+    </p>`;
+    return c.html(page(`Run ${batchId}`, "/runs", html`${rollback}${body}`));
   });
   r.get("/customers", async (c) =>
     c.html(page("Customers", "/customers", customersPage(await customerLines(deps.db, deps.customers)))),
@@ -104,8 +115,15 @@ function operations(r: Hono, deps: DashboardDeps): void {
     const kind = kindQ === "FAILED" || kindQ === "DEAD" || kindQ === "QUARANTINED" ? kindQ : undefined;
     const q = c.req.query("q")?.slice(0, 200) || undefined;
     const result = await attentionRows(deps.db, { ...p, ...(q ? { q } : {}), ...(kind ? { kind } : {}) });
-    const body = attentionPage(result, { ...p, ...(q ? { q } : {}), ...(kind ? { kind } : {}) });
-    return c.html(page("Rows that need a person", "/attention", body));
+    const csrf = sessions.token(c);
+    const body = attentionPage(result, { ...p, ...(q ? { q } : {}), ...(kind ? { kind } : {}) }, (row) =>
+      attentionButtons(row, csrf),
+    );
+    const held = await heldRows(deps.db, { limit: 50, offset: 0 });
+    const extra = heldTable(held.rows, { offset: 0, limit: 50, total: held.total }, csrf);
+    return c.html(
+      page("Rows that need a person", "/attention", html`${actionNotice(c.req.query())}${body}${extra}`),
+    );
   });
   r.get("/status", async (c) => c.html(page("Health", "/status", healthPage(await deps.health.check()))));
   r.get("/two-way", async (c) => {
@@ -187,7 +205,8 @@ const csvResponse = (c: Context, name: string, body: string) =>
 export function dashboardRoutes(deps: DashboardDeps): Hono {
   const r = new Hono();
   const guard = dashboardAuth(deps.apiToken);
-  for (const path of ["/login", "/logout"]) r.use(path, sameOriginPosts);
+  const sessions = new ActionSessions(deps.apiToken);
+  for (const path of ["/login", "/logout", "/actions/*", "/runs/*"]) r.use(path, sameOriginPosts);
   r.get("/login", (c) => c.html(loginPage(c.req.query("next") ?? "/", false)));
   r.post("/login", async (c) => (await login(c, deps.apiToken)) || c.html(loginPage("/", true), 401));
   r.post("/logout", (c) => logout(c));
@@ -201,15 +220,19 @@ export function dashboardRoutes(deps: DashboardDeps): Hono {
     "/analytics",
     "/analytics/*",
     "/assets/*",
-  ])
+    "/actions/*",
+  ]) {
     r.use(path, guard);
+    r.use(path, sessions.read);
+  }
   r.get("/assets/:name", (c) => {
     const file = asset(c.req.param("name"));
     return file
       ? c.body(file.body, 200, { "Content-Type": file.type, "Cache-Control": "max-age=3600" })
       : c.notFound();
   });
-  operations(r, deps);
+  operations(r, deps, sessions);
+  actionRoutes(r, { ...deps, sessions });
   analytics(r, deps);
   return r;
 }

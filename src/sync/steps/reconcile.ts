@@ -1,5 +1,5 @@
 import { deleteStaged, leftoverRows, type StagedOrder, type StagedSubitem } from "../../stage/index.js";
-import { loadStateByKeys, saveState } from "../../state/index.js";
+import { loadDiscards, loadStateByKeys, saveState } from "../../state/index.js";
 import type { CustomerRunContext, SharedBoards } from "../customer-context.js";
 import { adoptedValues, sizeLinesByName } from "./adopt.js";
 import { checkBoard, type BoardCheck } from "./board-match.js";
@@ -10,11 +10,13 @@ import { checkBoard, type BoardCheck } from "./board-match.js";
  */
 export interface Leftovers {
   dead: Map<string, string | null>;
+  /** Orders an operator discarded (`MON_Discards`): the hash of the change that went DEAD (null: an archive). */
+  discarded: Map<string, string | null>;
   failed: Map<string, { attempts: number; lastError: string | null }>;
 }
 
 /** Nothing left over: what `plan` starts from. */
-export const noLeftovers = (): Leftovers => ({ dead: new Map(), failed: new Map() });
+export const noLeftovers = (): Leftovers => ({ dead: new Map(), discarded: new Map(), failed: new Map() });
 
 /**
  * The reconcile step's result: the leftovers for the stage step, how many items were adopted, and the
@@ -99,8 +101,11 @@ export async function reconcileLeftovers(
   const failed = new Map<string, { attempts: number; lastError: string | null }>();
   for (const o of orders)
     if (o.status === "FAILED") failed.set(o.orderKey, { attempts: o.attempts, lastError: o.lastError });
+  const discarded = new Map(
+    [...(await loadDiscards(db.kysely, customer.name)).values()].map((d) => [d.orderKey, d.hash]),
+  );
   return {
-    leftovers: { dead: new Map(dead.map((o) => [o.orderKey, o.newHash])), failed },
+    leftovers: { dead: new Map(dead.map((o) => [o.orderKey, o.newHash])), discarded, failed },
     counts: { adopted },
     board: await checkBoard(ctx, shared),
   };

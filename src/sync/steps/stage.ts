@@ -15,7 +15,7 @@ import {
   type NewStagedOrder,
   type NewStagedSubitem,
 } from "../../stage/index.js";
-import { releaseHolds } from "../../state/index.js";
+import { dropDiscards, releaseHolds } from "../../state/index.js";
 import type { CustomerRunContext } from "../customer-context.js";
 import { HaltError } from "../errors.js";
 import type { PendingChange } from "./detect.js";
@@ -32,7 +32,7 @@ export interface StageEntry {
 export interface StageResult {
   /** Staging rows written. */
   staged: number;
-  counts: { dead: number };
+  counts: { dead: number; discarded?: number };
 }
 
 /**
@@ -214,6 +214,12 @@ export function stageEntry(
   return updateEntry(board, base, change);
 }
 
+/** A change an operator's discard still covers: the same hash (an archive: the order still gone). */
+function isDiscarded(discarded: ReadonlyMap<string, string | null>, c: PendingChange): boolean {
+  if (!discarded.has(c.orderKey)) return false;
+  return discarded.get(c.orderKey) === (c.kind === "GONE" ? null : c.hash);
+}
+
 /**
  * Step 5, stage, into the staging tables: one PENDING row per change (and one per size line). Orders
  * validation held back get no staging row: their one record is `MON_Quarantine`, written by
@@ -227,14 +233,20 @@ export class StagingSink implements ChangeSink {
   ) {}
 
   async stage(changes: readonly PendingChange[]): Promise<StageResult> {
-    const dead = this.leftovers.dead;
+    const { dead, discarded } = this.leftovers;
     const waiting = new Set(changes.filter((c) => c.kind !== "GONE" && dead.get(c.orderKey) === c.hash));
-    const entries = changes.filter((c) => !waiting.has(c)).map((c) => this.entry(c));
+    const left = new Set(changes.filter((c) => isDiscarded(discarded, c)));
+    const entries = changes.filter((c) => !waiting.has(c) && !left.has(c)).map((c) => this.entry(c));
     // Only orders whose source changed since their row went DEAD replace it; unchanged ones keep waiting.
     const superseded = changes.filter((c) => !waiting.has(c) && dead.has(c.orderKey)).map((c) => c.orderKey);
     if (superseded.length) await this.dropDead(superseded);
+    // The same for an operator's discard: it lasts while the source makes the same change.
+    const undiscarded = changes
+      .filter((c) => !left.has(c) && discarded.has(c.orderKey))
+      .map((c) => c.orderKey);
+    if (undiscarded.length) await this.dropDiscarded(undiscarded);
     await stageOrders(this.ctx.db, entries);
-    return { staged: entries.length, counts: { dead: waiting.size } };
+    return { staged: entries.length, counts: { dead: waiting.size, discarded: left.size } };
   }
 
   async halt(result: ValidationResult): Promise<never> {
@@ -268,6 +280,12 @@ export class StagingSink implements ChangeSink {
     const before = this.leftovers.failed.get(change.orderKey);
     if (before) entry.order = { ...entry.order, attempts: before.attempts, lastError: before.lastError };
     return entry;
+  }
+
+  /** Forgets the discards of orders whose source changed since (this run stages them afresh). */
+  private async dropDiscarded(keys: readonly string[]): Promise<void> {
+    await dropDiscards(this.ctx.db.kysely, this.ctx.customer.name, keys);
+    for (const k of keys) this.leftovers.discarded.delete(k);
   }
 
   /** Drops the DEAD rows of orders that changed since (this run stages them afresh). */
