@@ -5,10 +5,11 @@ export {
   loadStateRange,
   loadStateByKeys,
   saveState,
+  insertStates,
   stateOfItem,
   learnBoardValue,
   forgetItem,
 } from "./sync-state.js";
-export type { SyncStateRow } from "./sync-state.js";
+export type { StateToSave, SyncStateRow } from "./sync-state.js";
 export { loadHolds, holdOrders, releaseHolds, heldCounts } from "./holds.js";
 export type { Hold, HoldFilter } from "./holds.js";

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from "kysely";
-import type { Database, Db, SyncState } from "../db/index.js";
+import { rowsPerStatement, type Database, type Db, type SyncState } from "../db/index.js";
 import { hashSnapshot, type KnownOrder, type OrderSnapshot } from "../detect/index.js";
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -75,22 +75,21 @@ export async function loadStateByKeys(
   return out;
 }
 
-/** Writes an order's state: what monday now holds, its hash (always the hash of `values`), item and subitem ids. */
-export async function saveState(
-  db: Executor,
-  state: {
-    customer: string;
-    orderKey: string;
-    boardId: string;
-    groupId: string | null;
-    mondayItemId: string;
-    values: OrderSnapshot | null;
-    subitemIds: Record<string, string>;
-    archived: boolean;
-  },
-  now: string,
-): Promise<void> {
-  const row = {
+/** An order's state as {@link saveState} writes it: what monday now holds, its item and subitem ids. */
+export interface StateToSave {
+  customer: string;
+  orderKey: string;
+  boardId: string;
+  groupId: string | null;
+  mondayItemId: string;
+  values: OrderSnapshot | null;
+  subitemIds: Record<string, string>;
+  archived: boolean;
+}
+
+/** The `MON_SyncState` columns of a state (its hash is always the hash of `values`). */
+function stateColumns(state: StateToSave, now: string) {
+  return {
     board_id: state.boardId,
     group_id: state.groupId,
     group_title: state.values?.group ?? null,
@@ -101,6 +100,11 @@ export async function saveState(
     subitem_ids: JSON.stringify(state.subitemIds),
     sync_status: state.archived ? ("ARCHIVED" as const) : ("ACTIVE" as const),
   };
+}
+
+/** Writes an order's state: what monday now holds, its hash (always the hash of `values`), item and subitem ids. */
+export async function saveState(db: Executor, state: StateToSave, now: string): Promise<void> {
+  const row = stateColumns(state, now);
   const updated = await db
     .updateTable("MON_SyncState")
     .set(row)
@@ -111,6 +115,23 @@ export async function saveState(
     await db
       .insertInto("MON_SyncState")
       .values({ customer: state.customer, order_key: state.orderKey, ...row })
+      .execute();
+}
+
+/**
+ * Inserts the states of orders the sync state does not hold yet, in multi-row INSERTs under the dialect's
+ * parameter limit: the rows {@link saveState} would write one by one (`bench:scale` seeds with it).
+ */
+export async function insertStates(db: Db, states: readonly StateToSave[], now: string): Promise<void> {
+  const perInsert = rowsPerStatement(db.dialect, 11, 500);
+  for (let i = 0; i < states.length; i += perInsert)
+    await db.kysely
+      .insertInto("MON_SyncState")
+      .values(
+        states
+          .slice(i, i + perInsert)
+          .map((s) => ({ customer: s.customer, order_key: s.orderKey, ...stateColumns(s, now) })),
+      )
       .execute();
 }
 
