@@ -34,3 +34,4 @@ export {
   rowLimit,
   isDuplicateKeyError,
 } from "./dialects/sql.js";
+export { SQLITE_FINGERPRINT } from "./fingerprint.js";

@@ -375,7 +375,7 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
       // of the values the state holds: compared in the read query, so unchanged orders never leave the
       // database. The staged row carries the fingerprint read with its row until record stores it.
       async up(db: Kysely<unknown>) {
-        await db.schema.alterTable("MON_SyncState").addColumn("source_hash", ty.varchar(64)).execute();
+        await db.schema.alterTable("MON_SyncState").addColumn("source_hash", ty.varchar(160)).execute();
         await db.schema
           .alterTable("STG_MON_CustMasterSchedule")
           .addColumn("source_hash", ty.varchar(64))

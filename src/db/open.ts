@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import SqliteDatabase from "better-sqlite3";
+import { registerSqliteFingerprint } from "./fingerprint.js";
 import {
   CompiledQuery,
   Kysely,
@@ -112,6 +113,7 @@ function sqliteHandle(file: string, opts: OpenOptions): SqliteDatabase.Database 
     });
     if (!memory && !opts.readOnly) database.pragma("journal_mode = WAL");
     database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    registerSqliteFingerprint(database);
     database.pragma("foreign_keys = ON");
   } catch (e) {
     const code = (e as { code?: string }).code;

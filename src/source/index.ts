@@ -1,6 +1,6 @@
 export { checkSourceTable, describeSourceTable, tableIdentifier } from "./table.js";
 export type { SourceTableInfo, SourceSettings } from "./table.js";
-export { readOrderPages, readOrdersByKeys, KEYS_PER_QUERY } from "./read.js";
+export { readOrderPages, readOrdersByKeys, KEYS_PER_QUERY, resolveKey } from "./read.js";
 export type { OrderRow, OrderPage, ReadOrdersOptions } from "./read.js";
 export {
   keyCollation,
@@ -15,3 +15,6 @@ export {
 export type { KeyColumn, KeyHandling, KeyRange } from "./keys.js";
 export { SourceError } from "./errors.js";
 export type { RequiredColumn } from "./errors.js";
+export { readChangedOrderPages, readGoneKeys, countOpenOrders } from "./changed.js";
+export type { ChangedPage, ChangedReadOptions } from "./changed.js";
+export { fingerprintSql } from "./fingerprint.js";
