@@ -1,7 +1,20 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { migrateToLatest } from "../../src/db/index.js";
-import { readOrderPages, readOrdersByKeys, describeSourceTable } from "../../src/source/index.js";
-import { loadStateByKeys, loadStateRange, saveState } from "../../src/state/index.js";
+import {
+  countOpenOrders,
+  readChangedOrderPages,
+  readGoneKeys,
+  readOrderPages,
+  readOrdersByKeys,
+  describeSourceTable,
+} from "../../src/source/index.js";
+import {
+  insertStates,
+  loadStateByKeys,
+  loadStateRange,
+  saveSourceHashes,
+  saveState,
+} from "../../src/state/index.js";
 import {
   claimOrders,
   claimSubitems,
@@ -79,12 +92,36 @@ async function everyStatement(): Promise<{ sql: string; parameters: readonly unk
   for await (const page of readOrderPages(db, { ...SOURCE, pageSize: 500, startAfter: "AAG-1" })) void page;
   for await (const page of readOrderPages(db, { ...SOURCE, keyIsText: true, pageSize: 500 })) void page;
   await readOrdersByKeys(db, { ...SOURCE, includeCancelled: true }, ["AAG-1", "AAG-2"]);
+  // Issue 16: change detection in the database (HASHBYTES('SHA2_256', …) compared with source_hash).
+  const changed = { ...SOURCE, pageSize: 500, salt: "s", fingerprintColumns: ["PO NUMBER", "SIZE_M"] };
+  const key = { column: SOURCE.keyColumn };
+  for await (const page of readChangedOrderPages(db, changed, key)) void page;
+  await readGoneKeys(db, SOURCE, key, { after: "AAG-1", through: "AAG-9" });
+  await readGoneKeys(db, SOURCE, key, { after: null, through: null });
+  await countOpenOrders(db, SOURCE);
+  await saveSourceHashes(
+    db,
+    CUSTOMER,
+    Array.from({ length: 800 }, (_, i) => ({ orderKey: `AAG-${i}`, sourceHash: `f:${i}` })),
+  );
   await loadStateRange(db, CUSTOMER, "AAG-1", "AAG-9");
   await loadStateByKeys(db.kysely, CUSTOMER, ["AAG-1"]);
   const state = { customer: CUSTOMER, orderKey: "AAG-1", boardId: "1", groupId: null, mondayItemId: "9" };
   await saveState(
     db.kysely,
-    { ...state, values: null, subitemIds: {}, archived: false },
+    { ...state, values: null, subitemIds: {}, archived: false, sourceHash: "f:h" },
+    "2026-12-03T00:00:00.000Z",
+  );
+  await insertStates(
+    db,
+    Array.from({ length: 300 }, (_, i) => ({
+      ...state,
+      orderKey: `AAG-${i}`,
+      values: null,
+      subitemIds: {},
+      archived: false,
+      sourceHash: "f:h",
+    })),
     "2026-12-03T00:00:00.000Z",
   );
   // 300 orders of 17 values and 1,500 sizes: more than 2,100 parameters if the batches were not split.
