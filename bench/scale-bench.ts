@@ -2,7 +2,8 @@
  * `npm run bench:scale [-- --orders N --dialect sqlite|postgres|mariadb] [--json]`
  *
  * Seeds N demo orders (multi-row INSERTs) and the sync state a full sync would leave, built by the
- * pipeline's own code (read → detect → the record step's state rows, `insertStates`), with the items in the
+ * pipeline's own code (read → detect → the record step's state rows and source fingerprints,
+ * `insertStates`), with the items in the
  * emulator (no limits). Then measures, each step in a child process running the CLI (`order-sync sync` /
  * `plan --json`): the no-op sync (must make 0 API writes), a sync after 1% of the orders changed (time
  * until the first write request, and total), and `plan --json` of a first load (the state emptied).
@@ -24,10 +25,9 @@ import { startEmulator, type Emulator } from "../src/emulator/index.js";
 import { emulatorBoards } from "../src/cli/emulator-boards.js";
 import { wireApp } from "../src/app.js";
 import { MappingError } from "../src/mapping/index.js";
-import { insertStates, type StateToSave } from "../src/state/index.js";
+import { insertStates, sourceHashOf, type StateToSave } from "../src/state/index.js";
 import { customerContext, prepare } from "../src/sync/prepare.js";
-import { readOrders } from "../src/sync/steps/read.js";
-import { detectChanges } from "../src/sync/steps/detect.js";
+import { detectorFor } from "../src/sync/steps/detect-in-db.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -126,8 +126,9 @@ async function seedState(settings: Settings, db: Db, emulator: Emulator): Promis
     const ctx = customerContext(deps, p, customer, board);
     const record = emulator.store.getBoard(board.id);
     let after: string | null = null;
-    for await (const page of readOrders(ctx)) {
-      const found = await detectChanges(ctx, page, after, new Set());
+    const detector = await detectorFor(ctx);
+    for await (const page of detector.pages) {
+      const found = await detector.detect(page, after, new Set());
       after = page.lastKey;
       const states: StateToSave[] = [];
       for (const d of found.detected) {
@@ -146,6 +147,7 @@ async function seedState(settings: Settings, db: Db, emulator: Emulator): Promis
           values: d.change.snapshot,
           subitemIds,
           archived: false,
+          sourceHash: sourceHashOf(d.change.sourceFingerprint, d.change.hash),
         });
         const item = {
           id,
