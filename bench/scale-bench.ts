@@ -194,7 +194,18 @@ async function step(emulator: Emulator, env: NodeJS.ProcessEnv, dir: string, com
   const requests = emulator.stats().requests;
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", process.argv[1]!, `--child=${command}`, "--out", out],
+    [
+      // ORDER_SYNC_BENCH_PROFILE=dir: a CPU profile of each step in dir.
+      ...(process.env.ORDER_SYNC_BENCH_PROFILE
+        ? ["--cpu-prof", "--cpu-prof-dir", process.env.ORDER_SYNC_BENCH_PROFILE]
+        : []),
+      "--import",
+      "tsx",
+      process.argv[1]!,
+      `--child=${command}`,
+      "--out",
+      out,
+    ],
     {
       env,
       stdio: ["ignore", "ignore", "inherit"],
