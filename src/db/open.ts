@@ -172,6 +172,7 @@ export function openSqliteCopy(file: string): Db {
   image[19] = 1;
   const copy = new SqliteDatabase(image);
   copy.pragma("foreign_keys = ON");
+  registerSqliteFingerprint(copy);
   return sqliteDb(copy);
 }
 
