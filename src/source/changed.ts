@@ -60,11 +60,11 @@ function fingerprint(db: Db, opts: ChangedReadOptions): RawBuilder<string> {
 function notKnownAlike(db: Db, opts: ChangedReadOptions, key: KeyColumn): RawBuilder<unknown> {
   const k = sourceKey(db, key);
   const expected = concatSql(db.dialect, [fingerprint(db, opts), sql`${":"}`, sql.ref("t.last_sync_hash")]);
-  return sql`not exists (select 1 from ${sql.table("MON_SyncState")} t
+  return sql`(not exists (select 1 from ${sql.table("MON_SyncState")} t
       where t.customer = ${opts.customer} and t.order_key = ${k} and t.sync_status = ${"ACTIVE"}
         and t.monday_item_id is not null and t.source_hash = ${expected})
-    and not exists (select 1 from ${sql.table("MON_Quarantine")} q
-      where q.customer = ${opts.customer} and q.order_key = ${k})`;
+    or exists (select 1 from ${sql.table("MON_Quarantine")} q
+      where q.customer = ${opts.customer} and q.order_key = ${k}))`;
 }
 
 /**
