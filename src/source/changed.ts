@@ -142,3 +142,12 @@ export async function countOpenOrders(db: Db, opts: ReadOrdersOptions): Promise<
   );
   return Number(rows[0]?.n ?? 0);
 }
+
+/** How many of the customer's state rows stand for an item on the board (active, with an item id). */
+export async function countActiveStates(db: Db, customer: string): Promise<number> {
+  const { rows } = await sql<{ n: number | string }>`select count(*) as n from ${sql.table("MON_SyncState")} t
+    where t.customer = ${customer} and t.sync_status = ${"ACTIVE"} and t.monday_item_id is not null`.execute(
+    db.kysely,
+  );
+  return Number(rows[0]?.n ?? 0);
+}

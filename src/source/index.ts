@@ -15,6 +15,6 @@ export {
 export type { KeyColumn, KeyHandling, KeyRange } from "./keys.js";
 export { SourceError } from "./errors.js";
 export type { RequiredColumn } from "./errors.js";
-export { readChangedOrderPages, readGoneKeys, countOpenOrders } from "./changed.js";
+export { readChangedOrderPages, readGoneKeys, countOpenOrders, countActiveStates } from "./changed.js";
 export type { ChangedPage, ChangedReadOptions } from "./changed.js";
 export { fingerprintSql } from "./fingerprint.js";

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { RowError } from "../../detect/index.js";
 import { MappedRow } from "../../mapping/index.js";
 import {
+  countActiveStates,
   countOpenOrders,
   describeSourceTable,
   keyHandling,
@@ -68,20 +69,22 @@ function classicDetector(ctx: Ctx): Detector {
   };
 }
 
+/** Whether a state row stands for an item on the board (else the order is NEW). */
+const onBoard = (s: { archived: boolean; mondayItemId: string | null } | undefined): boolean =>
+  s !== undefined && !s.archived && s.mondayItemId !== null;
+
 /**
  * One page of rows the database found new or changed: each against its sync state (the canonical hash
- * decides), the unchanged ones' fingerprints kept for the state, and the state's orders in the page's key
- * range that the source no longer has, GONE.
+ * decides), and the unchanged ones' fingerprints kept for the state. GONE orders are found after the last
+ * page ({@link inDatabaseDetector}). `unknown` counts the rows without an item on the board.
  */
 async function detectChangedPage(
   ctx: Ctx,
-  opts: ChangedReadOptions,
   page: ChangedPage,
-  after: string | null,
   quarantined: ReadonlySet<string>,
+  unknown: { n: number },
 ): Promise<DetectResult> {
-  const customer = ctx.customer.name;
-  const states = await loadStateByKeys(ctx.db.kysely, customer, page.keys);
+  const states = await loadStateByKeys(ctx.db.kysely, ctx.customer.name, page.keys);
   const result: DetectResult = {
     detected: [],
     gone: [],
@@ -93,6 +96,7 @@ async function detectChangedPage(
   page.rows.forEach((row, i) => {
     const orderKey = page.keys[i]!;
     const state = states.get(orderKey);
+    if (!onBoard(state)) unknown.n++;
     const mapped = new MappedRow(row);
     const change = classify(ctx, mapped, orderKey, state);
     const fingerprint = page.fingerprints[i]!;
@@ -106,38 +110,39 @@ async function detectChangedPage(
     if (!(change instanceof RowError) && change.kind !== "GONE") change.sourceFingerprint = fingerprint;
     result.detected.push({ row, mapped, orderKey, change, ...(state ? { state } : {}) });
   });
-  const goneKeys = await readGoneKeys(
-    ctx.db,
-    opts,
-    { column: opts.keyColumn },
-    { after, through: page.lastKey },
-  );
-  const gone = goneOf((await loadStateByKeys(ctx.db.kysely, customer, goneKeys)).values());
-  const holds = await applyHolds(ctx, result.detected, gone);
+  const holds = await applyHolds(ctx, result.detected, []);
   return {
     ...result,
     detected: holds.detected,
-    gone: holds.gone,
     released: holds.released,
     counts: { ...result.counts, held: holds.held },
     refresh,
   };
 }
 
-/** Only the rows the database does not find alike in the sync state leave it (issue 16). */
+/**
+ * Only the rows the database does not find alike in the sync state leave it (issue 16). After the last
+ * page: the state's items whose order the source no longer has open number `items − (open − unknown)`
+ * (every open order without an item was read), so the anti-join that finds them runs only when some are.
+ */
 function inDatabaseDetector(ctx: Ctx, opts: ChangedReadOptions): Detector {
   let read = 0;
+  const unknown = { n: 0 };
   return {
     pages: readChangedOrderPages(ctx.db, opts, { column: opts.keyColumn }),
-    detect: (page, after, quarantined) => {
+    detect: (page, _after, quarantined) => {
       read += page.rows.length;
-      return detectChangedPage(ctx, opts, page as ChangedPage, after, quarantined);
+      return detectChangedPage(ctx, page as ChangedPage, quarantined, unknown);
     },
-    goneAfter: async (after) => {
-      const keys = await readGoneKeys(ctx.db, opts, { column: opts.keyColumn }, { after, through: null });
+    goneAfter: async () => {
+      const open = await countOpenOrders(ctx.db, opts);
+      const items = await countActiveStates(ctx.db, ctx.customer.name);
+      const keys =
+        items - (open - unknown.n) > 0
+          ? await readGoneKeys(ctx.db, opts, { column: opts.keyColumn }, { after: null, through: null })
+          : [];
       const gone = goneOf((await loadStateByKeys(ctx.db.kysely, ctx.customer.name, keys)).values());
       const holds = await applyHolds(ctx, [], gone);
-      const open = await countOpenOrders(ctx.db, opts);
       return {
         gone: holds.gone,
         released: holds.released,
