@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { migrateToLatest } from "../../src/db/index.js";
 import {
+  countActiveStates,
   countOpenOrders,
   readChangedOrderPages,
   readGoneKeys,
@@ -99,6 +100,7 @@ async function everyStatement(): Promise<{ sql: string; parameters: readonly unk
   await readGoneKeys(db, SOURCE, key, { after: "AAG-1", through: "AAG-9" });
   await readGoneKeys(db, SOURCE, key, { after: null, through: null });
   await countOpenOrders(db, SOURCE);
+  await countActiveStates(db, CUSTOMER);
   await saveSourceHashes(
     db,
     CUSTOMER,
