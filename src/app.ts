@@ -8,6 +8,7 @@ import {
   SyncEvents,
   validateSource,
   type DoctorReport,
+  type PlanOptions,
   type RunOptions,
   type MondayPort,
   type SyncMonday,
@@ -49,7 +50,7 @@ export interface App {
   /** One sync run (`order-sync sync`). */
   sync(options?: RunOptions): Promise<SyncSummary>;
   /** What a sync would do; writes nothing but migrations (`order-sync plan`). */
-  plan(options?: Customers): ReturnType<typeof planSync>;
+  plan(options?: PlanOptions): ReturnType<typeof planSync>;
   /** The boards compared with the sync state, and (unless `dryRun`) repaired (`order-sync reconcile`). */
   reconcile(options?: Customers & { dryRun?: boolean }): ReturnType<typeof reconcileBoards>;
   /** The data-quality report of every open order; writes nothing (`order-sync validate`). */

@@ -37,3 +37,4 @@ export {
   rowLimit,
   isDuplicateKeyError,
 } from "./dialects/sql.js";
+export { SQLITE_FINGERPRINT } from "./fingerprint.js";

@@ -370,6 +370,22 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
           await db.schema.dropTable(table).execute();
       },
     },
+    "0009_source_hash": {
+      // Issue 16: the database's fingerprint of each order's source columns (src/source/fingerprint.ts), as
+      // of the values the state holds: compared in the read query, so unchanged orders never leave the
+      // database. The staged row carries the fingerprint read with its row until record stores it.
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable("MON_SyncState").addColumn("source_hash", ty.varchar(160)).execute();
+        await db.schema
+          .alterTable("STG_MON_CustMasterSchedule")
+          .addColumn("source_hash", ty.varchar(64))
+          .execute();
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.alterTable("STG_MON_CustMasterSchedule").dropColumn("source_hash").execute();
+        await db.schema.alterTable("MON_SyncState").dropColumn("source_hash").execute();
+      },
+    },
     "0010_operator_actions": {
       // Issues 13 and 17: the audit of operators' retry, discard, release and rollback, and the DEAD orders
       // discarded (left alone until their source changes).

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import SqliteDatabase from "better-sqlite3";
+import { registerSqliteFingerprint } from "./fingerprint.js";
 import {
   CompiledQuery,
   Kysely,
@@ -116,6 +117,7 @@ function sqliteHandle(file: string, opts: OpenOptions): SqliteDatabase.Database 
     });
     if (!memory && !opts.readOnly) database.pragma("journal_mode = WAL");
     database.pragma(`busy_timeout = ${sqliteBusyTimeout(opts.busyTimeoutMs)}`);
+    registerSqliteFingerprint(database);
     database.pragma("foreign_keys = ON");
   } catch (e) {
     const code = (e as { code?: string }).code;
@@ -179,6 +181,7 @@ export function openSqliteCopy(file: string): Db {
   image[19] = 1;
   const copy = new SqliteDatabase(image);
   copy.pragma("foreign_keys = ON");
+  registerSqliteFingerprint(copy);
   return sqliteDb(copy);
 }
 

@@ -56,6 +56,8 @@ export interface StagedOrderTable {
   new_hash: string | null;
   /** JSON snapshot of the mapped values, copied into `MON_SyncState.last_values` on success. */
   new_values: string | null;
+  /** The source fingerprint read with the row the change was mapped from (0009), for `MON_SyncState.source_hash`. */
+  source_hash?: string | null;
   monday_item_id: string | null;
   attempts: Generated<number>;
   last_error: string | null;
@@ -100,6 +102,11 @@ export interface SyncStateTable {
   /** JSON object: size → monday subitem id. */
   subitem_ids: string | null;
   sync_status: Generated<SyncStatus>;
+  /**
+   * The database's fingerprint of the source row `last_values` was mapped from (0009); NULL when unknown
+   * (the next read maps the row and compares the canonical hash).
+   */
+  source_hash?: string | null;
 }
 
 /** `MON_SyncRuns`: one row per run (batch). */

@@ -19,12 +19,20 @@ export interface SubitemChanges {
 
 /** The outcome of comparing an order's snapshot with the sync state. */
 export type Change =
-  | { kind: "NEW"; orderKey: string; snapshot: OrderSnapshot; hash: string }
+  | {
+      kind: "NEW";
+      orderKey: string;
+      snapshot: OrderSnapshot;
+      hash: string;
+      /** The database's fingerprint of the source row read (issue 16), for `MON_SyncState.source_hash`. */
+      sourceFingerprint?: string;
+    }
   | {
       kind: "CHANGED";
       orderKey: string;
       snapshot: OrderSnapshot;
       hash: string;
+      sourceFingerprint?: string;
       known: KnownOrder;
       /** Board column ids whose value changed (`name` when the item name changed). */
       changedColumns: string[];

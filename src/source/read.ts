@@ -43,7 +43,7 @@ export interface ReadOrdersOptions {
 }
 
 /** Internal alias for the text form of a non-text key. */
-const KEY_ALIAS = "__order_sync_key";
+export const KEY_ALIAS = "__order_sync_key";
 /** Internal alias for SQLite's storage class of a non-text key (`typeof`). */
 const KEY_CLASS_ALIAS = "__order_sync_key_class";
 
@@ -55,7 +55,7 @@ const WHY_TEXT_OR_INTEGER =
   "order keys must be text or integers (a float's text is rounded and a binary value has none); cast it to text in a view";
 
 /** A key column whose type or value cannot be compared exactly; one line naming the column. */
-function refusedKey(opts: ReadOrdersOptions, what: string): SourceError {
+export function refusedKey(opts: ReadOrdersOptions, what: string): SourceError {
   return new SourceError(
     `source.keyColumn "${opts.keyColumn}" of ${opts.table} ${what}: ${WHY_TEXT_OR_INTEGER}`,
     opts.table,
@@ -65,7 +65,7 @@ function refusedKey(opts: ReadOrdersOptions, what: string): SourceError {
 /** Chunk size for `IN (...)` lists: far below every engine's parameter limit. */
 export const KEYS_PER_QUERY = 500;
 
-async function resolveKey(db: Db, opts: ReadOrdersOptions): Promise<KeyColumn> {
+export async function resolveKey(db: Db, opts: ReadOrdersOptions): Promise<KeyColumn> {
   if (opts.keyIsText !== undefined) return { column: opts.keyColumn, cast: !opts.keyIsText };
   const info = await describeSourceTable(db, opts.table);
   const dataType = info.columns.find((c) => c.name === opts.keyColumn)?.dataType ?? "";
@@ -75,19 +75,26 @@ async function resolveKey(db: Db, opts: ReadOrdersOptions): Promise<KeyColumn> {
 }
 
 /** A selected column; on SQLite an integer beyond 2^53 comes back as its text (pg does the same for INT8). */
-function selectColumn(db: Db, column: string): RawBuilder<unknown> {
-  const id = sql.id(column);
-  if (db.dialect !== "sqlite") return id;
+function selectColumn(db: Db, column: string, table?: string): RawBuilder<unknown> {
+  const id = table === undefined ? sql.id(column) : sql.id(table, column);
+  const as = sql.id(column);
+  if (db.dialect !== "sqlite") return table === undefined ? id : sql`${id} as ${as}`;
   return sql`case when typeof(${id}) = 'integer' and ${id} not between ${MIN_EXACT} and ${MAX_EXACT}
-    then cast(${id} as text) else ${id} end as ${id}`;
+    then cast(${id} as text) else ${id} end as ${as}`;
 }
 
-function selectList(db: Db, opts: ReadOrdersOptions, key: KeyColumn): RawBuilder<unknown> {
-  const columns = [...new Set([opts.keyColumn, ...opts.columns])].map((c) => selectColumn(db, c));
+/** The selected columns (qualified by `table` when given: the source's alias in a query that joins). */
+export function selectList(
+  db: Db,
+  opts: ReadOrdersOptions,
+  key: KeyColumn,
+  table?: string,
+): RawBuilder<unknown> {
+  const columns = [...new Set([opts.keyColumn, ...opts.columns])].map((c) => selectColumn(db, c, table));
   if (key.cast) columns.push(sql`${keyText(db.dialect, key)} as ${sql.id(KEY_ALIAS)}`);
   // SQLite is dynamically typed: a column that may hold integers may hold floats and blobs too.
   if (key.cast && db.dialect === "sqlite")
-    columns.push(sql`typeof(${sql.id(key.column)}) as ${sql.id(KEY_CLASS_ALIAS)}`);
+    columns.push(sql`typeof(${keyText(db.dialect, { ...key, cast: false })}) as ${sql.id(KEY_CLASS_ALIAS)}`);
   return sql.join(columns);
 }
 
@@ -108,19 +115,24 @@ const CANCELLED_LIKE: Record<
     sql`upper(cast(${col} as nvarchar(max))) not like upper(${pattern}) escape ${LIKE_ESCAPE}`,
 };
 
-/** `customer = ? AND NOT cancelled AND key IS NOT NULL`, all values bound (`rows` picks other rows: see {@link readStrayRows}). */
-function baseFilter(
+/**
+ * `customer = ? AND NOT cancelled AND key IS NOT NULL`, all values bound, columns qualified by `table` when
+ * given (`rows` picks other rows: see {@link readStrayRows}).
+ */
+export function baseFilter(
   db: Db,
   opts: ReadOrdersOptions,
   includeCancelled = false,
-  rows: RawBuilder<unknown>[] = [
-    sql`${sql.id(opts.customerColumn)} = ${opts.customer}`,
-    sql`${sql.id(opts.keyColumn)} is not null`,
-  ],
+  table?: string,
+  rows?: RawBuilder<unknown>[],
 ): RawBuilder<unknown> {
-  const parts = [...rows];
+  const id = (column: string) => (table === undefined ? sql.id(column) : sql.id(table, column));
+  const parts: RawBuilder<unknown>[] = rows ?? [
+    sql`${id(opts.customerColumn)} = ${opts.customer}`,
+    sql`${id(opts.keyColumn)} is not null`,
+  ];
   if (!includeCancelled) {
-    const col = sql.id(opts.cancelled.column);
+    const col = id(opts.cancelled.column);
     const pattern = `%${escapeLike(opts.cancelled.contains)}%`;
     parts.push(sql`(${col} is null or ${CANCELLED_LIKE[db.dialect](col, pattern)})`);
   }
@@ -128,7 +140,7 @@ function baseFilter(
 }
 
 /** The rows' keys as text; a cast key replaces the row's key value, so `String(row[keyColumn])` is the key. */
-function keysOf(rows: OrderRow[], opts: ReadOrdersOptions, key: KeyColumn): string[] {
+export function keysOf(rows: OrderRow[], opts: ReadOrdersOptions, key: KeyColumn): string[] {
   if (!key.cast) return rows.map((r) => String(r[opts.keyColumn]));
   return rows.map((r) => {
     const k = String(r[KEY_ALIAS]);
@@ -239,7 +251,7 @@ export async function readStrayRows(db: Db, opts: ReadOrdersOptions): Promise<St
   const customer = sql.id(opts.customerColumn);
   const keyId = sql.id(opts.keyColumn);
   const table = tableIdentifier(opts.table);
-  const nullFilter = baseFilter(db, opts, false, [
+  const nullFilter = baseFilter(db, opts, false, undefined, [
     sql`${customer} = ${opts.customer}`,
     sql`${keyId} is null`,
   ]);
@@ -257,7 +269,7 @@ export async function readStrayRows(db: Db, opts: ReadOrdersOptions): Promise<St
             db.kysely,
           )
         ).rows;
-  const spacedFilter = baseFilter(db, opts, false, [
+  const spacedFilter = baseFilter(db, opts, false, undefined, [
     sql`${keyId} is not null`,
     sql`${customer} <> trim(${customer})`,
     sql`trim(${customer}) = ${opts.customer}`,

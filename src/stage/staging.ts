@@ -34,6 +34,8 @@ export interface StagedOrder {
   changedColumns: string[];
   newHash: string | null;
   newValues: OrderSnapshot | null;
+  /** The source fingerprint read with the row `newValues` were mapped from (issue 16); null when unknown. */
+  sourceFingerprint?: string | null;
   mondayItemId: string | null;
   attempts: number;
   lastError: string | null;
@@ -71,7 +73,7 @@ export const nowIso = (): string => new Date().toISOString();
 type Transactional = Transaction<Database>;
 
 /** Bound values of one staged order row and one size row (the INSERT batches are sized from them). */
-const ORDER_COLUMNS = 17;
+const ORDER_COLUMNS = 18;
 const SUBITEM_COLUMNS = 15;
 
 function orderRow(o: NewStagedOrder, now: string) {
@@ -88,6 +90,7 @@ function orderRow(o: NewStagedOrder, now: string) {
     changed_columns: JSON.stringify(o.changedColumns),
     new_hash: o.newHash,
     new_values: o.newValues ? JSON.stringify(o.newValues) : null,
+    source_hash: o.sourceFingerprint ?? null,
     monday_item_id: o.mondayItemId,
     attempts: o.attempts ?? 0,
     last_error: o.lastError,
@@ -196,6 +199,7 @@ function parseOrder(r: RawOrder): StagedOrder {
     changedColumns: r.changed_columns ? (JSON.parse(r.changed_columns) as string[]) : [],
     newHash: r.new_hash,
     newValues: r.new_values ? (JSON.parse(r.new_values) as OrderSnapshot) : null,
+    sourceFingerprint: r.source_hash ?? null,
     mondayItemId: r.monday_item_id,
     attempts: Number(r.attempts),
     lastError: r.last_error,

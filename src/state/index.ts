@@ -5,13 +5,16 @@ export {
   loadStateRange,
   loadStateByKeys,
   saveState,
+  insertStates,
+  saveSourceHashes,
+  sourceHashOf,
   stateOfItem,
   learnBoardValue,
   learnSubitemValue,
   sizeOfSubitem,
   forgetItem,
 } from "./sync-state.js";
-export type { SyncStateRow } from "./sync-state.js";
+export type { SourceHashRefresh, StateToSave, SyncStateRow } from "./sync-state.js";
 export { loadHolds, holdOrders, releaseHolds, heldCounts, heldBatchIds } from "./holds.js";
 export type { Hold, HoldFilter } from "./holds.js";
 export { loadDiscards, saveDiscard, dropDiscards } from "./discards.js";

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from "kysely";
-import type { Database, Db, SyncState } from "../db/index.js";
+import { rowsPerStatement, type Database, type Db, type SyncState } from "../db/index.js";
 import { hashSnapshot, type KnownOrder, type OrderSnapshot } from "../detect/index.js";
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -75,32 +75,43 @@ export async function loadStateByKeys(
   return out;
 }
 
-/** Writes an order's state: what monday now holds, its hash (always the hash of `values`), item and subitem ids. */
-export async function saveState(
-  db: Executor,
-  state: {
-    customer: string;
-    orderKey: string;
-    boardId: string;
-    groupId: string | null;
-    mondayItemId: string;
-    values: OrderSnapshot | null;
-    subitemIds: Record<string, string>;
-    archived: boolean;
-  },
-  now: string,
-): Promise<void> {
-  const row = {
+/** An order's state as {@link saveState} writes it: what monday now holds, its item and subitem ids. */
+export interface StateToSave {
+  customer: string;
+  orderKey: string;
+  boardId: string;
+  groupId: string | null;
+  mondayItemId: string;
+  values: OrderSnapshot | null;
+  subitemIds: Record<string, string>;
+  archived: boolean;
+  /**
+   * `MON_SyncState.source_hash` (issue 16): {@link sourceHashOf} the source row's fingerprint and the hash
+   * of the snapshot mapped from it; left as it is when absent (it only vouches while the state holds that snapshot).
+   */
+  sourceHash?: string | null;
+}
+
+/** The `MON_SyncState` columns of a state (its hash is always the hash of `values`). */
+function stateColumns(state: StateToSave, now: string) {
+  const hash = state.values ? hashSnapshot(state.values) : null;
+  return {
+    ...(state.sourceHash === undefined ? {} : { source_hash: state.sourceHash }),
     board_id: state.boardId,
     group_id: state.groupId,
     group_title: state.values?.group ?? null,
     monday_item_id: state.mondayItemId,
-    last_sync_hash: state.values ? hashSnapshot(state.values) : null,
+    last_sync_hash: hash,
     last_sync_date: now,
     last_values: state.values ? JSON.stringify(state.values) : null,
     subitem_ids: JSON.stringify(state.subitemIds),
     sync_status: state.archived ? ("ARCHIVED" as const) : ("ACTIVE" as const),
   };
+}
+
+/** Writes an order's state: what monday now holds, its hash (always the hash of `values`), item and subitem ids. */
+export async function saveState(db: Executor, state: StateToSave, now: string): Promise<void> {
+  const row = stateColumns(state, now);
   const updated = await db
     .updateTable("MON_SyncState")
     .set(row)
@@ -112,6 +123,68 @@ export async function saveState(
       .insertInto("MON_SyncState")
       .values({ customer: state.customer, order_key: state.orderKey, ...row })
       .execute();
+}
+
+/**
+ * Inserts the states of orders the sync state does not hold yet, in multi-row INSERTs under the dialect's
+ * parameter limit: the rows {@link saveState} would write one by one (`bench:scale` seeds with it).
+ */
+export async function insertStates(db: Db, states: readonly StateToSave[], now: string): Promise<void> {
+  const perInsert = rowsPerStatement(db.dialect, 12, 500);
+  for (let i = 0; i < states.length; i += perInsert)
+    await db.kysely
+      .insertInto("MON_SyncState")
+      .values(
+        states
+          .slice(i, i + perInsert)
+          .map((s) => ({ customer: s.customer, order_key: s.orderKey, ...stateColumns(s, now) })),
+      )
+      .execute();
+}
+
+/**
+ * The `source_hash` that vouches for a state: the source row's database fingerprint and the canonical hash
+ * of the snapshot mapped from it. The read query matches it against `fingerprint:last_sync_hash`, so it
+ * counts only while the state holds that very snapshot.
+ */
+export function sourceHashOf(fingerprint: string | null | undefined, hash: string | null): string | null {
+  return fingerprint && hash ? `${fingerprint}:${hash}` : null;
+}
+
+/** An unchanged order's fingerprint, as the state's `source_hash`: `fingerprint:the state's hash`. */
+export interface SourceHashRefresh {
+  orderKey: string;
+  /** `fingerprint:last_sync_hash` (it vouches for the state only while `last_sync_hash` is that hash). */
+  sourceHash: string;
+}
+
+/**
+ * Stores the fingerprints of orders read and found unchanged (their canonical hash is the state's), so the
+ * next read leaves them in the database: one `UPDATE … CASE` per chunk.
+ */
+export async function saveSourceHashes(
+  db: Db,
+  customer: string,
+  refresh: readonly SourceHashRefresh[],
+): Promise<void> {
+  const perUpdate = rowsPerStatement(db.dialect, 3, 300);
+  for (let i = 0; i < refresh.length; i += perUpdate) {
+    const chunk = refresh.slice(i, i + perUpdate);
+    const cases = sql.join(
+      chunk.map((r) => sql`when ${r.orderKey} then ${r.sourceHash}`),
+      sql` `,
+    );
+    await db.kysely
+      .updateTable("MON_SyncState")
+      .set({ source_hash: sql<string>`case order_key ${cases} end` })
+      .where("customer", "=", customer)
+      .where(
+        "order_key",
+        "in",
+        chunk.map((r) => r.orderKey),
+      )
+      .execute();
+  }
 }
 
 /** How many orders the sync state holds as active items on a board (every customer of the board). */

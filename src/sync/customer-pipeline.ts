@@ -4,9 +4,9 @@ import type { CustomerRunContext, SharedBoards } from "./customer-context.js";
 import { StoppedError } from "./errors.js";
 import type { StepClock } from "./step-clock.js";
 import { clearDone } from "./steps/clear.js";
-import { detectChanges, detectGoneAfter } from "./steps/detect.js";
+import { detectorFor } from "./steps/detect-in-db.js";
 import { pushStaged, type SentRound } from "./steps/push.js";
-import { readOrders, readStray } from "./steps/read.js";
+import { readStray } from "./steps/read.js";
 import { matchNewOrders } from "./steps/board-match.js";
 import { reconcileLeftovers } from "./steps/reconcile.js";
 import { recordResults } from "./steps/record.js";
@@ -36,11 +36,14 @@ export async function detectIntoSink(
   const released: string[] = [];
   let after: string | null = null;
   let staged = 0;
-  for await (const page of clock.iterate("read", readOrders(ctx))) {
+  const detector = await clock.time("detect", () => detectorFor(ctx));
+  for await (const page of clock.iterate("read", detector.pages)) {
     const found = await clock.time("detect", () =>
-      detectChanges(ctx, page, after, quality.previouslyQuarantined ?? new Set()),
+      detector.detect(page, after, quality.previouslyQuarantined ?? new Set()),
     );
     tally.add(found.counts);
+    if (found.refresh?.length && sink.refresh)
+      await clock.time("detect", () => sink.refresh!(found.refresh!));
     fixed.push(...found.fixed);
     released.push(...found.released);
     const checked = await clock.time("validate", () => validateChanges(quality, found.detected));
@@ -65,7 +68,7 @@ export async function detectIntoSink(
   tally.add({ quarantined: stray.counts.QUARANTINE });
   const validation = finishValidation(results, quality);
   if (validation.halt) await clock.time("stage", () => sink.halt(validation));
-  const gone = await clock.time("detect", () => detectGoneAfter(ctx, after));
+  const gone = await clock.time("detect", () => detector.goneAfter(after));
   tally.add(gone.counts);
   released.push(...gone.released);
   tally.add((await clock.time("stage", () => sink.stage(gone.gone, []))).counts);

@@ -17,7 +17,7 @@ export type { CustomerMeters } from "./customer-pipeline.js";
 export { newBatchId, selectCustomers, prepare, customerContext } from "./prepare.js";
 export type { SyncDeps, Prepared } from "./prepare.js";
 export { planSync } from "./plan.js";
-export type { PlannedChange } from "./plan.js";
+export type { PlannedChange, PlanOptions, PlanResult } from "./plan.js";
 export { validateSource } from "./validate-source.js";
 export { reconcileBoards } from "./reconcile-board.js";
 export type { ReconcileReport, UnknownItem, MissingItem, DifferentValue } from "./reconcile-board.js";

@@ -60,16 +60,17 @@ function planned(customer: string, c: Exclude<Change, { kind: "UNCHANGED" }>): P
   };
 }
 
-/** The `plan` sink: the same steps as `sync`, delivered into a list of planned changes; writes nothing. */
+/** The `plan` sink: the same steps as `sync`, delivered change by change to `emit`; writes nothing. */
 export class PlanSink implements ChangeSink {
-  readonly changes: PlannedChange[] = [];
-
-  constructor(private readonly customer: string) {}
+  constructor(
+    private readonly customer: string,
+    private readonly emit: (change: PlannedChange) => void,
+  ) {}
 
   stage(changes: readonly PendingChange[], quarantined: readonly QuarantinedOrder[]): Promise<StageResult> {
-    for (const c of changes) this.changes.push(planned(this.customer, c));
+    for (const c of changes) this.emit(planned(this.customer, c));
     for (const q of quarantined)
-      this.changes.push({
+      this.emit({
         customer: this.customer,
         orderKey: q.orderKey,
         action: "QUARANTINE",
@@ -96,15 +97,41 @@ const PLANNED_COUNT: Partial<Record<PlannedChange["action"], keyof SyncCounts>> 
   ARCHIVE: "archived",
 };
 
+/** What `plan` found: the changes (empty when they went to `onChange`), the counts and the customers that failed. */
+export interface PlanResult {
+  changes: PlannedChange[];
+  counts: SyncCounts;
+  errors: { customer: string; error: string }[];
+}
+
+/** Options of {@link planSync}. */
+export interface PlanOptions {
+  customers?: readonly string[];
+  /**
+   * Receives each planned change as its page is detected (issue 16): `plan --json` streams them, so memory
+   * holds a page, not the table. Without it the changes are collected into the result.
+   */
+  onChange?: (change: PlannedChange) => void;
+}
+
 /** The `plan` command: detection only; reads monday's board schema but writes nothing anywhere but migrations. */
-export async function planSync(
-  deps: SyncDeps,
-  options: { customers?: readonly string[] } = {},
-): Promise<{ changes: PlannedChange[]; counts: SyncCounts; errors: { customer: string; error: string }[] }> {
+export async function planSync(deps: SyncDeps, options: PlanOptions = {}): Promise<PlanResult> {
   const p = await prepare(deps, options.customers);
   const changes: PlannedChange[] = [];
   const parts: SyncCounts[] = [];
   const errors: { customer: string; error: string }[] = [];
+  const tallyPlanned = new CountsTally();
+  const emit = (c: PlannedChange) => {
+    const key = PLANNED_COUNT[c.action];
+    if (key) tallyPlanned.add({ [key]: 1 });
+    tallyPlanned.add({
+      subitemsCreated: c.subitems?.create.length ?? 0,
+      subitemsUpdated: c.subitems?.update.length ?? 0,
+      subitemsArchived: c.subitems?.archive.length ?? 0,
+    });
+    if (options.onChange) options.onChange(c);
+    else changes.push(c);
+  };
   for (const customer of p.customers) {
     const board = p.boards.get(customer.board);
     if (!board || board instanceof MappingError) {
@@ -112,24 +139,15 @@ export async function planSync(
       continue;
     }
     const ctx = customerContext(deps, p, customer, board);
-    const sink = new PlanSink(customer.name);
     const tally = new CountsTally();
     try {
-      await detectIntoSink(ctx, sink, { tally, clock: new StepClock() });
+      await detectIntoSink(ctx, new PlanSink(customer.name, emit), { tally, clock: new StepClock() });
     } catch (e) {
       if (!(e instanceof HaltError)) throw e;
       errors.push({ customer: customer.name, error: e.message });
     }
-    changes.push(...sink.changes);
     parts.push(tally.total);
   }
-  const counts = sumCounts(parts);
-  for (const c of changes) {
-    const key = PLANNED_COUNT[c.action];
-    if (key) counts[key]++;
-    counts.subitemsCreated += c.subitems?.create.length ?? 0;
-    counts.subitemsUpdated += c.subitems?.update.length ?? 0;
-    counts.subitemsArchived += c.subitems?.archive.length ?? 0;
-  }
+  const counts = sumCounts([...parts, tallyPlanned.total]);
   return { changes, counts, errors };
 }

@@ -1,16 +1,22 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { migrateToLatest } from "../../src/db/index.js";
 import {
+  countActiveStates,
+  countOpenOrders,
+  readChangedOrderPages,
+  readGoneKeys,
   readOrderPages,
   readOrdersByKeys,
   readStrayRows,
   describeSourceTable,
 } from "../../src/source/index.js";
 import {
+  insertStates,
   loadDiscards,
   loadStateByKeys,
   loadStateRange,
   saveDiscard,
+  saveSourceHashes,
   saveState,
 } from "../../src/state/index.js";
 import {
@@ -117,12 +123,37 @@ async function everyStatement(): Promise<{ sql: string; parameters: readonly unk
   for await (const page of readOrderPages(db, { ...SOURCE, keyIsText: true, pageSize: 500 })) void page;
   await readOrdersByKeys(db, { ...SOURCE, includeCancelled: true }, ["AAG-1", "AAG-2"]);
   await readStrayRows(db, SOURCE);
+  // Issue 16: change detection in the database (HASHBYTES('SHA2_256', …) compared with source_hash).
+  const changed = { ...SOURCE, pageSize: 500, salt: "s", fingerprintColumns: ["PO NUMBER", "SIZE_M"] };
+  const key = { column: SOURCE.keyColumn };
+  for await (const page of readChangedOrderPages(db, changed, key)) void page;
+  await readGoneKeys(db, SOURCE, key, { after: "AAG-1", through: "AAG-9" });
+  await readGoneKeys(db, SOURCE, key, { after: null, through: null });
+  await countOpenOrders(db, SOURCE);
+  await countActiveStates(db, CUSTOMER);
+  await saveSourceHashes(
+    db,
+    CUSTOMER,
+    Array.from({ length: 800 }, (_, i) => ({ orderKey: `AAG-${i}`, sourceHash: `f:${i}` })),
+  );
   await loadStateRange(db, CUSTOMER, "AAG-1", "AAG-9");
   await loadStateByKeys(db.kysely, CUSTOMER, ["AAG-1"]);
   const state = { customer: CUSTOMER, orderKey: "AAG-1", boardId: "1", groupId: null, mondayItemId: "9" };
   await saveState(
     db.kysely,
-    { ...state, values: null, subitemIds: {}, archived: false },
+    { ...state, values: null, subitemIds: {}, archived: false, sourceHash: "f:h" },
+    "2026-12-03T00:00:00.000Z",
+  );
+  await insertStates(
+    db,
+    Array.from({ length: 300 }, (_, i) => ({
+      ...state,
+      orderKey: `AAG-${i}`,
+      values: null,
+      subitemIds: {},
+      archived: false,
+      sourceHash: "f:h",
+    })),
     "2026-12-03T00:00:00.000Z",
   );
   // 300 orders of 17 values and 1,500 sizes: more than 2,100 parameters if the batches were not split.

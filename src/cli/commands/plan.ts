@@ -1,6 +1,6 @@
-import { openReadOnlyContext, type GlobalOptions } from "../context.js";
 import type { PlannedChange } from "../../sync/index.js";
-import { plural, printJson, table } from "../output.js";
+import { openReadOnlyContext, type GlobalOptions } from "../context.js";
+import { plural, table } from "../output.js";
 
 /** A value as `plan` shows it: JSON, cut to 40 characters (`null` when the state had none). */
 function shown(value: unknown): string {
@@ -17,6 +17,41 @@ function columnsCell(ch: PlannedChange): string {
     .join("; ");
 }
 
+/**
+ * `plan --json` as one JSON object, `{"changes": […], "counts": …, "errors": …}`, written as it goes: each
+ * change is printed when its page is detected (issue 16), so memory holds a page, not every change.
+ */
+class JsonChanges {
+  private first = true;
+
+  constructor() {
+    process.stdout.write('{\n  "changes": [');
+  }
+
+  readonly add = (change: PlannedChange): void => {
+    process.stdout.write(`${this.first ? "\n" : ",\n"}    ${JSON.stringify(change)}`);
+    this.first = false;
+  };
+
+  end(rest: { counts: unknown; errors: unknown }): void {
+    const tail = `,\n  "counts": ${JSON.stringify(rest.counts)},\n  "errors": ${JSON.stringify(rest.errors)}\n}\n`;
+    process.stdout.write(`${this.first ? "" : "\n  "}]${tail}`);
+  }
+}
+
+/** The terminal's list: the first `limit` changes kept, the rest only counted. */
+class ChangeList {
+  readonly shown: PlannedChange[] = [];
+  more = 0;
+
+  constructor(private readonly limit: number) {}
+
+  readonly add = (change: PlannedChange): void => {
+    if (this.shown.length < this.limit) this.shown.push(change);
+    else this.more++;
+  };
+}
+
 /** `order-sync plan`: what a sync would do, column by column; reads the boards' schema, writes nothing to monday. */
 export async function planCommand(
   opts: { customer?: string[]; limit: string },
@@ -24,28 +59,28 @@ export async function planCommand(
 ): Promise<number> {
   const ctx = await openReadOnlyContext(global, "migrated");
   try {
-    const result = await ctx.app.plan(opts.customer ? { customers: opts.customer } : {});
+    const customers = opts.customer ? { customers: opts.customer } : {};
     if (global.json) {
-      printJson(result);
-    } else {
-      const c = result.counts;
-      process.stdout.write(
-        `plan: ${c.created} to create, ${c.updated} to update, ${c.archived} to archive, ${c.unchanged} unchanged, ${c.quarantined} that cannot be mapped${c.held ? `, ${c.held} held by a rollback` : ""}; ${plural(c.subitemsCreated, "subitem")} to create, ${c.subitemsUpdated} to update, ${c.subitemsArchived} to archive\n`,
-      );
-      const limit = Math.max(0, Number(opts.limit) || 0);
-      if (result.changes.length)
-        process.stdout.write(
-          `${table(
-            ["customer", "order", "action", "columns"],
-            result.changes
-              .slice(0, limit)
-              .map((ch) => [ch.customer, ch.orderKey, ch.action, columnsCell(ch)]),
-          )}\n`,
-        );
-      if (result.changes.length > limit)
-        process.stdout.write(`… ${result.changes.length - limit} more (use --limit or --json)\n`);
-      for (const e of result.errors) process.stdout.write(`! ${e.customer}: ${e.error}\n`);
+      const out = new JsonChanges();
+      const result = await ctx.app.plan({ ...customers, onChange: out.add });
+      out.end(result);
+      return result.errors.length ? 2 : 0;
     }
+    const list = new ChangeList(Math.max(0, Number(opts.limit) || 0));
+    const result = await ctx.app.plan({ ...customers, onChange: list.add });
+    const c = result.counts;
+    process.stdout.write(
+      `plan: ${c.created} to create, ${c.updated} to update, ${c.archived} to archive, ${c.unchanged} unchanged, ${c.quarantined} that cannot be mapped${c.held ? `, ${c.held} held by a rollback` : ""}; ${plural(c.subitemsCreated, "subitem")} to create, ${c.subitemsUpdated} to update, ${c.subitemsArchived} to archive\n`,
+    );
+    if (list.shown.length)
+      process.stdout.write(
+        `${table(
+          ["customer", "order", "action", "columns"],
+          list.shown.map((ch) => [ch.customer, ch.orderKey, ch.action, columnsCell(ch)]),
+        )}\n`,
+      );
+    if (list.more > 0) process.stdout.write(`… ${list.more} more (use --limit or --json)\n`);
+    for (const e of result.errors) process.stdout.write(`! ${e.customer}: ${e.error}\n`);
     return result.errors.length ? 2 : 0;
   } finally {
     await ctx.close();

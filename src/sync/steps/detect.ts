@@ -1,7 +1,7 @@
 import { buildSnapshot, detectChange, RowError, type Change } from "../../detect/index.js";
 import { MappedRow } from "../../mapping/index.js";
 import type { OrderPage, OrderRow } from "../../source/index.js";
-import { loadHolds, loadStateRange, type SyncStateRow } from "../../state/index.js";
+import { loadHolds, loadStateRange, type SourceHashRefresh, type SyncStateRow } from "../../state/index.js";
 import type { CustomerRunContext } from "../customer-context.js";
 
 /** A change that needs work on monday (everything but UNCHANGED). */
@@ -32,6 +32,8 @@ export interface DetectResult {
   released: string[];
   /** `held`: orders left alone because a rollback holds them and their source still makes the same change. */
   counts: { unchanged: number; held: number };
+  /** Orders read and found unchanged whose fingerprint the state should keep (issue 16; `sync` stores them). */
+  refresh?: SourceHashRefresh[];
 }
 
 /** What the holds of a rollback leave of a page's changes (see {@link applyHolds}). */
@@ -47,7 +49,7 @@ interface HeldResult {
  * rolled back (the same hash, or GONE again for an order that had been archived); once the source holds
  * anything else the hold is released and the order syncs as usual. Unmappable rows are left to validation.
  */
-async function applyHolds(
+export async function applyHolds(
   ctx: Pick<CustomerRunContext, "db" | "customer">,
   detected: DetectedOrder[],
   gone: GoneChange[],
@@ -74,14 +76,14 @@ async function applyHolds(
 }
 
 /** The sync state's orders that have an item on monday and are not archived, as GONE changes. */
-function goneOf(states: Iterable<SyncStateRow>): GoneChange[] {
+export function goneOf(states: Iterable<SyncStateRow>): GoneChange[] {
   return [...states]
     .filter((s) => !s.archived && s.mondayItemId)
     .map((s): GoneChange => ({ kind: "GONE", orderKey: s.orderKey, known: s }));
 }
 
 /** One row against its sync state: the change, or the {@link RowError} that makes it unmappable. */
-function classify(
+export function classify(
   ctx: Pick<CustomerRunContext, "board" | "customer">,
   mapped: MappedRow,
   orderKey: string,

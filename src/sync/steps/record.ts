@@ -10,7 +10,7 @@ import {
   stageOrders,
   type StagedOrder,
 } from "../../stage/index.js";
-import { dropState, loadStateByKeys, saveState, type SyncStateRow } from "../../state/index.js";
+import { dropState, loadStateByKeys, saveState, sourceHashOf, type SyncStateRow } from "../../state/index.js";
 import type { StepCounts } from "../counts.js";
 import type { CustomerRunContext } from "../customer-context.js";
 import type { WriteOutcome } from "../port.js";
@@ -108,6 +108,8 @@ async function recordItem(
       values,
       subitemIds,
       archived,
+      // The fingerprint vouches for the state once it holds the whole snapshot (sizes land later).
+      ...(archived ? {} : { sourceHash: sourceHashOf(row.sourceFingerprint, row.newHash) }),
     },
     now,
   );

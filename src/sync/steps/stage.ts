@@ -15,7 +15,7 @@ import {
   type NewStagedOrder,
   type NewStagedSubitem,
 } from "../../stage/index.js";
-import { dropDiscards, releaseHolds } from "../../state/index.js";
+import { dropDiscards, releaseHolds, saveSourceHashes, type SourceHashRefresh } from "../../state/index.js";
 import type { CustomerRunContext } from "../customer-context.js";
 import { HaltError } from "../errors.js";
 import type { PendingChange } from "./detect.js";
@@ -49,6 +49,8 @@ export interface ChangeSink {
    * rollback holds of orders whose source changed since (`released`).
    */
   finish(validation: ValidationResult, fixed: readonly string[], released?: readonly string[]): Promise<void>;
+  /** Orders read and found unchanged: keep their source fingerprints in the state (issue 16; `sync` only). */
+  refresh?(refresh: readonly SourceHashRefresh[]): Promise<void>;
 }
 
 type SubitemAction = "CREATE" | "UPDATE" | "ARCHIVE";
@@ -156,6 +158,7 @@ function createEntry(board: ResolvedBoard, base: Base, change: PendingChange & {
       changedColumns: Object.keys(s.columns),
       newHash: change.hash,
       newValues: s,
+      sourceFingerprint: change.sourceFingerprint ?? null,
       mondayItemId: null,
     },
     subitems: Object.keys(s.subitems).map((size) => subitemRow(board, change, size, "CREATE", null)),
@@ -184,6 +187,7 @@ function updateEntry(
       changedColumns: change.changedColumns,
       newHash: change.hash,
       newValues: s,
+      sourceFingerprint: change.sourceFingerprint ?? null,
       mondayItemId: change.known.mondayItemId,
     },
     subitems: [
@@ -247,6 +251,10 @@ export class StagingSink implements ChangeSink {
     if (undiscarded.length) await this.dropDiscarded(undiscarded);
     await stageOrders(this.ctx.db, entries);
     return { staged: entries.length, counts: { dead: waiting.size, discarded: left.size } };
+  }
+
+  async refresh(refresh: readonly SourceHashRefresh[]): Promise<void> {
+    await saveSourceHashes(this.ctx.db, this.ctx.customer.name, refresh);
   }
 
   async halt(result: ValidationResult): Promise<never> {
