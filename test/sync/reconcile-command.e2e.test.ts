@@ -129,7 +129,7 @@ describe("order-sync reconcile on the command line", () => {
         expect(text.stdout).toContain("in the database, not on the board: 1");
         const fix = await runCli(["reconcile", "--config", config], { env });
         expect(fix.code).toBe(0);
-        expect(fix.stdout).toMatch(/repaired: 1 state rows/);
+        expect(fix.stdout).toMatch(/repaired: 1 state row of items gone dropped/);
         await expectBoardsMatchDatabase(view, db);
         expect((await runCli(["reconcile", "--dry-run", "--config", config], { env })).code).toBe(0);
       } finally {
