@@ -36,14 +36,18 @@ async function main(): Promise<void> {
         }),
       )
       .execute();
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 900 },
-      extraHTTPHeaders: { Authorization: `Bearer ${TOKEN}` },
-    });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
+    // Logged in through the form, as an operator is: a session cookie, so the pages carry their action
+    // buttons (a bearer token alone gets no CSRF token, hence no forms).
+    await page.goto(`${dash.url}/login`);
+    await page.getByLabel("API token (ORDER_SYNC_API_TOKEN)").fill(TOKEN);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.waitForURL(`${dash.url}/`);
     const views: [string, string][] = [
       ["runs", "/"],
       ["run", `/runs/${encodeURIComponent(dash.summary.batchId)}?limit=5`],
+      ["rollback", `/runs/${encodeURIComponent(dash.summary.batchId)}/rollback`],
       ["customers", "/customers"],
       ["attention", "/attention?limit=15"],
       ["two-way", "/two-way?limit=12"],
@@ -57,7 +61,8 @@ async function main(): Promise<void> {
     for (const [name, path] of views) {
       await page.goto(`${dash.url}${path}`);
       await page.waitForLoadState("networkidle");
-      await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+      // The rollback dry run lists every change of the batch (the first load: all 400): its top only.
+      await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: name !== "rollback" });
       process.stdout.write(`${OUT}/${name}.png\n`);
     }
   } finally {
