@@ -61,7 +61,14 @@ export type { StoreChange, ItemChange, ChangeListener } from "./changes.js";
 export { activityLogs, activityTimestamp } from "./activity-logs.js";
 export type { ActivityLogView, ActivityLogQuery } from "./activity-logs.js";
 export { BulkJobBook, jobCounts, jobReport } from "./bulk/book.js";
-export type { BulkJob, BulkImportState, BulkFailureReason, OnMatch, BulkSettings, BulkStats } from "./bulk/book.js";
+export type {
+  BulkJob,
+  BulkImportState,
+  BulkFailureReason,
+  OnMatch,
+  BulkSettings,
+  BulkStats,
+} from "./bulk/book.js";
 export {
   ROWS_PER_JOB,
   INGEST_ITEMS_PER_HOUR,
