@@ -7,6 +7,7 @@ import { detectIntoSink } from "./customer-pipeline.js";
 import { HaltError } from "./errors.js";
 import { customerContext, prepare, type SyncDeps } from "./prepare.js";
 import { StepClock } from "./step-clock.js";
+import { planLanes, type PlannedLanes } from "./plan-lanes.js";
 import type { PendingChange } from "./steps/detect.js";
 import type { ChangeSink, StageResult } from "./steps/stage.js";
 
@@ -18,6 +19,8 @@ export interface PlannedChange {
   columns: string[];
   subitems?: { create: string[]; update: string[]; archive: string[] };
   reason?: string;
+  /** The lane the change goes by (issue 18): `mutations`, or a bulk import job. */
+  lane?: "mutations" | "ingest" | "backfill";
 }
 
 function planned(customer: string, c: Exclude<Change, { kind: "UNCHANGED" }>): PlannedChange {
@@ -79,7 +82,12 @@ const PLANNED_COUNT: Partial<Record<PlannedChange["action"], keyof SyncCounts>> 
 export async function planSync(
   deps: SyncDeps,
   options: { customers?: readonly string[] } = {},
-): Promise<{ changes: PlannedChange[]; counts: SyncCounts; errors: { customer: string; error: string }[] }> {
+): Promise<{
+  changes: PlannedChange[];
+  counts: SyncCounts;
+  lanes: PlannedLanes;
+  errors: { customer: string; error: string }[];
+}> {
   const p = await prepare(deps, options.customers);
   const changes: PlannedChange[] = [];
   const parts: SyncCounts[] = [];
@@ -107,5 +115,5 @@ export async function planSync(
     const key = PLANNED_COUNT[c.action];
     if (key) counts[key]++;
   }
-  return { changes, counts, errors };
+  return { changes, counts, lanes: planLanes(deps.settings, changes), errors };
 }

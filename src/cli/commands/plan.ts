@@ -16,14 +16,24 @@ export async function planCommand(
       process.stdout.write(
         `plan: ${c.created} to create, ${c.updated} to update, ${c.archived} to archive, ${c.unchanged} unchanged, ${c.quarantined} that cannot be mapped${c.held ? `, ${c.held} held by a rollback` : ""}\n`,
       );
+      const { mutations, bulk } = result.lanes;
+      process.stdout.write(
+        `lanes: mutations ${mutations.orders} orders, ${mutations.writes} writes, about ${mutations.minutes} min of complexity budget${bulk ? `; ${bulk.kind} ${bulk.orders} orders, ${bulk.rows} rows in ${bulk.jobs}+ jobs${bulk.budgetHours !== undefined ? ` (${bulk.budgetHours} h of the 19,000-items-an-hour budget)` : ""}, processing time not documented by monday` : ""}\n`,
+      );
       const limit = Math.max(0, Number(opts.limit) || 0);
       if (result.changes.length)
         process.stdout.write(
           `${table(
-            ["customer", "order", "action", "columns"],
+            ["customer", "order", "action", "lane", "columns"],
             result.changes
               .slice(0, limit)
-              .map((ch) => [ch.customer, ch.orderKey, ch.action, ch.reason ?? ch.columns.join(", ")]),
+              .map((ch) => [
+                ch.customer,
+                ch.orderKey,
+                ch.action,
+                ch.lane ?? "-",
+                ch.reason ?? ch.columns.join(", "),
+              ]),
           )}\n`,
         );
       if (result.changes.length > limit)
