@@ -92,7 +92,20 @@ async function startClaimJobs(
  * the hour's 100 job starts and (ingest) 19,000 items; stops claiming once a limit is reached, leaving the
  * rest staged for the mutation lane.
  */
-export async function startBulkJobs(ctx: CustomerRunContext, shared: SharedBoards): Promise<BulkStart> {
+export function startBulkJobs(ctx: CustomerRunContext, shared: SharedBoards): Promise<BulkStart> {
+  // Customers run in parallel, but the hour's limits are the account's: one customer at a time reads what
+  // is left (MON_BulkJobs) and records its jobs, so two never spend the same allowance.
+  const run = startQueue.then(() => startJobsOf(ctx, shared));
+  startQueue = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  return run;
+}
+
+let startQueue: Promise<void> = Promise.resolve();
+
+async function startJobsOf(ctx: CustomerRunContext, shared: SharedBoards): Promise<BulkStart> {
   const kind = jobKindOf(ctx);
   const lane = ctx.monday.bulk;
   const started: BulkStart = { jobs: [], mutations: [] };
