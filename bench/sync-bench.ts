@@ -1,5 +1,10 @@
 /**
- * `npm run bench [-- --orders N] [--json] [--time-scale X] [--latency MS]`
+ * `npm run bench [-- --orders N] [--json] [--time-scale X] [--latency MS] [--lane L] [--bulk-rate N[,N...]]`
+ *
+ * `--lane mutations|ingest|backfill|all` (issue 18) adds first loads through the bulk lane (`monday.bulk`)
+ * at each emulated processing rate of `--bulk-rate` (rows a second, default 100,500,2000: monday does not
+ * document its speed), each with requests, complexity, wall time and its ratio to the mutation lane's
+ * complexity-budget minimum. `--lane mutations` (the default) runs what the bench always ran.
  *
  * Syncs N new demo orders with their size subitems, then an incremental run with 1% of the orders
  * changed, against the emulator with monday.com's costs, limits and a realistic latency, two ways:
@@ -45,8 +50,14 @@ const { values: args } = parseArgs({
     latency: { type: "string", default: "150" },
     budget: { type: "string", default: "10000000" },
     only: { type: "string" },
+    lane: { type: "string", default: "mutations" },
+    "bulk-rate": { type: "string", default: "100,500,2000" },
   },
 });
+const LANE = args.lane as "mutations" | "ingest" | "backfill" | "all";
+if (!["mutations", "ingest", "backfill", "all"].includes(LANE))
+  throw new Error(`--lane takes mutations, ingest, backfill or all, not ${args.lane}`);
+const BULK_RATES = args["bulk-rate"].split(",").map(Number);
 const ORDERS = Number(args.orders);
 const TIME_SCALE = Number(args["time-scale"]);
 const LATENCY_MS = Number(args.latency);
@@ -60,13 +71,16 @@ const say = (line: string) => {
  * ten on a board of its own: monday caps a board (and a subitems board) at 10,000 items, and 10,000
  * orders carry about 50,000 size subitems.
  */
-function benchConfig(): Config {
+function benchConfig(bulk: "off" | "ingest" | "backfill" = "off"): Config {
   const raw = parseYaml(starterConfig()) as {
     monday: Record<string, unknown>;
     boards: Record<string, unknown>[];
     customers: { name: string; board: string; group: string }[];
   };
   raw.monday.budgetPerMinute = BUDGET;
+  raw.monday.bulk = bulk;
+  // The docs' 10-s poll, in emulator time.
+  raw.monday.bulkPollSeconds = 10 / TIME_SCALE;
   const template = raw.boards[0]!;
   const customers = DEMO_CUSTOMERS.flatMap((c) => [`${c.name} #0`, `${c.name} #1`]);
   raw.boards = customers.map((name, i) => ({
@@ -90,15 +104,19 @@ async function splitCustomers(db: Db): Promise<void> {
   );
 }
 
-async function freshWorld(): Promise<{ db: Db; emulator: Emulator; settings: Settings; dir: string }> {
+async function freshWorld(
+  bulk: "off" | "ingest" | "backfill" = "off",
+  bulkRowsPerSecond?: number,
+): Promise<{ db: Db; emulator: Emulator; settings: Settings; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), "order-sync-bench-"));
   const db = await openDatabase({ dialect: "sqlite", url: join(dir, "bench.db") });
   await createOrdersTable(db);
   await writeDemoOrders(db, { count: ORDERS, seed: 42 });
   await splitCustomers(db);
   await migrateToLatest(db);
-  const config = benchConfig();
+  const config = benchConfig(bulk);
   const emulator = await startEmulator({
+    ...(bulkRowsPerSecond !== undefined && { bulkRowsPerSecond }),
     port: 0,
     boards: emulatorBoards(config),
     enforceLimits: true,
@@ -188,6 +206,23 @@ async function benchNaive(): Promise<{ initial: RunFigures; incremental: RunFigu
   }
 }
 
+/** A first load of every order through the bulk lane `kind` (beside the mutation lane), at `rate` rows a second. */
+async function benchLane(kind: "ingest" | "backfill", rate: number): Promise<RunFigures & { jobs: number }> {
+  const w = await freshWorld(kind, rate);
+  try {
+    const figures = await measure(w.emulator, async () => {
+      const s = await wireApp(w.settings, w.db).sync();
+      if (s.exitCode !== 0)
+        throw new Error(`${kind} first load ended ${s.status}: ${JSON.stringify(s.counts)}`);
+    });
+    return { ...figures, jobs: w.emulator.bulk.stats.jobsStarted };
+  } finally {
+    await w.emulator.close();
+    await w.db.close();
+    rmSync(w.dir, { recursive: true, force: true });
+  }
+}
+
 function budgetBoundSeconds(complexity: number): number {
   // Budget-bound minimum: the minutes the points need at BUDGET a minute, in real seconds under the time scale.
   return ((complexity / BUDGET) * 60) / TIME_SCALE;
@@ -197,6 +232,17 @@ say(
   `order-sync benchmark: ${ORDERS} orders, budget ${BUDGET.toLocaleString("en")} points/min, time scale ${TIME_SCALE}× (1 monday minute = ${(60 / TIME_SCALE).toFixed(2)} s), latency ${LATENCY_MS} ms (scaled)`,
 );
 const orderSync = args.only === "naive" ? undefined : await benchOrderSync();
+const laneRuns: { lane: string; rate: number; figures: RunFigures & { jobs: number } }[] = [];
+for (const kind of ["ingest", "backfill"] as const)
+  if (LANE === kind || LANE === "all")
+    for (const rate of BULK_RATES) {
+      laneRuns.push({
+        lane: kind === "ingest" ? "ingest+mutations" : "backfill",
+        rate,
+        figures: await benchLane(kind, rate),
+      });
+      say(`${kind} @ ${rate} rows/s done: ${laneRuns.at(-1)!.figures.wallSeconds} s`);
+    }
 if (orderSync)
   say(
     `order-sync done: initial ${orderSync.initial.wallSeconds} s, incremental ${orderSync.incremental.wallSeconds} s`,
@@ -205,8 +251,17 @@ const naive = args.only === "order-sync" ? undefined : await benchNaive();
 
 const totalComplexity = orderSync ? orderSync.initial.complexity + orderSync.incremental.complexity : 0;
 const totalWall = orderSync ? orderSync.initial.wallSeconds + orderSync.incremental.wallSeconds : 0;
+// The complexity-budget minimum of a first load: what the mutation lane's points need at BUDGET a minute.
+const firstLoadMinimum = orderSync ? budgetBoundSeconds(orderSync.initial.complexity) : null;
+const lanes = laneRuns.map((r) => ({
+  ...r,
+  ratioToBudgetMinimum: firstLoadMinimum
+    ? Math.round((r.figures.wallSeconds / firstLoadMinimum) * 1000) / 1000
+    : null,
+}));
 const result = {
   orders: ORDERS,
+  lanes,
   timeScale: TIME_SCALE,
   budgetPerMinute: BUDGET,
   orderSync: orderSync && { initial: orderSync.initial, incremental: orderSync.incremental },
@@ -246,6 +301,23 @@ else {
     say(
       `budget-bound minimum: ${budgetBoundSeconds(totalComplexity).toFixed(2)} s for ${totalComplexity.toLocaleString("en")} points; order-sync took ${totalWall.toFixed(2)} s → ratio ${result.budgetBoundRatio} (initial run alone ${result.initialBudgetBoundRatio})`,
     );
+  }
+  if (lanes.length) {
+    say(
+      `\n${"first load by lane".padEnd(26)} ${"rows/s".padStart(7)} ${"requests".padStart(9)} ${"complexity".padStart(15)} ${"jobs".padStart(5)} ${"wall s".padStart(9)} ${"÷ budget min".padStart(12)}`,
+    );
+    if (orderSync && firstLoadMinimum)
+      say(
+        `${"mutations".padEnd(26)} ${"-".padStart(7)} ${String(orderSync.initial.requests).padStart(9)} ${orderSync.initial.complexity.toLocaleString("en").padStart(15)} ${"0".padStart(5)} ${orderSync.initial.wallSeconds.toFixed(2).padStart(9)} ${(orderSync.initial.wallSeconds / firstLoadMinimum).toFixed(3).padStart(12)}`,
+      );
+    for (const r of lanes)
+      say(
+        `${r.lane.padEnd(26)} ${String(r.rate).padStart(7)} ${String(r.figures.requests).padStart(9)} ${r.figures.complexity.toLocaleString("en").padStart(15)} ${String(r.figures.jobs).padStart(5)} ${r.figures.wallSeconds.toFixed(2).padStart(9)} ${String(r.ratioToBudgetMinimum ?? "-").padStart(12)}`,
+      );
+    if (firstLoadMinimum)
+      say(
+        `complexity-budget minimum of the first load: ${firstLoadMinimum.toFixed(2)} s (mutation lane's points ÷ budget)`,
+      );
   }
   if (result.requestRatioInitial)
     say(

@@ -415,6 +415,14 @@ export const configSchema = z
           })
           .strict()
           .default({ failureThreshold: 5, recoverySeconds: 60 }),
+        /**
+         * The bulk import lane for NEW orders (issue 18; API-FACTS "Bulk import"): `off` (mutations only),
+         * `ingest` (`ingest_items`, any editor, 19,000 items an hour), `backfill` (`backfill_items`, account
+         * admins, no automations), `auto` (ingest beside the mutation lane where it shortens the run).
+         */
+        bulk: z.enum(["off", "ingest", "backfill", "auto"]).default("off"),
+        /** Seconds between two polls of a bulk job (the docs suggest about 10). */
+        bulkPollSeconds: z.number().positive().max(600).default(10),
       })
       .strict()
       .default({
@@ -425,6 +433,8 @@ export const configSchema = z
         maxAttempts: 5,
         backoffSeconds: { initial: 1, max: 30 },
         breaker: { failureThreshold: 5, recoverySeconds: 60 },
+        bulk: "off",
+        bulkPollSeconds: 10,
       }),
     sync: z
       .object({

@@ -370,6 +370,34 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
           await db.schema.dropTable(table).execute();
       },
     },
+    "0008_bulk_jobs": {
+      // Issue 18: every bulk import job, recorded after its start and before its CSV is uploaded, so a run
+      // that crashed while a job ran finds it, polls it to its end and adopts what it created.
+      async up(db: Kysely<unknown>) {
+        await ty
+          .autoId(ty.createTable(db, "MON_BulkJobs"), "bulk_id")
+          .addColumn("job_id", ty.varchar(64), (c) => c.notNull().unique())
+          .addColumn("customer", ty.varchar(255), (c) => c.notNull())
+          .addColumn("batch_id", ty.varchar(64), (c) => c.notNull())
+          .addColumn("board_id", ty.varchar(32), (c) => c.notNull())
+          .addColumn("group_id", ty.varchar(64), (c) => c.notNull())
+          .addColumn("kind", ty.varchar(16), (c) => c.notNull())
+          .addColumn("status", ty.varchar(24), (c) => c.notNull())
+          .addColumn("row_count", "integer", (c) => c.notNull())
+          .addColumn("order_keys", ty.text, (c) => c.notNull())
+          .addColumn("counts", ty.text)
+          .addColumn("failure_reason", ty.varchar(64))
+          .addColumn("failure_message", ty.text)
+          .addColumn("started_at", TS, (c) => c.notNull())
+          .addColumn("finished_at", TS)
+          .execute();
+        await index(db, "IX_MON_BulkJobs_customer", "MON_BulkJobs", ["customer", "finished_at"]);
+        await index(db, "IX_MON_BulkJobs_started", "MON_BulkJobs", ["started_at"]);
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.dropTable("MON_BulkJobs").execute();
+      },
+    },
     "0009_source_hash": {
       // Issue 16: the database's fingerprint of each order's source columns (src/source/fingerprint.ts), as
       // of the values the state holds: compared in the read query, so unchanged orders never leave the

@@ -236,6 +236,30 @@ export interface Database {
   MON_StatusHistory: StatusHistoryTable;
   MON_OperatorActions: OperatorActionTable;
   MON_Discards: DiscardTable;
+  MON_BulkJobs: BulkJobTable;
+}
+
+/**
+ * `MON_BulkJobs` (issue 18): one bulk import job. `status` is `STARTED` (recorded, CSV not yet uploaded),
+ * `UPLOADED`, then monday's last `BulkImportState` once `finished_at` is set. `order_keys` is a JSON array
+ * of the orders in the file; `row_count` its rows (parents and subitems), which ingest counts per hour.
+ */
+export interface BulkJobTable {
+  bulk_id: Generated<number>;
+  job_id: string;
+  customer: string;
+  batch_id: string;
+  board_id: string;
+  group_id: string;
+  kind: string;
+  status: string;
+  row_count: number;
+  order_keys: string;
+  counts: string | null;
+  failure_reason: string | null;
+  failure_message: string | null;
+  started_at: string;
+  finished_at: string | null;
 }
 
 /** States of an inbox event: waiting, applied, dropped as an echo of order-sync's own write, ignored, failed. */

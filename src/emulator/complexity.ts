@@ -31,6 +31,10 @@ export const MUTATION_COST: Readonly<Record<string, number>> = {
   create_group: 10_000,
   create_column: 10_000,
   create_board: 20_000,
+  // Whether the bulk import's calls cost complexity is not documented (API-FACTS "Bulk import"); they are
+  // charged as one write each, and the rows they import cost nothing more.
+  ingest_items: 10_000,
+  backfill_items: 10_000,
 };
 
 /** Personal-token budget per 60 s window. */

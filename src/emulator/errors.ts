@@ -13,6 +13,8 @@ export class MondayApiError extends Error {
     readonly statusCode: number,
     /** `extensions.error_data`. */
     readonly errorData: Record<string, unknown> = {},
+    /** More `extensions` fields some errors carry (`retryAfterMs` of the bulk import's job-start limit). */
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -126,5 +128,22 @@ export class InvalidUserIdError extends MondayApiError {
     super(`User with id ${userId} does not exist`, "InvalidUserIdException", 200, {
       user_id: String(userId),
     });
+  }
+}
+
+/**
+ * The bulk import's 100 successful job starts an account an hour, spent (API-FACTS "Bulk import": 429
+ * `RATE_LIMIT_EXCEEDED` with `extensions.retryAfterMs`).
+ */
+export class JobStartLimitError extends MondayApiError {
+  override name = "JobStartLimitError";
+  constructor(retryAfterMs: number, limit: number) {
+    super(
+      `Rate limit exceeded: at most ${limit} bulk import jobs may start an hour`,
+      "RATE_LIMIT_EXCEEDED",
+      429,
+      { limit },
+      { retryAfterMs },
+    );
   }
 }

@@ -60,3 +60,22 @@ export { ChangeFeed, MAX_CHANGES_PER_BOARD } from "./changes.js";
 export type { StoreChange, ItemChange, ChangeListener } from "./changes.js";
 export { activityLogs, activityTimestamp } from "./activity-logs.js";
 export type { ActivityLogView, ActivityLogQuery } from "./activity-logs.js";
+export { BulkJobBook, jobCounts, jobReport } from "./bulk/book.js";
+export type {
+  BulkJob,
+  BulkImportState,
+  BulkFailureReason,
+  OnMatch,
+  BulkSettings,
+  BulkStats,
+} from "./bulk/book.js";
+export {
+  ROWS_PER_JOB,
+  INGEST_ITEMS_PER_HOUR,
+  JOB_STARTS_PER_HOUR,
+  URL_TTL_MS,
+  MAX_FILE_BYTES,
+  DEFAULT_ROWS_PER_SECOND,
+} from "./bulk/limits.js";
+export type { BulkKind } from "./bulk/limits.js";
+export { parseCsv } from "./bulk/csv.js";

@@ -60,7 +60,12 @@ function formatError(error: GraphQLError, requestId: string): Record<string, unk
   const ownCode = typeof error.extensions.code === "string" ? error.extensions.code : undefined;
   const extensions =
     original instanceof MondayApiError
-      ? { code: original.code, status_code: original.statusCode, error_data: original.errorData }
+      ? {
+          code: original.code,
+          status_code: original.statusCode,
+          error_data: original.errorData,
+          ...original.extensions,
+        }
       : error.path
         ? { code: "INTERNAL_SERVER_ERROR", status_code: 500, error_data: {} }
         : { code: ownCode ?? validationCode(error.message), status_code: 400, error_data: {} };
@@ -82,7 +87,13 @@ export function graphqlReply(result: ExecutionResult, requestId: string): HttpRe
   if ("data" in result) body.data = result.data;
   if (result.errors?.length) body.errors = result.errors.map((e) => formatError(e, requestId));
   body.account_id = ACCOUNT_ID;
+  if (result.errors?.some(isRateLimited)) return { status: 429, body };
   return { status: result.errors?.some(isInternal) ? 500 : 200, body };
+}
+
+/** An error monday answers with HTTP 429 from inside a resolver (the bulk import's job-start limit). */
+function isRateLimited(error: GraphQLError): boolean {
+  return error.originalError instanceof MondayApiError && error.originalError.statusCode === 429;
 }
 
 /** An error monday answers with HTTP 500: an internal error, or any resolver failure that is not monday's. */

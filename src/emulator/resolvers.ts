@@ -24,6 +24,8 @@ import {
 import { boardMutations } from "./resolvers/boards.js";
 import { columnMutations } from "./resolvers/columns.js";
 import { itemMutations, jobQueries } from "./resolvers/items.js";
+import type { BulkJobBook } from "./bulk/book.js";
+import { BULK_MUTATIONS, BULK_QUERIES } from "./bulk/resolvers.js";
 import { boardUpdates, itemUpdates, updateMutations, updateQueries } from "./resolvers/updates.js";
 import { WEBHOOK_ROOT_FIELDS } from "./webhooks/resolvers.js";
 import type { EmulatorWebhooks } from "./webhooks/service.js";
@@ -42,6 +44,8 @@ export interface RequestContext {
   users: UserDirectory;
   /** The account's webhooks. */
   webhooks: EmulatorWebhooks;
+  /** The account's bulk import jobs. */
+  bulk: BulkJobBook;
 }
 
 /** `items(ids:)` takes at most 100 ids. */
@@ -284,6 +288,7 @@ const MUTATIONS: Readonly<Record<string, MutationResolver>> = {
   ...columnMutations(VIEWS),
   ...itemMutations(VIEWS),
   ...updateMutations(VIEWS),
+  ...BULK_MUTATIONS,
   create_item: (args, ctx) => {
     const item = ctx.store.createItem({
       boardId: String(args.board_id),
@@ -433,6 +438,7 @@ export function createRootValue(): Record<string, unknown> {
     complexity: (_args: Args, ctx: RequestContext) => ctx.complexity,
     ...ACCOUNT_QUERIES,
     ...jobQueries(),
+    ...BULK_QUERIES,
     ...updateQueries(VIEWS),
     ...WEBHOOK_ROOT_FIELDS,
     ...Object.fromEntries(

@@ -15,6 +15,8 @@ import {
   type OperationDefinitionNode,
 } from "graphql";
 import { handleAdmin, type AdminControls, type FaultOptions } from "./admin.js";
+import { BulkJobBook } from "./bulk/book.js";
+import { handleBulkHttp } from "./bulk/http.js";
 import { EmulatorClock } from "./clock.js";
 import { ComplexityBudget, operationComplexity } from "./complexity.js";
 import {
@@ -108,6 +110,11 @@ export interface EmulatorOptions extends Partial<LimitSettings> {
   seed?: number;
   /** Webhook delivery faults (duplicate, delay, reorder); default none. Drawn from the seeded PRNG too. */
   webhookFaults?: Partial<WebhookFaultSettings>;
+  /**
+   * Rows a second a bulk import job processes, in emulator time; default 500. monday does not document its
+   * speed (API-FACTS "Bulk import"), so benches try several.
+   */
+  bulkRowsPerSecond?: number;
 }
 
 /** A running emulator. */
@@ -124,6 +131,8 @@ export interface Emulator {
   users: UserDirectory;
   /** The account's webhooks and their deliveries. */
   webhooks: EmulatorWebhooks;
+  /** The account's bulk import jobs (`ingest_items`, `backfill_items`, `fetch_job_status`, uploads, reports). */
+  bulk: BulkJobBook;
   /** `/v2` requests received so far (same as `log.requests`). */
   readonly requestCount: number;
   /** Counters for the benchmark: requests, 429s by code, complexity, faults, replays, conflicts. */
@@ -189,6 +198,7 @@ class EmulatorHandler implements AdminControls {
   readonly cursors: CursorBook;
   readonly counters = new StatsCounter();
   readonly webhooks: EmulatorWebhooks;
+  readonly bulk: BulkJobBook;
   private readonly idempotency: IdempotencyCache;
   private readonly requestWindow: RequestWindow;
   private readonly faultPicker: FaultPicker;
@@ -224,6 +234,14 @@ class EmulatorHandler implements AdminControls {
       seed: seed ^ 0x0eb,
       faults: options.webhookFaults,
     });
+    this.bulk = new BulkJobBook(store, clock, (id) => {
+      const user = this.users.byId(id);
+      return user !== undefined && this.users.isAdmin(user);
+    });
+    if (options.bulkRowsPerSecond !== undefined) {
+      if (!(options.bulkRowsPerSecond > 0)) throw new RangeError("bulkRowsPerSecond must be > 0");
+      this.bulk.settings = { rowsPerSecond: options.bulkRowsPerSecond };
+    }
     this.limits = { ...DEFAULT_LIMITS, ...checkLimitSettings(limitOptions(options)) };
     budget.limit = this.limits.budgetPerMinute;
     this.faults = { ...DEFAULT_FAULTS };
@@ -368,6 +386,8 @@ class EmulatorHandler implements AdminControls {
     // Failed calls count against the budget too (API-FACTS, "Rate limits"): charged before validation.
     const errors = validate(this.schema, document);
     if (errors.length) return { reply: graphqlReply({ errors }, requestId), executed: true };
+    // Bulk import jobs make progress on the emulator's clock; whatever is due lands before this request reads.
+    this.bulk.advanceAll();
     const contextValue: RequestContext = {
       store: this.store,
       cursors: this.cursors,
@@ -382,6 +402,7 @@ class EmulatorHandler implements AdminControls {
       actor,
       users: this.users,
       webhooks: this.webhooks,
+      bulk: this.bulk,
     };
     // Every change the request makes carries its user (also after `create_webhook` awaited its challenge).
     const result: ExecutionResult = await this.store.actingAs(actor.user.id, () =>
@@ -561,7 +582,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ? serveApi(req, res)
       : path.startsWith("/__admin/")
         ? handler.handleAdmin(req, path).then((reply) => send(res, reply))
-        : Promise.resolve(send(res, errorReply(404, "Not Found", "NOT_FOUND")));
+        : path.startsWith("/__bulk/")
+          ? handleBulkHttp(handler.bulk, req).then((reply) => send(res, reply))
+          : Promise.resolve(send(res, errorReply(404, "Not Found", "NOT_FOUND")));
     serve.catch((error: unknown) => {
       const reply = errorReply(
         500,
@@ -578,8 +601,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  const origin = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  handler.bulk.origin = origin;
   return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}/v2`,
+    url: `${origin}/v2`,
     port,
     store,
     log,
@@ -587,6 +612,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clock,
     users: handler.users,
     webhooks: handler.webhooks,
+    bulk: handler.bulk,
     get requestCount() {
       return log.requests;
     },

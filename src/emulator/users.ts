@@ -22,6 +22,8 @@ export interface UserSettings {
   appTokens?: readonly string[];
   /** Tokens of the default user (`--token T`); with any, other tokens get monday's 401. */
   defaultUserTokens?: readonly string[];
+  /** Names of configured users who are account admins (`backfill_items` needs one); the default user always is. */
+  admins?: readonly string[];
 }
 
 /** The account's default user: any non-empty token is this user unless users are configured. */
@@ -51,6 +53,7 @@ export class UserDirectory {
   private readonly people: EmulatorUser[] = [DEFAULT_USER];
   private readonly apps: ReadonlySet<string>;
   private readonly closed: boolean;
+  private readonly admins: ReadonlySet<string>;
 
   constructor(settings: UserSettings = {}) {
     const byName = new Map<string, EmulatorUser>();
@@ -67,6 +70,7 @@ export class UserDirectory {
     }
     for (const token of settings.defaultUserTokens ?? []) this.byToken.set(token, DEFAULT_USER);
     this.apps = new Set(settings.appTokens ?? []);
+    this.admins = new Set(settings.admins ?? []);
     this.closed = this.byToken.size > 0;
   }
 
@@ -86,6 +90,11 @@ export class UserDirectory {
   /** Every user of the account, the default user first. */
   list(): readonly EmulatorUser[] {
     return this.people;
+  }
+
+  /** Whether the user is an account admin: the default user, or a configured user named in `admins`. */
+  isAdmin(user: EmulatorUser): boolean {
+    return user.id === DEFAULT_USER.id || this.admins.has(user.name);
   }
 
   byId(id: string): EmulatorUser | undefined {

@@ -26,6 +26,9 @@ const DOCUMENT_FILES = {
   GetActivityLogs: "queries/get-activity-logs.graphql",
   CreateWebhook: "mutations/create-webhook.graphql",
   DeleteWebhook: "mutations/delete-webhook.graphql",
+  IngestItems: "mutations/ingest-items.graphql",
+  BackfillItems: "mutations/backfill-items.graphql",
+  FetchJobStatus: "queries/fetch-job-status.graphql",
 } as const;
 
 /** The name of an operation shipped in ./documents, e.g. `"CreateItem"`. */

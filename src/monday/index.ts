@@ -103,3 +103,31 @@ export type {
   RetryStrategy,
 } from "./resilience.js";
 export type { Subscribe } from "./listeners.js";
+export {
+  BULK_INGEST_PER_HOUR,
+  BULK_JOB_STARTS_PER_HOUR,
+  BULK_POLL_MS,
+  BULK_ROWS_PER_JOB,
+  BULK_TERMINAL_STATES,
+  BULK_UPLOAD_TTL_MS,
+  BulkImportClient,
+  BulkTransferError,
+} from "./bulk.js";
+export type {
+  BulkClientOptions,
+  BulkJobCounts,
+  BulkJobState,
+  BulkJobStatus,
+  BulkLaneKind,
+  BulkReportRow,
+} from "./bulk.js";
+export {
+  NotImportableError,
+  csvCell,
+  importCsv,
+  importable,
+  parseCsvRecords,
+  quoteCell,
+  rowCount,
+} from "./bulk-csv.js";
+export type { CsvColumn, CsvItem, CsvParent } from "./bulk-csv.js";

@@ -2,6 +2,8 @@ export {
   stageOrders,
   claimOrders,
   claimSubitems,
+  claimNewOrders,
+  pendingSubitemsOf,
   markOrders,
   markSubitems,
   clearDone,
@@ -23,3 +25,5 @@ export type {
   NewStagedSubitem,
 } from "./staging.js";
 export { STAGED_STATES, TransitionError, transition, sourcesOf, initialStatus } from "./states.js";
+export { recordBulkJob, markBulkJob, unfinishedBulkJobs, bulkUsageSince } from "./bulk-jobs.js";
+export type { BulkJobRecord, BulkUsage } from "./bulk-jobs.js";

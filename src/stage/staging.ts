@@ -259,6 +259,59 @@ export async function claimOrders(
 }
 
 /**
+ * Claims up to `limit` PENDING creates of the batch for the bulk import lane (issue 18), IN_FLIGHT like any
+ * claim: a crash leaves them uncertain, and the next run's reconcile adopts what a job created by key.
+ */
+export async function claimNewOrders(
+  db: Db,
+  customer: string,
+  batchId: string,
+  limit: number,
+): Promise<StagedOrder[]> {
+  const claim = transition("IN_FLIGHT");
+  return db.kysely.transaction().execute(async (tx) => {
+    const pending = tx
+      .selectFrom(ORDERS)
+      .selectAll()
+      .where("customer", "=", customer)
+      .where("batch_id", "=", batchId)
+      .where("action", "=", "CREATE")
+      .where("stg_status", "=", "PENDING")
+      .orderBy("stg_id");
+    const rows = await limitRows(db.dialect, pending, limit).execute();
+    if (rows.length === 0) return [];
+    await tx
+      .updateTable(ORDERS)
+      .set({ stg_status: "IN_FLIGHT", stg_updated_date: nowIso() })
+      .where("stg_status", "in", claim.from)
+      .where(
+        "stg_id",
+        "in",
+        rows.map((r) => Number(r.stg_id)),
+      )
+      .execute();
+    return rows.map((r) => ({ ...parseOrder(r), status: "IN_FLIGHT" as const }));
+  });
+}
+
+/** The PENDING size-line creates of the given staged orders (what a bulk job writes under each parent). */
+export async function pendingSubitemsOf(db: Db, stgIds: readonly number[]): Promise<StagedSubitem[]> {
+  const found: StagedSubitem[] = [];
+  for (let i = 0; i < stgIds.length; i += 500) {
+    const rows = await db.kysely
+      .selectFrom(SUBITEMS)
+      .selectAll()
+      .where("stg_id", "in", stgIds.slice(i, i + 500))
+      .where("action", "=", "CREATE")
+      .where("stg_status", "=", "PENDING")
+      .orderBy("stg_sub_id")
+      .execute();
+    found.push(...rows.map(parseSubitem));
+  }
+  return found;
+}
+
+/**
  * Claims up to `limit` PENDING size lines whose parent order is DONE (so its item id is known), with the
  * parent's item id.
  */

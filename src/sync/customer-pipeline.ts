@@ -6,6 +6,7 @@ import type { StepClock } from "./step-clock.js";
 import { clearDone } from "./steps/clear.js";
 import { detectorFor } from "./steps/detect-in-db.js";
 import { pushStaged, type SentRound } from "./steps/push.js";
+import { awaitJobsInFlight, finishBulkJobs, sendClaimedByMutation, startBulkJobs } from "./steps/bulk.js";
 import { readStray } from "./steps/read.js";
 import { matchNewOrders } from "./steps/board-match.js";
 import { reconcileLeftovers } from "./steps/reconcile.js";
@@ -98,15 +99,25 @@ export async function runCustomerPipeline(
   meters: CustomerMeters,
 ): Promise<ValidationResult> {
   const { tally, clock } = meters;
+  // Bulk jobs an earlier run left running end first, so reconcile adopts all they created (issue 18).
+  await clock.time("reconcile", () => awaitJobsInFlight(ctx));
   const reconciled = await clock.time("reconcile", () => reconcileLeftovers(ctx, shared));
   tally.add(reconciled.counts);
   if (ctx.signal?.aborted) throw new StoppedError(ctx.signal.reason);
   const validation = await detectIntoSink(ctx, new StagingSink(ctx, reconciled.leftovers), meters);
   tally.add(await clock.time("reconcile", () => matchNewOrders(ctx, reconciled.board)));
-  for await (const round of clock.iterate("push", pushStaged(ctx, shared))) {
-    tally.add(await clock.time("record", () => recordResults(ctx, shared.groups, round)));
-    pushProgress(ctx, round, tally);
-  }
+  // The bulk lane starts its jobs, the mutation lane sends the rest meanwhile, then the jobs are adopted.
+  const bulk = await clock.time("push", () => startBulkJobs(ctx, shared));
+  const rounds = [
+    sendClaimedByMutation(ctx, shared, bulk.mutations),
+    pushStaged(ctx, shared),
+    finishBulkJobs(ctx, shared, bulk.jobs),
+  ];
+  for (const lane of rounds)
+    for await (const round of clock.iterate("push", lane)) {
+      tally.add(await clock.time("record", () => recordResults(ctx, shared.groups, round)));
+      pushProgress(ctx, round, tally);
+    }
   await clock.time("clear", () => clearDone(ctx));
   return validation;
 }

@@ -43,6 +43,20 @@ export interface SyncEventMap {
     },
   ];
   rowFailed: [{ customer: string; orderKey: string; action: string; error: string; status: string }];
+  /** A bulk import job ended (issue 18): its kind, monday's last state, its counts and failure. */
+  bulkJobDone: [
+    {
+      customer: string;
+      jobId: string;
+      kind: string;
+      status: string;
+      rows: number;
+      created: number;
+      failureReason: string | null;
+    },
+  ];
+  /** A row a bulk job did not import; the order goes the mutation way. */
+  bulkRowRejected: [{ customer: string; orderKey: string; reason: string }];
   /**
    * A step of a customer's run: its time summed over the customer's pages and requests, once per step
    * that ran; `ok: false` for the step that ended the run by failing.

@@ -18,6 +18,7 @@ export { newBatchId, selectCustomers, prepare, customerContext } from "./prepare
 export type { SyncDeps, Prepared } from "./prepare.js";
 export { planSync } from "./plan.js";
 export type { PlannedChange, PlanOptions, PlanResult } from "./plan.js";
+export type { PlannedLanes } from "./plan-lanes.js";
 export { validateSource } from "./validate-source.js";
 export { reconcileBoards } from "./reconcile-board.js";
 export type { ReconcileReport, UnknownItem, MissingItem, DifferentValue } from "./reconcile-board.js";

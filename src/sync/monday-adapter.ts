@@ -3,6 +3,7 @@ import { errorMessage, outcomeOf } from "../errors/index.js";
 import {
   archiveItemOp,
   AuthError,
+  BulkImportClient,
   changeColumnValuesOp,
   CircuitOpenError,
   ComplexityBudget,
@@ -29,6 +30,7 @@ import {
   MondayUnavailableError,
   type BoardCell,
   type BoardItem,
+  type BulkLane,
   type FoundItem,
   type MondayObserver,
   type MondayStats,
@@ -126,6 +128,8 @@ function requestOutcome(e: RequestEvent): string {
  */
 export class MondayClientPort implements SyncMonday, MondayWatch {
   private readonly counts = { retries: {} as Record<string, number>, budgetWaits: 0, budgetWaitMs: 0 };
+  /** The bulk import lane over the same resilient transport (budget, retries, breaker). */
+  readonly bulk: BulkLane;
 
   constructor(
     private readonly client: MondayClient,
@@ -135,6 +139,7 @@ export class MondayClientPort implements SyncMonday, MondayWatch {
     /** A client without retries or budget, on its own transport, for health checks. */
     private readonly probe?: { client: MondayClient; http: HttpTransport },
   ) {
+    this.bulk = bulkLaneOf(new BulkImportClient(resilient));
     resilient.onRetry((e) => {
       this.counts.retries[e.errorClass] = (this.counts.retries[e.errorClass] ?? 0) + 1;
     });
@@ -306,6 +311,24 @@ const budgets = new Map<string, ComplexityBudget>();
  * The monday.com port for the sync engine: HTTP (the real API or the emulator) behind the resilience
  * layer configured by `monday.*` in the config.
  */
+/** The port's bulk lane over the client's; read failures become what the sync expects of reads. */
+function bulkLaneOf(client: BulkImportClient): BulkLane {
+  const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (e) {
+      throw readFailure(e);
+    }
+  };
+  return {
+    // A refused start (the 100 an hour, a 429) is not an outage: the step sends those orders as mutations.
+    start: (kind, boardId, groupId) => client.start(kind, boardId, groupId),
+    upload: async (url, csv) => void (await client.upload(url, csv)),
+    status: (jobId) => guard(() => client.status(jobId)),
+    report: (url) => client.readReport(url),
+  };
+}
+
 export function createMondayPort(settings: Settings, token: string): MondayClientPort {
   const m = settings.config.monday;
   const budgetKey = `${settings.monday.apiUrl}\u0000${token}`;

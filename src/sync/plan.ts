@@ -7,6 +7,7 @@ import { detectIntoSink } from "./customer-pipeline.js";
 import { HaltError } from "./errors.js";
 import { customerContext, prepare, type SyncDeps } from "./prepare.js";
 import { StepClock } from "./step-clock.js";
+import { LanePlanner, type PlannedLanes } from "./plan-lanes.js";
 import type { PendingChange } from "./steps/detect.js";
 import type { ChangeSink, StageResult } from "./steps/stage.js";
 
@@ -23,6 +24,8 @@ export interface PlannedChange {
    */
   values?: Record<string, { from: unknown; to: unknown }>;
   reason?: string;
+  /** The lane the change goes by (issue 18): `mutations`, or a bulk import job. */
+  lane?: "mutations" | "ingest" | "backfill";
 }
 
 type ChangedOrder = Extract<Change, { kind: "CHANGED" }>;
@@ -101,6 +104,8 @@ const PLANNED_COUNT: Partial<Record<PlannedChange["action"], keyof SyncCounts>> 
 export interface PlanResult {
   changes: PlannedChange[];
   counts: SyncCounts;
+  /** Which lane the changes take and each lane's expected cost (issue 18). */
+  lanes: PlannedLanes;
   errors: { customer: string; error: string }[];
 }
 
@@ -121,7 +126,9 @@ export async function planSync(deps: SyncDeps, options: PlanOptions = {}): Promi
   const parts: SyncCounts[] = [];
   const errors: { customer: string; error: string }[] = [];
   const tallyPlanned = new CountsTally();
+  const lanes = new LanePlanner(deps.settings);
   const emit = (c: PlannedChange) => {
+    lanes.assign(c);
     const key = PLANNED_COUNT[c.action];
     if (key) tallyPlanned.add({ [key]: 1 });
     tallyPlanned.add({
@@ -149,5 +156,5 @@ export async function planSync(deps: SyncDeps, options: PlanOptions = {}): Promi
     parts.push(tally.total);
   }
   const counts = sumCounts([...parts, tallyPlanned.total]);
-  return { changes, counts, errors };
+  return { changes, counts, lanes: lanes.result(), errors };
 }

@@ -68,6 +68,35 @@ export interface BoardItem {
   subitems: { id: string; name: string; texts: Record<string, string | null> }[];
 }
 
+/** A bulk import job's state as `fetch_job_status` gives it (API-FACTS "Bulk import"). */
+export interface BulkJobState {
+  status: string;
+  counts: {
+    submitted: number;
+    invalid: number;
+    skipped: number;
+    created: number;
+    updated: number;
+    failed: number;
+  };
+  failureReason: string | null;
+  failureMessage: string | null;
+  reportUrl: string | null;
+}
+
+/** monday's bulk import (issue 18): start a job, upload its CSV, read its state and report. */
+export interface BulkLane {
+  start(
+    kind: "ingest" | "backfill",
+    boardId: string,
+    groupId: string,
+  ): Promise<{ jobId: string; uploadUrl: string }>;
+  upload(uploadUrl: string, csv: string): Promise<void>;
+  status(jobId: string): Promise<BulkJobState>;
+  /** The report's lines: the 1-based data row of the file, its result and reason. */
+  report(reportUrl: string): Promise<{ row: number; result: string; reason: string }[]>;
+}
+
 /**
  * What the sync engine needs from monday.com, and nothing else (STYLE.md #2: an injected shape).
  * `MondayClientPort` (`monday-adapter.ts`) implements it over HTTP; the emulator is reached the same way.
@@ -86,6 +115,8 @@ export interface SyncMonday {
   write(ops: readonly WriteOp[], idempotencyKey?: string): Promise<WriteOutcome[]>;
   /** HTTP requests sent so far. */
   readonly requests: number;
+  /** The bulk import lane, when the port offers it (`monday.bulk` chooses whether the sync uses it). */
+  readonly bulk?: BulkLane;
   /** Most ops one request may carry (configured batch size within the per-query complexity cap). */
   readonly maxOpsPerRequest?: number;
   /** Retries, budget waits and the circuit breaker's state, for the run summary. */

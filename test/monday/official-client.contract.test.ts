@@ -208,6 +208,9 @@ async function documentVariables(
       config: JSON.stringify({ columnId: "key" }),
     },
     DeleteWebhook: { id: hook.id },
+    IngestItems: { boardId: BOARD, groupId: "topics" },
+    BackfillItems: { boardId: BOARD, groupId: "topics" },
+    FetchJobStatus: { jobId: emulator.bulk.start("ingest", BOARD, "topics", "1000001").id },
   };
 }
 

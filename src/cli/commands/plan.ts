@@ -1,4 +1,4 @@
-import type { PlannedChange } from "../../sync/index.js";
+import type { PlannedChange, PlannedLanes } from "../../sync/index.js";
 import { openReadOnlyContext, type GlobalOptions } from "../context.js";
 import { plural, table } from "../output.js";
 
@@ -33,8 +33,8 @@ class JsonChanges {
     this.first = false;
   };
 
-  end(rest: { counts: unknown; errors: unknown }): void {
-    const tail = `,\n  "counts": ${JSON.stringify(rest.counts)},\n  "errors": ${JSON.stringify(rest.errors)}\n}\n`;
+  end(rest: { counts: unknown; lanes: unknown; errors: unknown }): void {
+    const tail = `,\n  "counts": ${JSON.stringify(rest.counts)},\n  "lanes": ${JSON.stringify(rest.lanes)},\n  "errors": ${JSON.stringify(rest.errors)}\n}\n`;
     process.stdout.write(`${this.first ? "" : "\n  "}]${tail}`);
   }
 }
@@ -50,6 +50,14 @@ class ChangeList {
     if (this.shown.length < this.limit) this.shown.push(change);
     else this.more++;
   };
+}
+
+/** The lanes' line: what each lane takes and its expected cost from the budgets (issue 18). */
+function lanesLine({ mutations, bulk }: PlannedLanes): string {
+  const bulkPart = bulk
+    ? `; ${bulk.kind} ${bulk.orders} orders, ${bulk.rows} rows in ${bulk.jobs}+ jobs${bulk.budgetHours !== undefined ? ` (${bulk.budgetHours} h of the 19,000-items-an-hour budget)` : ""}, processing time not documented by monday`
+    : "";
+  return `lanes: mutations ${mutations.orders} orders, ${mutations.writes} writes, about ${mutations.minutes} min of complexity budget${bulkPart}`;
 }
 
 /** `order-sync plan`: what a sync would do, column by column; reads the boards' schema, writes nothing to monday. */
@@ -72,11 +80,12 @@ export async function planCommand(
     process.stdout.write(
       `plan: ${c.created} to create, ${c.updated} to update, ${c.archived} to archive, ${c.unchanged} unchanged, ${c.quarantined} that cannot be mapped${c.held ? `, ${c.held} held by a rollback` : ""}; ${plural(c.subitemsCreated, "subitem")} to create, ${c.subitemsUpdated} to update, ${c.subitemsArchived} to archive\n`,
     );
+    process.stdout.write(`${lanesLine(result.lanes)}\n`);
     if (list.shown.length)
       process.stdout.write(
         `${table(
-          ["customer", "order", "action", "columns"],
-          list.shown.map((ch) => [ch.customer, ch.orderKey, ch.action, columnsCell(ch)]),
+          ["customer", "order", "action", "lane", "columns"],
+          list.shown.map((ch) => [ch.customer, ch.orderKey, ch.action, ch.lane ?? "-", columnsCell(ch)]),
         )}\n`,
       );
     if (list.more > 0) process.stdout.write(`… ${list.more} more (use --limit or --json)\n`);

@@ -23,7 +23,7 @@ export type SentRound =
   | { kind: "subitems"; rows: ClaimedSubitem[]; outcomes: WriteOutcome[] };
 
 /** Ops for one staged order. */
-async function opsForOrder(
+export async function opsForOrder(
   ctx: CustomerRunContext,
   groups: GroupDirectory,
   row: StagedOrder,
@@ -66,7 +66,8 @@ async function opsForOrder(
   }
 }
 
-function opsForSubitem(ctx: CustomerRunContext, row: ClaimedSubitem): WriteOp[] {
+/** Ops for one claimed size line. */
+export function opsForSubitem(ctx: CustomerRunContext, row: ClaimedSubitem): WriteOp[] {
   const createLabels = ctx.board.config.createLabelsIfMissing;
   const subBoard = ctx.board.subitems?.boardId ?? "";
   switch (row.action) {
@@ -127,7 +128,7 @@ function requestEnd(rows: readonly WriteOp[][], start: number, batchSize: number
  * write lock (monday: no concurrent mutations to one board). Returns one outcome per row.
  * A whole-request failure is returned as a failed outcome for each of its rows.
  */
-async function sendRows(
+export async function sendRows(
   ctx: CustomerRunContext,
   locks: BoardLocks,
   rows: readonly WriteOp[][],
