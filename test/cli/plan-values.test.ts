@@ -78,7 +78,9 @@ describe("plan values and counts", () => {
     const text = await runCli(["plan", "--config", config], { env });
     const line = text.stdout.split("\n").find((l) => l.includes("AAG-0000003"));
     expect(line).toMatch(
-      new RegExp(`UPDATE\\s+po_number: "${row!.po}" → "PO-NEW-3"; color: "${row!.color}" → "Plum"$`),
+      new RegExp(
+        `UPDATE\\s+mutations\\s+po_number: "${row!.po}" → "PO-NEW-3"; color: "${row!.color}" → "Plum"$`,
+      ),
     );
     expect(text.stdout.split("\n")[0]).toMatch(/ 1 to update, .*; 0 subitems to create/);
   }, 180_000);

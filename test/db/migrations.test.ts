@@ -94,6 +94,7 @@ const EXPECTED: Record<string, string[]> = {
     "last_error",
     "stg_created_date",
     "stg_updated_date",
+    "source_hash",
   ],
   STG_MON_CustMasterSchedule_Subitems: [
     "stg_sub_id",
@@ -125,6 +126,7 @@ const EXPECTED: Record<string, string[]> = {
     "last_values",
     "subitem_ids",
     "sync_status",
+    "source_hash",
   ],
   MON_SyncRuns: [
     "batch_id",
