@@ -199,9 +199,17 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   });
 
 /**
+ * How long after its start a job an earlier run recorded STARTED (the run died between the start and the
+ * end of its PUT) may still show UPLOAD_PENDING before it counts as never uploaded. Nobody holds its CSV
+ * any more, so it can never run; waiting for its URL to expire (10 minutes) would stall the next run that
+ * long. monday does not document how soon a finished upload shows in the job's state: 30 s is our margin.
+ */
+export const ABANDONED_UPLOAD_GRACE_MS = 30_000;
+
+/**
  * Polls a job every `monday.bulkPollSeconds` until it ends (a running job cannot be cancelled). A job
- * recorded STARTED whose upload never landed stays UPLOAD_PENDING: once its URL has expired (10 minutes) it
- * can never run, so it has ended with nothing imported.
+ * recorded STARTED whose upload never landed stays UPLOAD_PENDING: past {@link ABANDONED_UPLOAD_GRACE_MS}
+ * (or its URL's 10 minutes) it has ended with nothing imported, and its orders go the usual way.
  */
 export async function pollToEnd(
   ctx: CustomerRunContext,
@@ -213,7 +221,8 @@ export async function pollToEnd(
     if (ctx.signal?.aborted) throw new StoppedError(ctx.signal.reason);
     const state = await lane.status(job.jobId);
     if (BULK_TERMINAL_STATES.has(state.status)) return state;
-    const expired = Date.now() > Date.parse(job.startedAt) + BULK_UPLOAD_TTL_MS;
+    const grace = Math.min(ABANDONED_UPLOAD_GRACE_MS, BULK_UPLOAD_TTL_MS);
+    const expired = Date.now() > Date.parse(job.startedAt) + grace;
     if (state.status === "UPLOAD_PENDING" && job.status === "STARTED" && expired) return state;
     await sleep(pollMs, ctx.signal);
   }
