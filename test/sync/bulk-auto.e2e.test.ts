@@ -19,7 +19,11 @@ const LARGE = 400;
 const TINY = 3;
 /** Seconds between polls; with the default 10,000,000 points a minute the threshold is 50 rows. */
 const POLL_SECONDS = 3;
-const THRESHOLD = Math.ceil((POLL_SECONDS * 10_000_000) / 60 / 10_000);
+/** `auto`'s threshold in rows for a poll interval (README "Bulk import"). */
+const thresholdOf = (pollSeconds: number) => Math.ceil((pollSeconds * 10_000_000) / 60 / 10_000);
+const THRESHOLD = thresholdOf(POLL_SECONDS);
+/** A poll interval whose threshold (110 rows) lies among this seed's group sizes: both lanes in one run. */
+const MID_POLL_SECONDS = 6.6;
 
 /** Per board and key: name, group, column texts and the subitems' names and texts. */
 async function boardSnapshot(env: SyncEnv): Promise<Record<string, unknown>> {
@@ -40,7 +44,12 @@ async function boardSnapshot(env: SyncEnv): Promise<Record<string, unknown>> {
   return out;
 }
 
-async function firstLoad(engine: TestDatabase, lane: "off" | "auto", count: number) {
+async function firstLoad(
+  engine: TestDatabase,
+  lane: "off" | "auto",
+  count: number,
+  pollSeconds = POLL_SECONDS,
+) {
   const db: Db = await engine.open();
   await createOrdersTable(db);
   await writeDemoOrders(db, { count, seed: SEED });
@@ -49,7 +58,7 @@ async function firstLoad(engine: TestDatabase, lane: "off" | "auto", count: numb
     testConfig((raw) => {
       const monday = raw.monday as Record<string, unknown>;
       monday.bulk = lane;
-      monday.bulkPollSeconds = POLL_SECONDS;
+      monday.bulkPollSeconds = pollSeconds;
     }),
   );
   opened.push({ db, env });
@@ -58,6 +67,9 @@ async function firstLoad(engine: TestDatabase, lane: "off" | "auto", count: numb
   const jobs = await db.kysely.selectFrom("MON_BulkJobs").select(["kind", "row_count"]).execute();
   return { db, env, summary, stats: env.emulator.stats(), jobs, started: env.emulator.bulk.stats };
 }
+
+const rowCounts = (jobs: { row_count: unknown }[]) =>
+  jobs.map((j) => Number(j.row_count)).sort((a, b) => a - b);
 
 const opened: { db: Db; env: SyncEnv }[] = [];
 afterAll(async () => {
@@ -69,15 +81,18 @@ afterAll(async () => {
 
 for (const engine of await testDatabases())
   describe.skipIf(!engine.available)(`monday.bulk: auto end to end on ${engine.name}`, () => {
+    let reference: Record<string, unknown>;
+    /** Row counts of the jobs at the low threshold (every group of this seed has a job there). */
+    let lowJobRows: number[] = [];
     it(
       `${LARGE} orders: ingest jobs of >= ${THRESHOLD} rows, the mutation lane's boards, then 0 writes`,
       {
         timeout: 300_000,
       },
       async () => {
-        const reference = await firstLoad(engine, "off", LARGE);
-        expect(reference.summary.exitCode).toBe(0);
-        expect(reference.started.jobsStarted).toBe(0);
+        const offRun = await firstLoad(engine, "off", LARGE);
+        expect(offRun.summary.exitCode).toBe(0);
+        expect(offRun.started.jobsStarted).toBe(0);
         const run = await firstLoad(engine, "auto", LARGE);
         expect(run.summary.exitCode).toBe(0);
         expect(run.started.jobsStarted).toBeGreaterThan(0);
@@ -87,13 +102,37 @@ for (const engine of await testDatabases())
           expect(Number(job.row_count)).toBeGreaterThanOrEqual(THRESHOLD);
         }
         expect(await expectBoardsMatchDatabase(run.env, run.db)).toBeGreaterThan(LARGE * 0.95);
-        expect(await boardSnapshot(run.env)).toEqual(await boardSnapshot(reference.env));
+        reference = await boardSnapshot(offRun.env);
+        lowJobRows = rowCounts(run.jobs);
+        expect(await boardSnapshot(run.env)).toEqual(reference);
         console.log(
-          `auto ${engine.name}: ${JSON.stringify({ requests: run.stats.requests, writes: run.stats.writeRequests, jobs: run.started, mutationWrites: reference.stats.writeRequests })}`,
+          `auto ${engine.name}: ${JSON.stringify({ requests: run.stats.requests, writes: run.stats.writeRequests, jobs: run.started, mutationWrites: offRun.stats.writeRequests })}`,
         );
         run.env.emulator.resetStats();
         const again = await run.env.sync();
         expect(again.exitCode).toBe(0);
+        expect(run.env.emulator.stats().writeRequests).toBe(0);
+      },
+    );
+
+    it(
+      `${LARGE} orders at a ${thresholdOf(MID_POLL_SECONDS)}-row threshold: jobs for the larger groups only`,
+      {
+        timeout: 300_000,
+      },
+      async () => {
+        const mid = thresholdOf(MID_POLL_SECONDS);
+        expect(lowJobRows.some((r) => r < mid) && lowJobRows.some((r) => r >= mid)).toBe(true);
+        const run = await firstLoad(engine, "auto", LARGE, MID_POLL_SECONDS);
+        expect(run.summary.exitCode).toBe(0);
+        // The groups whose job has at least the threshold's rows go by ingest, the others by mutations.
+        expect(rowCounts(run.jobs)).toEqual(lowJobRows.filter((r) => r >= mid));
+        expect(await boardSnapshot(run.env)).toEqual(reference);
+        console.log(
+          `auto mid ${engine.name}: ${JSON.stringify({ writes: run.stats.writeRequests, jobs: run.started })}`,
+        );
+        run.env.emulator.resetStats();
+        expect((await run.env.sync()).exitCode).toBe(0);
         expect(run.env.emulator.stats().writeRequests).toBe(0);
       },
     );
