@@ -1,6 +1,6 @@
 // Issue 18: a first load of 2,000 demo orders through the bulk lane (backfill, then ingest) leaves the
 // boards exactly as the mutation lane does, and the next sync writes nothing. On every engine of
-// test/helpers/databases.ts (all 2,000 orders on each: about 90 s for the three here).
+// test/helpers/databases.ts (all 2,000 orders on each: 65-90 s for the three here).
 import { afterAll, describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/index.js";
 import { createOrdersTable, writeDemoOrders } from "../../src/demo/index.js";
