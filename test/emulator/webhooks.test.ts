@@ -472,6 +472,8 @@ describe("activity_logs", () => {
     const a = await createItem(em, "A");
     const b = await createItem(em, "B");
     await setValues(em, a, { key: "a", qty: "1" }, PLANNER_TOKEN);
+    // `from` is inclusive to the millisecond: leave a gap on both sides so A's changes are strictly before it.
+    await sleep(5);
     const middle = new Date().toISOString();
     await sleep(5);
     await setValues(em, b, { qty: "2" });
