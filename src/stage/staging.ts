@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import { limitRows, rowsPerStatement } from "../db/index.js";
 import type {
   Database,
@@ -371,16 +371,27 @@ async function deadWithParent(db: Executor, stgId: number, error: string | undef
     .execute();
 }
 
+/** Orders one batched `UPDATE` of {@link markOrders} moves (a CASE pair and an IN entry each: 3 parameters). */
+const MARKS_PER_UPDATE = 500;
+
 /**
  * Moves claimed orders to monday's answer as the state table allows (from IN_FLIGHT; counting an attempt
  * where it says so), keeping the error for FAILED/DEAD; a DEAD order takes its PENDING size lines with it.
+ * Rows without an error (the common DONE case) go a few hundred a statement, their item ids in a CASE.
  */
 export async function markOrders(
   db: Executor,
   updates: readonly { stgId: number; status: StageStatus; error?: string; mondayItemId?: string }[],
 ): Promise<void> {
   const now = nowIso();
+  const byStatus = new Map<StageStatus, { stgId: number; mondayItemId?: string }[]>();
   for (const u of updates) {
+    if (u.error === undefined && u.status !== "DEAD") {
+      const same = byStatus.get(u.status) ?? [];
+      byStatus.set(u.status, same);
+      same.push(u);
+      continue;
+    }
     const move = transition(u.status, ANSWERED);
     await db
       .updateTable(ORDERS)
@@ -396,6 +407,35 @@ export async function markOrders(
       .execute();
     if (u.status === "DEAD") await deadWithParent(db, u.stgId, u.error, now);
   }
+  for (const [status, rows] of byStatus) {
+    const move = transition(status, ANSWERED);
+    for (let i = 0; i < rows.length; i += MARKS_PER_UPDATE) {
+      const chunk = rows.slice(i, i + MARKS_PER_UPDATE);
+      const withId = chunk.filter((r) => r.mondayItemId);
+      const ids = withId.length
+        ? sql<string>`case stg_id ${sql.join(
+            withId.map((r) => sql`when ${r.stgId} then ${r.mondayItemId}`),
+            sql` `,
+          )} else monday_item_id end`
+        : undefined;
+      await db
+        .updateTable(ORDERS)
+        .set((eb) => ({
+          stg_status: status,
+          stg_updated_date: now,
+          last_error: null,
+          ...(ids ? { monday_item_id: ids } : {}),
+          ...(move.countsAttempt ? { attempts: eb("attempts", "+", 1) } : {}),
+        }))
+        .where(
+          "stg_id",
+          "in",
+          chunk.map((r) => r.stgId),
+        )
+        .where("stg_status", "in", move.from)
+        .execute();
+    }
+  }
 }
 
 /**
@@ -410,7 +450,9 @@ export async function markSubitems(
   const byStatus = new Map<StageStatus, number[]>();
   for (const u of updates) {
     if (u.error === undefined && u.mondaySubitemId === undefined) {
-      byStatus.set(u.status, [...(byStatus.get(u.status) ?? []), u.stgSubId]);
+      const same = byStatus.get(u.status) ?? [];
+      byStatus.set(u.status, same);
+      same.push(u.stgSubId);
       continue;
     }
     const move = transition(u.status, ANSWERED);

@@ -6,6 +6,8 @@ export {
   loadStateByKeys,
   saveState,
   insertStates,
+  insertStatesIn,
+  saveSubitemStates,
   saveSourceHashes,
   sourceHashOf,
   stateOfItem,

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from "kysely";
-import { rowsPerStatement, type Database, type Db, type SyncState } from "../db/index.js";
+import { rowsPerStatement, type Database, type Db, type DbDialect, type SyncState } from "../db/index.js";
 import { hashSnapshot, type KnownOrder, type OrderSnapshot } from "../detect/index.js";
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -130,9 +130,19 @@ export async function saveState(db: Executor, state: StateToSave, now: string): 
  * parameter limit: the rows {@link saveState} would write one by one (`bench:scale` seeds with it).
  */
 export async function insertStates(db: Db, states: readonly StateToSave[], now: string): Promise<void> {
-  const perInsert = rowsPerStatement(db.dialect, 12, 500);
+  await insertStatesIn(db.kysely, db.dialect, states, now);
+}
+
+/** {@link insertStates} on an executor (the record step's transaction). */
+export async function insertStatesIn(
+  db: Executor,
+  dialect: DbDialect,
+  states: readonly StateToSave[],
+  now: string,
+): Promise<void> {
+  const perInsert = rowsPerStatement(dialect, 12, 500);
   for (let i = 0; i < states.length; i += perInsert)
-    await db.kysely
+    await db
       .insertInto("MON_SyncState")
       .values(
         states
@@ -140,6 +150,43 @@ export async function insertStates(db: Db, states: readonly StateToSave[], now: 
           .map((s) => ({ customer: s.customer, order_key: s.orderKey, ...stateColumns(s, now) })),
       )
       .execute();
+}
+
+/**
+ * Rewrites the values, hash and subitem ids of states that exist (the record step for size lines changes
+ * nothing else of a state): one `UPDATE … CASE` per chunk instead of {@link saveState} per order.
+ */
+export async function saveSubitemStates(
+  db: Executor,
+  dialect: DbDialect,
+  customer: string,
+  states: readonly Pick<StateToSave, "orderKey" | "values" | "subitemIds">[],
+  now: string,
+): Promise<void> {
+  const perUpdate = rowsPerStatement(dialect, 7, 200);
+  for (let i = 0; i < states.length; i += perUpdate) {
+    const chunk = states.slice(i, i + perUpdate);
+    const column = (value: (s: (typeof chunk)[number]) => string | null) =>
+      sql<string>`case order_key ${sql.join(
+        chunk.map((s) => sql`when ${s.orderKey} then ${value(s)}`),
+        sql` `,
+      )} end`;
+    await db
+      .updateTable("MON_SyncState")
+      .set({
+        last_values: column((s) => (s.values ? JSON.stringify(s.values) : null)),
+        last_sync_hash: column((s) => (s.values ? hashSnapshot(s.values) : null)),
+        subitem_ids: column((s) => JSON.stringify(s.subitemIds)),
+        last_sync_date: now,
+      })
+      .where("customer", "=", customer)
+      .where(
+        "order_key",
+        "in",
+        chunk.map((s) => s.orderKey),
+      )
+      .execute();
+  }
 }
 
 /**

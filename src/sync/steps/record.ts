@@ -10,7 +10,16 @@ import {
   stageOrders,
   type StagedOrder,
 } from "../../stage/index.js";
-import { dropState, loadStateByKeys, saveState, sourceHashOf, type SyncStateRow } from "../../state/index.js";
+import {
+  dropState,
+  insertStatesIn,
+  loadStateByKeys,
+  saveState,
+  saveSubitemStates,
+  sourceHashOf,
+  type StateToSave,
+  type SyncStateRow,
+} from "../../state/index.js";
 import type { StepCounts } from "../counts.js";
 import type { CustomerRunContext } from "../customer-context.js";
 import type { WriteOutcome } from "../port.js";
@@ -79,16 +88,15 @@ function itemCount(row: StagedOrder): keyof StepCounts | undefined {
   return Object.keys(row.columnValues).length > 0 || row.groupTitle !== null ? "updated" : undefined;
 }
 
-/** Records one successful item row: its sync state and DONE; returns its change-log entry. */
-async function recordItem(
+/** One successful item row: the sync state to save and its change-log entry (written by the caller). */
+async function itemRecord(
   ctx: CustomerRunContext,
-  tx: Transaction<Database>,
   groups: GroupDirectory,
   row: StagedOrder,
   known: SyncStateRow | undefined,
   createdId: string,
   now: string,
-): Promise<NewChangeLogEntry> {
+): Promise<{ state: StateToSave; entry: NewChangeLogEntry }> {
   const { customer, board, batchId } = ctx;
   const itemId = row.action === "CREATE" ? createdId : (row.mondayItemId ?? "");
   const before = known && !known.archived && known.mondayItemId === itemId ? known.lastValues : null;
@@ -97,24 +105,19 @@ async function recordItem(
   const groupId =
     row.groupTitle !== null ? await groups.groupId(board.id, row.groupTitle) : (known?.groupId ?? null);
   const subitemIds = row.action === "CREATE" ? {} : (known?.subitemIds ?? {});
-  await saveState(
-    tx,
-    {
-      customer: customer.name,
-      orderKey: row.orderKey,
-      boardId: board.id,
-      groupId,
-      mondayItemId: itemId,
-      values,
-      subitemIds,
-      archived,
-      // The fingerprint vouches for the state once it holds the whole snapshot (sizes land later).
-      ...(archived ? {} : { sourceHash: sourceHashOf(row.sourceFingerprint, row.newHash) }),
-    },
-    now,
-  );
-  await markOrders(tx, [{ stgId: row.stgId, status: "DONE", mondayItemId: itemId }]);
-  return {
+  const state: StateToSave = {
+    customer: customer.name,
+    orderKey: row.orderKey,
+    boardId: board.id,
+    groupId,
+    mondayItemId: itemId,
+    values,
+    subitemIds,
+    archived,
+    // The fingerprint vouches for the state once it holds the whole snapshot (sizes land later).
+    ...(archived ? {} : { sourceHash: sourceHashOf(row.sourceFingerprint, row.newHash) }),
+  };
+  const entry = {
     batch_id: batchId,
     customer: customer.name,
     order_key: row.orderKey,
@@ -125,6 +128,7 @@ async function recordItem(
     after_image: archived ? null : JSON.stringify(values),
     changed_at: now,
   };
+  return { state, entry };
 }
 
 /** An archive whose item is gone from the board already did what it asked for. */
@@ -176,6 +180,14 @@ async function recordOrders(
       rows.map((r) => r.orderKey),
     );
     const log: NewChangeLogEntry[] = [];
+    // States the sync state does not hold yet go in multi-row INSERTs, the DONE rows in batched UPDATEs.
+    const inserts: StateToSave[] = [];
+    const inserting = new Set<string>();
+    const flush = async () => {
+      await insertStatesIn(tx, ctx.db.dialect, inserts.splice(0), now);
+      inserting.clear();
+    };
+    const done: { stgId: number; status: "DONE"; mondayItemId: string }[] = [];
     for (const [i, row] of rows.entries()) {
       const outcome = goneAlready(row, outcomes[i] ?? NO_OUTCOME)
         ? { ok: true as const, id: "" }
@@ -188,8 +200,20 @@ async function recordOrders(
       }
       const key = itemCount(row);
       if (key) bump(counts, key);
-      log.push(await recordItem(ctx, tx, groups, row, states.get(row.orderKey), outcome.id, now));
+      const known = states.get(row.orderKey);
+      const { state, entry } = await itemRecord(ctx, groups, row, known, outcome.id, now);
+      if (!known && !state.archived && !inserting.has(row.orderKey)) {
+        inserts.push(state);
+        inserting.add(row.orderKey);
+      } else {
+        await flush();
+        await saveState(tx, state, now);
+      }
+      done.push({ stgId: row.stgId, status: "DONE", mondayItemId: state.mondayItemId });
+      log.push(entry);
     }
+    await flush();
+    await markOrders(tx, done);
     await logChanges(tx, log);
     return forgetGone(ctx, tx, gone);
   });
@@ -236,32 +260,19 @@ function subitemLogEntry(
   };
 }
 
-/** Saves the sync state of every order whose size lines changed. */
+/** Saves the values and subitem ids of every order whose size lines changed. */
 async function saveTouched(
+  ctx: CustomerRunContext,
   tx: Transaction<Database>,
-  customer: string,
   states: Map<string, SyncStateRow>,
   touched: Set<string>,
   now: string,
 ): Promise<void> {
-  for (const key of touched) {
-    const s = states.get(key);
-    if (!s?.mondayItemId) continue;
-    await saveState(
-      tx,
-      {
-        customer,
-        orderKey: key,
-        boardId: s.boardId,
-        groupId: s.groupId,
-        mondayItemId: s.mondayItemId,
-        values: s.lastValues,
-        subitemIds: s.subitemIds,
-        archived: s.archived,
-      },
-      now,
-    );
-  }
+  const changed = [...touched]
+    .map((key) => states.get(key))
+    .filter((s): s is SyncStateRow => Boolean(s?.mondayItemId))
+    .map((s) => ({ orderKey: s.orderKey, values: s.lastValues, subitemIds: s.subitemIds }));
+  await saveSubitemStates(tx, ctx.db.dialect, ctx.customer.name, changed, now);
 }
 
 /** The record step for size lines: subitem ids and quantities in the order's sync state, and the change log. */
@@ -312,7 +323,7 @@ async function recordSubitems(
       done.map((stgSubId) => ({ stgSubId, status: "DONE" as const })),
     );
     await logChanges(tx, log);
-    await saveTouched(tx, ctx.customer.name, states, touched, now);
+    await saveTouched(ctx, tx, states, touched, now);
   });
   return counts;
 }
