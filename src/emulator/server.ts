@@ -115,6 +115,12 @@ export interface EmulatorOptions extends Partial<LimitSettings> {
    * speed (API-FACTS "Bulk import"), so benches try several.
    */
   bulkRowsPerSecond?: number;
+  /**
+   * Bulk import jobs the account processes at once; default unlimited (each job from its upload on).
+   * monday does not document whether jobs of different boards or groups run side by side (API-FACTS "Bulk
+   * import"), so benches can try 1 (one after another, in upload order) too.
+   */
+  bulkConcurrentJobs?: number;
 }
 
 /** A running emulator. */
@@ -238,10 +244,17 @@ class EmulatorHandler implements AdminControls {
       const user = this.users.byId(id);
       return user !== undefined && this.users.isAdmin(user);
     });
-    if (options.bulkRowsPerSecond !== undefined) {
-      if (!(options.bulkRowsPerSecond > 0)) throw new RangeError("bulkRowsPerSecond must be > 0");
-      this.bulk.settings = { rowsPerSecond: options.bulkRowsPerSecond };
-    }
+    if (options.bulkRowsPerSecond !== undefined && !(options.bulkRowsPerSecond > 0))
+      throw new RangeError("bulkRowsPerSecond must be > 0");
+    if (
+      options.bulkConcurrentJobs !== undefined &&
+      !(Number.isInteger(options.bulkConcurrentJobs) && options.bulkConcurrentJobs > 0)
+    )
+      throw new RangeError("bulkConcurrentJobs must be a whole number > 0");
+    this.bulk.settings = {
+      rowsPerSecond: options.bulkRowsPerSecond ?? this.bulk.settings.rowsPerSecond,
+      ...(options.bulkConcurrentJobs !== undefined && { concurrentJobs: options.bulkConcurrentJobs }),
+    };
     this.limits = { ...DEFAULT_LIMITS, ...checkLimitSettings(limitOptions(options)) };
     budget.limit = this.limits.budgetPerMinute;
     this.faults = { ...DEFAULT_FAULTS };

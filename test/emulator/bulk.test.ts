@@ -108,6 +108,38 @@ describe("bulk import in the emulator", () => {
     expect(em.store.subitemsOf(items[1]!)).toEqual([]);
   });
 
+  it("processes jobs side by side by default; bulkConcurrentJobs: 1 runs them one after another", async () => {
+    // CSV: 4 rows, 2 s at 2 rows a second.
+    const side = await start({ bulkRowsPerSecond: 2 });
+    const a = (await startJob(side, "backfill")).init!;
+    const b = (await startJob(side, "backfill")).init!;
+    await put(a.upload_url, CSV);
+    await put(b.upload_url, CSV);
+    tick(2_000);
+    expect((await status(side, a.job_id)).status).toBe("COMPLETED");
+    expect((await status(side, b.job_id)).status).toBe("COMPLETED");
+    await side.close();
+
+    const queued = await start({ bulkRowsPerSecond: 2, bulkConcurrentJobs: 1 });
+    const first = (await startJob(queued, "backfill")).init!;
+    const second = (await startJob(queued, "backfill")).init!;
+    await put(first.upload_url, CSV);
+    tick(1_000);
+    await put(second.upload_url, CSV);
+    tick(1_000);
+    expect((await status(queued, first.job_id)).status).toBe("COMPLETED");
+    // Its turn came when the first ended (2 s after that one's upload), not at its own upload.
+    expect(await status(queued, second.job_id)).toMatchObject({
+      status: "PROCESSING",
+      progress_percentage: 0,
+    });
+    tick(1_000);
+    expect((await status(queued, second.job_id)).progress_percentage).toBe(50);
+    tick(1_000);
+    expect((await status(queued, second.job_id)).status).toBe("COMPLETED");
+    expect(queued.store.itemsOfBoard("100")).toHaveLength(4);
+  });
+
   it("reports invalid rows (unknown label, bad date, orphan subitem) and imports the rest", async () => {
     const em = await start({ bulkRowsPerSecond: 1_000_000 });
     const { init } = await startJob(em, "ingest");

@@ -57,7 +57,10 @@ export interface BulkJob {
   /** The secret part of the upload URL; valid until `uploadExpiresAt` (emulator ms). */
   uploadToken: string;
   uploadExpiresAt: number;
-  /** When processing started (emulator ms). */
+  /**
+   * When processing starts or started (emulator ms): the upload, or later when the account's
+   * `concurrentJobs` are all busy then (the job shows PROCESSING at 0% until its turn).
+   */
   startedAt: number | undefined;
   rows: ImportRow[];
   /** Valid rows processed so far. */
@@ -70,6 +73,11 @@ export interface BulkJob {
 export interface BulkSettings {
   /** Rows a second a job processes, in emulator time (undocumented on monday). */
   rowsPerSecond: number;
+  /**
+   * Jobs the account processes at once; unset: no limit, every job from its upload (undocumented on
+   * monday, like whether jobs of different boards or groups run side by side).
+   */
+  concurrentJobs?: number;
 }
 
 /** Counters for benches and tests. */
@@ -217,7 +225,30 @@ export class BulkJobBook {
     if (limitFailure) return this.reject(job, limitFailure[0], limitFailure[1]);
     if (job.kind === "ingest") this.ingested.add(this.validRows(job).length);
     job.status = "PROCESSING";
-    job.startedAt = this.clock.now();
+    job.startedAt = this.slotFrom(this.clock.now());
+  }
+
+  /** Emulator ms a job holds its slot: its valid rows at the rate (fixed when it starts). */
+  private runMs(job: BulkJob): number {
+    return (this.validRows(job).length * 1000) / this.settings.rowsPerSecond;
+  }
+
+  /**
+   * When a job uploaded at `at` starts processing: at once without a `concurrentJobs` limit, else once
+   * fewer than that many jobs uploaded before it still process (every earlier job has its start already).
+   */
+  private slotFrom(at: number): number {
+    const limit = this.settings.concurrentJobs;
+    if (limit === undefined) return at;
+    const busy = [...this.jobs.values()]
+      .filter((j) => j.status === "PROCESSING" && j.startedAt !== undefined)
+      .map((j) => ({ from: j.startedAt!, to: j.startedAt! + this.runMs(j) }));
+    let t = at;
+    for (;;) {
+      const running = busy.filter((b) => b.from <= t && b.to > t);
+      if (running.length < limit) return t;
+      t = Math.min(...running.map((b) => b.to));
+    }
   }
 
   private readRows(job: BulkJob, board: BoardRecord, bytes: Buffer): ImportRow[] {
@@ -266,7 +297,7 @@ export class BulkJobBook {
     const valid = this.validRows(job);
     const due = Math.min(
       valid.length,
-      Math.floor(((this.clock.now() - job.startedAt) * this.settings.rowsPerSecond) / 1000),
+      Math.max(0, Math.floor(((this.clock.now() - job.startedAt) * this.settings.rowsPerSecond) / 1000)),
     );
     const byRow = new Map(job.rows.map((r) => [r.row, r]));
     this.store.actingAs(job.userId, () => {

@@ -82,7 +82,8 @@ export type CellValue = { kind: "value"; input: unknown } | { kind: "empty" } | 
 
 /**
  * Reads one cell for `column` and checks it the way a write would (labels must exist): a {@link CellError}
- * names what is wrong. Checking uses a copy of the settings, so nothing changes on the board.
+ * names what is wrong. Checking uses a copy of the settings, so nothing changes on the board (a shallow one:
+ * without `createLabels` a write at most gives the settings an empty `labels`, never touches the lists).
  */
 export function readCell(
   column: ColumnRecord,
@@ -96,7 +97,7 @@ export function readCell(
   if (!reader) throw new CellError(`column ${column.id} (${column.type}) cannot be imported`);
   const input = reader(cell, emailToId);
   try {
-    writeColumnValue(column, input, { settings: structuredClone(column.settings), createLabels: false, now });
+    writeColumnValue(column, input, { settings: { ...column.settings }, createLabels: false, now });
   } catch (error) {
     throw new CellError(error instanceof Error ? error.message.split(". Please check")[0]! : String(error));
   }
