@@ -79,6 +79,8 @@ export interface BulkJobState {
     updated: number;
     failed: number;
   };
+  /** `progress_percentage` (0–100): paces the polls. */
+  progressPercentage?: number;
   failureReason: string | null;
   failureMessage: string | null;
   reportUrl: string | null;

@@ -206,8 +206,30 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  */
 export const ABANDONED_UPLOAD_GRACE_MS = 30_000;
 
+/** One look at a processing job: when (ms) and how far (`progress_percentage`). */
+export interface ProgressSample {
+  at: number;
+  progress: number;
+}
+
 /**
- * Polls a job every `monday.bulkPollSeconds` until it ends (a running job cannot be cancelled). A job
+ * The wait before the next poll of a processing job. The docs suggest polling about every
+ * `monday.bulkPollSeconds` (10 s) and do not document how fast a job processes, so the pace comes from
+ * the job itself: the first look after the start comes after a tenth of the interval; once two looks show
+ * progress, the next one is due when that pace says the job ends (never sooner than a tenth of the
+ * interval, never later than the interval). A job that shows no progress is polled at the interval.
+ */
+export function nextPollMs(pollMs: number, first: ProgressSample | undefined, last: ProgressSample): number {
+  const floor = pollMs / 10;
+  if (!first) return floor;
+  const progressed = last.progress - first.progress;
+  if (progressed <= 0 || last.at <= first.at) return pollMs;
+  const remaining = ((100 - last.progress) * (last.at - first.at)) / progressed;
+  return Math.min(pollMs, Math.max(floor, remaining));
+}
+
+/**
+ * Polls a job until it ends (a running job cannot be cancelled), paced by {@link nextPollMs}. A job
  * recorded STARTED whose upload never landed stays UPLOAD_PENDING: past {@link ABANDONED_UPLOAD_GRACE_MS}
  * (or its URL's 10 minutes) it has ended with nothing imported, and its orders go the usual way.
  */
@@ -217,6 +239,7 @@ export async function pollToEnd(
   job: Pick<BulkJobRecord, "jobId" | "status" | "startedAt">,
 ): Promise<BulkJobState> {
   const pollMs = ctx.settings.config.monday.bulkPollSeconds * 1000;
+  let first: ProgressSample | undefined;
   for (;;) {
     if (ctx.signal?.aborted) throw new StoppedError(ctx.signal.reason);
     const state = await lane.status(job.jobId);
@@ -224,6 +247,13 @@ export async function pollToEnd(
     const grace = Math.min(ABANDONED_UPLOAD_GRACE_MS, BULK_UPLOAD_TTL_MS);
     const expired = Date.now() > Date.parse(job.startedAt) + grace;
     if (state.status === "UPLOAD_PENDING" && job.status === "STARTED" && expired) return state;
-    await sleep(pollMs, ctx.signal);
+    if (state.status === "UPLOAD_PENDING") {
+      await sleep(pollMs, ctx.signal);
+      continue;
+    }
+    const last = { at: Date.now(), progress: state.progressPercentage ?? 0 };
+    const wait = nextPollMs(pollMs, first, last);
+    first ??= last;
+    await sleep(wait, ctx.signal);
   }
 }

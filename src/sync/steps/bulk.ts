@@ -39,14 +39,20 @@ function byGroup(orders: readonly StagedOrder[]): Map<string, StagedOrder[]> {
   const groups = new Map<string, StagedOrder[]>();
   for (const o of orders) {
     const title = o.groupTitle ?? "Orders";
-    groups.set(title, [...(groups.get(title) ?? []), o]);
+    const group = groups.get(title) ?? [];
+    groups.set(title, group);
+    group.push(o);
   }
   return groups;
 }
 
 function subitemsByOrder(subitems: readonly StagedSubitem[]): Map<number, StagedSubitem[]> {
   const map = new Map<number, StagedSubitem[]>();
-  for (const s of subitems) map.set(s.stgId, [...(map.get(s.stgId) ?? []), s]);
+  for (const s of subitems) {
+    const lines = map.get(s.stgId) ?? [];
+    map.set(s.stgId, lines);
+    lines.push(s);
+  }
   return map;
 }
 
@@ -66,23 +72,39 @@ async function startClaimJobs(
     ),
   );
   const fit = claimed.filter((o) => fitsBulk(ctx, o, subitems.get(o.stgId) ?? []));
-  const result: BulkStart = { jobs: [], mutations: claimed.filter((o) => !fit.includes(o)) };
-  for (const [title, orders] of byGroup(fit)) {
+  const fits = new Set(fit);
+  const result: BulkStart = { jobs: [], mutations: claimed.filter((o) => !fits.has(o)) };
+  // Each group's job takes its share of the allowance first; then the jobs start side by side (their
+  // groups are created, started, recorded and uploaded at once), and a job that did not start gives it back.
+  const drafts: Omit<RunningJob, "jobId">[] = [];
+  for (const orders of byGroup(fit).values()) {
     const draft = { kind, orders, subitems, rows: 0 };
     draft.rows = jobRows(draft);
     const tooSmall = ctx.settings.config.monday.bulk === "auto" && draft.rows < autoThreshold(ctx);
     const overBudget = kind === "ingest" && draft.rows > allowance.ingestRows;
-    const job =
-      allowance.starts > 0 && !tooSmall && !overBudget
-        ? await startJob(ctx, lane, draft, await shared.groups.groupId(ctx.board.id, title))
-        : undefined;
-    if (!job) {
+    if (allowance.starts <= 0 || tooSmall || overBudget) {
       result.mutations.push(...orders);
       continue;
     }
     allowance.starts--;
-    if (kind === "ingest") allowance.ingestRows -= job.rows;
-    result.jobs.push(job);
+    if (kind === "ingest") allowance.ingestRows -= draft.rows;
+    drafts.push(draft);
+  }
+  const started = await Promise.all(
+    drafts.map(async (draft) => {
+      const title = draft.orders[0]!.groupTitle ?? "Orders";
+      return startJob(ctx, lane, draft, await shared.groups.groupId(ctx.board.id, title));
+    }),
+  );
+  for (const [i, job] of started.entries()) {
+    const draft = drafts[i]!;
+    if (job) {
+      result.jobs.push(job);
+      continue;
+    }
+    allowance.starts++;
+    if (kind === "ingest") allowance.ingestRows += draft.rows;
+    result.mutations.push(...draft.orders);
   }
   return result;
 }
@@ -210,7 +232,7 @@ async function* subitemRounds(
   found: Map<string, FoundItem>,
 ): AsyncGenerator<SentRound> {
   // Adopted size lines cost no request: claim many at once (sendRows still splits what it must send).
-  const size = 20 * (ctx.monday.maxOpsPerRequest ?? ctx.settings.config.sync.batchSize);
+  const size = 200 * (ctx.monday.maxOpsPerRequest ?? ctx.settings.config.sync.batchSize);
   const used = new Set<string>();
   for (;;) {
     const rows: ClaimedSubitem[] = await claimSubitems(ctx.db, ctx.customer.name, ctx.batchId, size);
