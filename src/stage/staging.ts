@@ -348,11 +348,18 @@ export async function claimSubitems(
         rows.map((r) => Number(r.stg_sub_id)),
       )
       .execute();
+    // The size lines of one order share its parsed values (read-only), parsed once.
+    const parsed = new Map<string, OrderSnapshot>();
+    const valuesOf = (text: string) => {
+      const known = parsed.get(text) ?? (JSON.parse(text) as OrderSnapshot);
+      parsed.set(text, known);
+      return known;
+    };
     return rows.map((r) => ({
       ...parseSubitem(r),
       status: "IN_FLIGHT" as const,
       parentItemId: r.parent_item_id ?? "",
-      parentValues: r.parent_new_values ? (JSON.parse(r.parent_new_values) as OrderSnapshot) : null,
+      parentValues: r.parent_new_values ? valuesOf(r.parent_new_values) : null,
     }));
   });
 }
