@@ -1,10 +1,13 @@
 /**
- * `npm run bench [-- --orders N] [--json] [--time-scale X] [--latency MS] [--lane L] [--bulk-rate N[,N...]]`
+ * `npm run bench [-- --orders N] [--json] [--time-scale X] [--latency MS] [--lane L] [--bulk-rate N[,N...]]
+ *   [--bulk-concurrency N]`
  *
  * `--lane mutations|ingest|backfill|all` (issue 18) adds first loads through the bulk lane (`monday.bulk`)
  * at each emulated processing rate of `--bulk-rate` (rows a second, default 100,500,2000: monday does not
  * document its speed), each with requests, complexity, wall time and its ratio to the mutation lane's
  * complexity-budget minimum. `--lane mutations` (the default) runs what the bench always ran.
+ * `--bulk-concurrency N` lets the emulated account process at most N jobs at once (default: every job
+ * from its upload; monday does not document whether jobs of different boards or groups run side by side).
  *
  * Syncs N new demo orders with their size subitems, then an incremental run with 1% of the orders
  * changed, against the emulator with monday.com's costs, limits and a realistic latency, two ways:
@@ -52,12 +55,15 @@ const { values: args } = parseArgs({
     only: { type: "string" },
     lane: { type: "string", default: "mutations" },
     "bulk-rate": { type: "string", default: "100,500,2000" },
+    "bulk-concurrency": { type: "string" },
   },
 });
 const LANE = args.lane as "mutations" | "ingest" | "backfill" | "all";
 if (!["mutations", "ingest", "backfill", "all"].includes(LANE))
   throw new Error(`--lane takes mutations, ingest, backfill or all, not ${args.lane}`);
 const BULK_RATES = args["bulk-rate"].split(",").map(Number);
+const BULK_CONCURRENCY =
+  args["bulk-concurrency"] === undefined ? undefined : Number(args["bulk-concurrency"]);
 const ORDERS = Number(args.orders);
 const TIME_SCALE = Number(args["time-scale"]);
 const LATENCY_MS = Number(args.latency);
@@ -117,6 +123,7 @@ async function freshWorld(
   const config = benchConfig(bulk);
   const emulator = await startEmulator({
     ...(bulkRowsPerSecond !== undefined && { bulkRowsPerSecond }),
+    ...(BULK_CONCURRENCY !== undefined && { bulkConcurrentJobs: BULK_CONCURRENCY }),
     port: 0,
     boards: emulatorBoards(config),
     enforceLimits: true,
@@ -262,6 +269,7 @@ const lanes = laneRuns.map((r) => ({
 const result = {
   orders: ORDERS,
   lanes,
+  bulkConcurrentJobs: BULK_CONCURRENCY ?? null,
   timeScale: TIME_SCALE,
   budgetPerMinute: BUDGET,
   orderSync: orderSync && { initial: orderSync.initial, incremental: orderSync.incremental },
@@ -316,7 +324,7 @@ else {
       );
     if (firstLoadMinimum)
       say(
-        `complexity-budget minimum of the first load: ${firstLoadMinimum.toFixed(2)} s (mutation lane's points ÷ budget)`,
+        `complexity-budget minimum of the first load: ${firstLoadMinimum.toFixed(2)} s (mutation lane's points ÷ budget); bulk jobs processed at once: ${BULK_CONCURRENCY ?? "all"}`,
       );
   }
   if (result.requestRatioInitial)

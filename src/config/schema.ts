@@ -421,7 +421,10 @@ export const configSchema = z
          * admins, no automations), `auto` (ingest beside the mutation lane where it shortens the run).
          */
         bulk: z.enum(["off", "ingest", "backfill", "auto"]).default("off"),
-        /** Seconds between two polls of a bulk job (the docs suggest about 10). */
+        /**
+         * The longest wait between two polls of a bulk job (the docs suggest about 10 s); a job is first
+         * polled after a tenth of it, then when its progress says it ends (`nextPollMs`).
+         */
         bulkPollSeconds: z.number().positive().max(600).default(10),
       })
       .strict()
