@@ -10,6 +10,7 @@ import {
 } from "kysely";
 import { errorMessage } from "../errors/index.js";
 import type { Db } from "./open.js";
+import { linkStatusHistory } from "./status-spans.js";
 import type { DbDialect } from "./types.js";
 
 /** Kysely's bookkeeping tables, named for order-sync so they never meet another tool's. */
@@ -466,6 +467,30 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
       },
       async down(db: Kysely<unknown>) {
         for (const [name, table] of DASHBOARD_INDEXES) await dropIndex(db, dialect, name, table);
+      },
+    },
+    "0015_status_spans": {
+      // Issue 17: time in each status at 1,000,000 orders. Each status change carries when the item's next
+      // change of that column happened (`next_at`, the history's lead, see status-spans.ts), so the view
+      // is a GROUP BY over the history instead of a window over millions of rows; on SQLite and PostgreSQL
+      // an index holding the view's columns lets it read the index alone (MySQL/MariaDB and SQL Server
+      // cannot index the unbounded `status` text).
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable("MON_StatusHistory").addColumn("next_at", TS).execute();
+        await linkStatusHistory(db, dialect);
+        if (dialect === "sqlite" || dialect === "postgres")
+          await index(db, "IX_MON_StatusHistory_spans", "MON_StatusHistory", [
+            "changed_at",
+            "status",
+            "item_id",
+            "next_at",
+            "order_key",
+          ]);
+      },
+      async down(db: Kysely<unknown>) {
+        if (dialect === "sqlite" || dialect === "postgres")
+          await dropIndex(db, dialect, "IX_MON_StatusHistory_spans", "MON_StatusHistory");
+        await db.schema.alterTable("MON_StatusHistory").dropColumn("next_at").execute();
       },
     },
   };

@@ -324,6 +324,8 @@ export interface StatusHistoryTable {
   /** `board` (a planner) or `order-sync` (the echo of a sync write). */
   side: string;
   changed_at: string;
+  /** When the item's next change of this column happened (the history's lead), null while it is the latest (0015). */
+  next_at: string | null;
 }
 
 /**

@@ -74,6 +74,7 @@ const EXPECTED: Record<string, string[]> = {
     "previous_status",
     "side",
     "changed_at",
+    "next_at",
   ],
   STG_MON_CustMasterSchedule: [
     "stg_id",

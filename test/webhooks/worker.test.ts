@@ -1,6 +1,7 @@
 // Two workers (two serve processes on one database) draining the same inbox apply every event once.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrateToLatest, type Db } from "../../src/db/index.js";
+import type { Kysely } from "kysely";
+import { linkStatusHistory, migrateToLatest, type Db } from "../../src/db/index.js";
 import { saveState } from "../../src/state/index.js";
 import { eventOf, InboxWorker, storeEvent } from "../../src/webhooks/index.js";
 import { testDatabasesExcept } from "../helpers/databases.js";
@@ -59,6 +60,47 @@ for (const target of await testDatabasesExcept(["mssql"], "no SQL Server on this
       const inbox = await db.kysely.selectFrom("MON_WebhookInbox").select("status").execute();
       expect(inbox.every((r) => r.status === "APPLIED")).toBe(true);
       expect(workers.reduce((n, w) => n + w.counts.applied, 0)).toBe(EVENTS);
+    });
+
+    it("links each status change to the item's next one (next_at) as it records it, in any arrival order", async () => {
+      // Five changes of one item's status arriving out of order (monday delivers in any order), one twice.
+      const base = Math.floor(Date.now() / 1000) - 3600;
+      const offsets = [300, 0, 1200, 600, 900, 600];
+      const uuids = offsets.map((o, i) => (i === 5 ? `dup-${offsets[3]}` : `dup-${o}`));
+      for (const [i, o] of offsets.entries()) {
+        const raw = columnChangeEvent({
+          boardId: Number(BOARD),
+          pulseId: 9000000001,
+          columnId: "order_status",
+          columnType: "color",
+          value: { label: { text: `S${o}` } },
+          previousValue: null,
+          changedAt: base + o,
+          triggerUuid: uuids[i],
+        });
+        await storeEvent(db, eventOf(raw), "webhook", raw);
+        await new InboxWorker(db, { config, ownUserId: "1000001" }).drain();
+      }
+      const history = await db.kysely
+        .selectFrom("MON_StatusHistory")
+        .select(["status", "changed_at", "next_at"])
+        .where("column_id", "=", "order_status")
+        .orderBy("changed_at")
+        .execute();
+      const at = (o: number) => new Date((base + o) * 1000).toISOString();
+      const sorted = [0, 300, 600, 900, 1200];
+      expect(history.map((h) => [h.status, h.changed_at, h.next_at])).toEqual(
+        sorted.map((o, i) => [`S${o}`, at(o), i + 1 < sorted.length ? at(sorted[i + 1]!) : null]),
+      );
+      // The same as the window the migration and bulk writes use.
+      await linkStatusHistory(db.kysely as unknown as Kysely<unknown>, db.dialect);
+      const relinked = await db.kysely
+        .selectFrom("MON_StatusHistory")
+        .select(["changed_at", "next_at"])
+        .where("column_id", "=", "order_status")
+        .orderBy("changed_at")
+        .execute();
+      expect(relinked).toEqual(history.map((h) => ({ changed_at: h.changed_at, next_at: h.next_at })));
     });
   });
 }
