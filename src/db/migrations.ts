@@ -473,18 +473,19 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
       // Issue 17: time in each status at 1,000,000 orders. Each status change carries when the item's next
       // change of that column happened (`next_at`, the history's lead, see status-spans.ts), so the view
       // is a GROUP BY over the history instead of a window over millions of rows; on SQLite and PostgreSQL
-      // an index holding the view's columns lets it read the index alone (MySQL/MariaDB and SQL Server
-      // cannot index the unbounded `status` text).
+      // an index holding the view's columns, order key first, lets it read the index alone and, for one
+      // customer, only that customer's orders' changes (MySQL/MariaDB and SQL Server cannot index the
+      // unbounded `status` text).
       async up(db: Kysely<unknown>) {
         await db.schema.alterTable("MON_StatusHistory").addColumn("next_at", TS).execute();
         await linkStatusHistory(db, dialect);
         if (dialect === "sqlite" || dialect === "postgres")
           await index(db, "IX_MON_StatusHistory_spans", "MON_StatusHistory", [
+            "order_key",
             "changed_at",
             "status",
             "item_id",
             "next_at",
-            "order_key",
           ]);
       },
       async down(db: Kysely<unknown>) {
