@@ -66,17 +66,20 @@ export async function linkStatusChange(
       .execute();
 }
 
-/** Sets `next_at` of every row of the status history from a window over it (one statement). */
+/**
+ * Sets `next_at` of every row of the status history from a window over it (one statement): the
+ * migration's, on a history with no `next_at` yet, so the latest change of each item (null) is not written.
+ */
 export async function linkStatusHistory(db: Kysely<unknown>, dialect: DbDialect): Promise<void> {
   const lead = sql`select history_id, lead(changed_at) over (partition by board_id, item_id, column_id
       order by changed_at, history_id) as next_at from ${sql.table(H)}`;
   if (dialect === "mysql")
     await sql`update ${sql.table(H)} h join (${lead}) x on x.history_id = h.history_id
-      set h.next_at = x.next_at`.execute(db);
+      set h.next_at = x.next_at where x.next_at is not null`.execute(db);
   else if (dialect === "mssql")
     await sql`update h set next_at = x.next_at from ${sql.table(H)} h
-      join (${lead}) x on x.history_id = h.history_id`.execute(db);
+      join (${lead}) x on x.history_id = h.history_id where x.next_at is not null`.execute(db);
   else
     await sql`update ${sql.table(H)} set next_at = x.next_at from (${lead}) x
-      where x.history_id = ${sql.table(H)}.history_id`.execute(db);
+      where x.history_id = ${sql.table(H)}.history_id and x.next_at is not null`.execute(db);
 }

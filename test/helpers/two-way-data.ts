@@ -1,14 +1,8 @@
 // Deterministic two-way sync records for the demo orders (tests, the dashboard bench and the screenshots):
 // a status history per order walking towards its current status, some board edits and conflicts, and the
 // webhook inbox events that carried them. Written with multi-row inserts inside transactions.
-import type { Insertable, Kysely } from "kysely";
-import {
-  linkStatusHistory,
-  type BoardChangeTable,
-  type Db,
-  type StatusHistoryTable,
-  type WebhookInboxTable,
-} from "../../src/db/index.js";
+import type { Insertable } from "kysely";
+import type { BoardChangeTable, Db, StatusHistoryTable, WebhookInboxTable } from "../../src/db/index.js";
 import { generateOrders, mulberry32 } from "../../src/demo/index.js";
 
 const PATH = ["Open", "Confirmed", "In Production", "Shipped"];
@@ -41,6 +35,7 @@ function orderRecords(b: Batch, index: number, row: Record<string, unknown>, rnd
   const board = `50010000${String(index % 7).padStart(2, "0")}`;
   let at = Date.parse(`${String(row["EX FACTORY DATE"])}T00:00:00Z`) - 70 * DAY + Math.floor(rnd() * DAY);
   let previous: string | null = null;
+  const first = b.history.length;
   pathTo(String(row["ORDER STATUS"])).forEach((status, step) => {
     const changedAt = new Date(at).toISOString();
     b.history.push({
@@ -57,6 +52,8 @@ function orderRecords(b: Batch, index: number, row: Record<string, unknown>, rnd
     previous = status;
     at += Math.floor((1 + rnd() * 20) * DAY);
   });
+  // Each change ends at the item's next one (next_at, 0015), as two-way sync links them.
+  for (let i = first; i + 1 < b.history.length; i++) b.history[i]!.next_at = b.history[i + 1]!.changed_at;
   if (rnd() < 0.1) boardEdit(b, index, key, board, item, new Date(at).toISOString(), rnd);
 }
 
@@ -109,10 +106,10 @@ const perInsert = (columns: number) => Math.max(1, Math.floor(2000 / columns));
 
 async function flush(db: Db, b: Batch): Promise<void> {
   await db.kysely.transaction().execute(async (trx) => {
-    for (let i = 0; i < b.history.length; i += perInsert(9))
+    for (let i = 0; i < b.history.length; i += perInsert(10))
       await trx
         .insertInto("MON_StatusHistory")
-        .values(b.history.slice(i, i + perInsert(9)))
+        .values(b.history.slice(i, i + perInsert(10)))
         .execute();
     for (let i = 0; i < b.changes.length; i += perInsert(16))
       await trx
@@ -151,8 +148,6 @@ export async function writeTwoWayRecords(
     }
   }
   await flush(db, b);
-  // Written in bulk, not through the worker: each change's next_at (0015) from one window over the history.
-  await linkStatusHistory(db.kysely as unknown as Kysely<unknown>, db.dialect);
   counts.history += b.history.length;
   counts.boardChanges += b.changes.length;
   counts.inbox += b.inbox.length;

@@ -92,7 +92,8 @@ for (const target of await testDatabasesExcept(["mssql"], "no SQL Server on this
       expect(history.map((h) => [h.status, h.changed_at, h.next_at])).toEqual(
         sorted.map((o, i) => [`S${o}`, at(o), i + 1 < sorted.length ? at(sorted[i + 1]!) : null]),
       );
-      // The same as the window the migration and bulk writes use.
+      // The same as the window the migration uses, from no links at all.
+      await db.kysely.updateTable("MON_StatusHistory").set({ next_at: null }).execute();
       await linkStatusHistory(db.kysely as unknown as Kysely<unknown>, db.dialect);
       const relinked = await db.kysely
         .selectFrom("MON_StatusHistory")
