@@ -34,12 +34,13 @@ export async function timeInStatus(db: Db, s: OrdersSource, f: AnalyticsFilter):
   const from = join ? sql`${history} join ${sql.table(s.table)} o on ${o(s.key)} = h.order_key` : history;
   if (!join) parts.push(sql`h.order_key is not null`);
   // A stay ends at the item's next change of the column (next_at, kept by two-way sync: migration 0015),
-  // or is still open at the end of asOf when that change came later or not at all.
+  // or is still open at the end of asOf when that change came later or not at all; an order counts in a
+  // status once, on its first stay there (first_stay), which is before asOf when any of its stays is.
   const closed = sql`h.next_at < ${end}`;
   const until = sql`case when ${closed} then h.next_at else ${end} end`;
   const seconds = d.secondsBetween(sql.ref("h.changed_at"), until);
   const { rows } = await sql<Record<string, unknown>>`
-    select h.status as status, count(*) as stays, count(distinct h.item_id) as orders,
+    select h.status as status, count(*) as stays, sum(h.first_stay) as orders,
       sum(case when ${closed} then 0 else 1 end) as open_stays,
       sum(${seconds}) as total_seconds, max(${seconds}) as max_seconds
     from ${from} where ${sql.join(parts, sql` and `)}

@@ -471,26 +471,29 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
     },
     "0015_status_spans": {
       // Issue 17: time in each status at 1,000,000 orders. Each status change carries when the item's next
-      // change of that column happened (`next_at`, the history's lead, see status-spans.ts), so the view
-      // is a GROUP BY over the history instead of a window over millions of rows; on SQLite and PostgreSQL
+      // change of that column happened (`next_at`, the history's lead, see status-spans.ts) and whether it
+      // is the item's first stay in that status (`first_stay`), so the view is a GROUP BY with sums over
+      // the history instead of a window and a count(distinct) over millions of rows; on SQLite and PostgreSQL
       // an index holding the view's columns, order key first, lets it read the index alone and, for one
       // customer, only that customer's orders' changes (MySQL/MariaDB and SQL Server cannot index the
       // unbounded `status` text).
       async up(db: Kysely<unknown>) {
         await db.schema.alterTable("MON_StatusHistory").addColumn("next_at", TS).execute();
+        await db.schema.alterTable("MON_StatusHistory").addColumn("first_stay", "integer").execute();
         await linkStatusHistory(db, dialect);
         if (dialect === "sqlite" || dialect === "postgres")
           await index(db, "IX_MON_StatusHistory_spans", "MON_StatusHistory", [
             "order_key",
             "changed_at",
             "status",
-            "item_id",
             "next_at",
+            "first_stay",
           ]);
       },
       async down(db: Kysely<unknown>) {
         if (dialect === "sqlite" || dialect === "postgres")
           await dropIndex(db, dialect, "IX_MON_StatusHistory_spans", "MON_StatusHistory");
+        await db.schema.alterTable("MON_StatusHistory").dropColumn("first_stay").execute();
         await db.schema.alterTable("MON_StatusHistory").dropColumn("next_at").execute();
       },
     },

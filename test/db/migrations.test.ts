@@ -75,6 +75,7 @@ const EXPECTED: Record<string, string[]> = {
     "side",
     "changed_at",
     "next_at",
+    "first_stay",
   ],
   STG_MON_CustMasterSchedule: [
     "stg_id",
