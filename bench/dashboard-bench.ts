@@ -7,7 +7,9 @@
  * edits, inbox: test/helpers/two-way-data.ts). Then it starts serve's HTTP app (createHttpApp) on a
  * loopback port and requests every page and analytics endpoint K times over HTTP, printing the first
  * (cold) request and p50 / p95 of the K (default 20) per page; the analytics index README advises is
- * created first. `--file` keeps a seeded SQLite file for the next run.
+ * created first. Cold is truly cold: that app does not warm its analytics. Then a second app with serve's
+ * warm-up (`analyticsWarm`) is timed until its first round is done, and the analytics pages a visit opens
+ * (no parameters) are requested the same way. `--file` keeps a seeded SQLite file for the next run.
  */
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -231,9 +233,15 @@ function paths(): string[] {
   ];
 }
 
-async function measure(url: string): Promise<{ path: string; cold: number; p50: number; p95: number }[]> {
+/** The analytics pages as a visit opens them (no parameters): what serve's warm-up computes. */
+const defaultPaths = () => ANALYTICS_VIEWS.map((v) => `/analytics/${v.name}`);
+
+async function measure(
+  url: string,
+  list: string[] = paths(),
+): Promise<{ path: string; cold: number; p50: number; p95: number }[]> {
   const out = [];
-  for (const path of paths()) {
+  for (const path of list) {
     const times: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       const t0 = performance.now();
@@ -271,7 +279,7 @@ async function main(): Promise<void> {
       { kind: "interval", seconds: 3600, runOnStart: false },
       { run: () => Promise.reject(new Error("no sync in the bench")) },
     );
-    const app = createHttpApp({
+    const deps = {
       db,
       metrics,
       health,
@@ -279,17 +287,34 @@ async function main(): Promise<void> {
       customers: DEMO_CUSTOMERS.map((c) => c.name),
       apiToken: TOKEN,
       shuttingDown: () => false,
-    });
-    const server = await listen(app, { port: 0, host: "127.0.0.1" });
-    say(`${db.dialect}, ${ORDERS} orders, ${ROUNDS} requests per page:`);
+    };
+    // Truly cold: no warm-up, so each page's first request computes its figures.
+    const server = await listen(createHttpApp(deps), { port: 0, host: "127.0.0.1" });
+    say(`${db.dialect}, ${ORDERS} orders, ${ROUNDS} requests per page, no warm-up (cold = computed):`);
     const lines = await measure(server.url);
     const worst = Math.max(...lines.map((l) => l.p95));
     say(`worst p95 ${ms(worst)}; worst cold ${ms(Math.max(...lines.map((l) => l.cold)))}`);
+    await server.close();
+    // serve's warm-up: a new app (an empty cache) that computes each view's default answer at start;
+    // its first round is timed, then the pages a visit opens are requested as above.
+    let warmed: (s: number) => void = () => undefined;
+    const firstRound = new Promise<number>((resolve) => (warmed = resolve));
+    const t1 = performance.now();
+    const warmServer = await listen(
+      createHttpApp({ ...deps, analyticsWarm: true, onAnalyticsWarmed: (s) => warmed(s) }),
+      { port: 0, host: "127.0.0.1" },
+    );
+    const warmSeconds = await firstRound;
+    say(
+      `serve's warm-up of the ${ANALYTICS_VIEWS.length} default views: ${warmSeconds.toFixed(1)} s ` +
+        `(${((performance.now() - t1) / 1000).toFixed(1)} s after start); then:`,
+    );
+    const warmLines = await measure(warmServer.url, defaultPaths());
+    await warmServer.close();
     if (args.json)
       process.stdout.write(
-        `${JSON.stringify({ dialect: db.dialect, orders: ORDERS, rounds: ROUNDS, lines })}\n`,
+        `${JSON.stringify({ dialect: db.dialect, orders: ORDERS, rounds: ROUNDS, lines, warmSeconds, warmLines })}\n`,
       );
-    await server.close();
     await scheduler.stop(1000);
     metrics.close();
     await env.close();

@@ -54,6 +54,19 @@ export class AggregateCache<T> {
     return { value, computedAt: fresh.at, stale: false };
   }
 
+  /**
+   * Computes the answer for `key` now, whatever the age of the one held (joining a computation already
+   * under way): a warm-up, or a refresh before the answer would be too old to serve.
+   */
+  warm(key: string, compute: () => Promise<T>): Promise<T> {
+    return this.refresh(key, this.entries.get(key) ?? { at: 0 }, compute);
+  }
+
+  /** How long an answer may be served while a fresh one is computed (ms). */
+  get staleLimitMs(): number {
+    return this.maxStaleMs;
+  }
+
   private refresh(key: string, entry: Entry<T>, compute: () => Promise<T>): Promise<T> {
     if (entry.running) return entry.running;
     if (!this.entries.has(key)) this.remember(key, entry);

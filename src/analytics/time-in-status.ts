@@ -33,16 +33,18 @@ export async function timeInStatus(db: Db, s: OrdersSource, f: AnalyticsFilter):
   const history = sql`${sql.table("MON_StatusHistory")} h`;
   const from = join ? sql`${history} join ${sql.table(s.table)} o on ${o(s.key)} = h.order_key` : history;
   if (!join) parts.push(sql`h.order_key is not null`);
-  const stays = sql`select h.status as status, h.item_id as item_id, h.changed_at as changed_at,
-      lead(h.changed_at) over (partition by h.board_id, h.item_id, h.column_id
-        order by h.changed_at, h.history_id) as next_at
-    from ${from} where ${sql.join(parts, sql` and `)}`;
-  const seconds = d.secondsBetween(sql.ref("t.changed_at"), sql`coalesce(t.next_at, ${end})`);
+  // A stay ends at the item's next change of the column (next_at, kept by two-way sync: migration 0015),
+  // or is still open at the end of asOf when that change came later or not at all; an order counts in a
+  // status once, on its first stay there (first_stay), which is before asOf when any of its stays is.
+  const closed = sql`h.next_at < ${end}`;
+  const until = sql`case when ${closed} then h.next_at else ${end} end`;
+  const seconds = d.secondsBetween(sql.ref("h.changed_at"), until);
   const { rows } = await sql<Record<string, unknown>>`
-    select t.status as status, count(*) as stays, count(distinct t.item_id) as orders,
-      sum(case when t.next_at is null then 1 else 0 end) as open_stays,
+    select h.status as status, count(*) as stays, sum(h.first_stay) as orders,
+      sum(case when ${closed} then 0 else 1 end) as open_stays,
       sum(${seconds}) as total_seconds, max(${seconds}) as max_seconds
-    from (${stays}) t group by t.status order by 1`.execute(db.kysely as unknown as Kysely<unknown>);
+    from ${from} where ${sql.join(parts, sql` and `)}
+    group by h.status order by 1`.execute(db.kysely as unknown as Kysely<unknown>);
   return rows.map((r) => {
     const total = num(r.total_seconds);
     const count = num(r.stays);

@@ -38,3 +38,4 @@ export {
   isDuplicateKeyError,
 } from "./dialects/sql.js";
 export { SQLITE_FINGERPRINT } from "./fingerprint.js";
+export { linkStatusChange, linkStatusHistory } from "./status-spans.js";

@@ -10,6 +10,7 @@ import {
 } from "kysely";
 import { errorMessage } from "../errors/index.js";
 import type { Db } from "./open.js";
+import { linkStatusHistory } from "./status-spans.js";
 import type { DbDialect } from "./types.js";
 
 /** Kysely's bookkeeping tables, named for order-sync so they never meet another tool's. */
@@ -466,6 +467,34 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
       },
       async down(db: Kysely<unknown>) {
         for (const [name, table] of DASHBOARD_INDEXES) await dropIndex(db, dialect, name, table);
+      },
+    },
+    "0015_status_spans": {
+      // Issue 17: time in each status at 1,000,000 orders. Each status change carries when the item's next
+      // change of that column happened (`next_at`, the history's lead, see status-spans.ts) and whether it
+      // is the item's first stay in that status (`first_stay`), so the view is a GROUP BY with sums over
+      // the history instead of a window and a count(distinct) over millions of rows; on SQLite and PostgreSQL
+      // an index holding the view's columns, order key first, lets it read the index alone and, for one
+      // customer, only that customer's orders' changes (MySQL/MariaDB and SQL Server cannot index the
+      // unbounded `status` text).
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable("MON_StatusHistory").addColumn("next_at", TS).execute();
+        await db.schema.alterTable("MON_StatusHistory").addColumn("first_stay", "integer").execute();
+        await linkStatusHistory(db, dialect);
+        if (dialect === "sqlite" || dialect === "postgres")
+          await index(db, "IX_MON_StatusHistory_spans", "MON_StatusHistory", [
+            "order_key",
+            "changed_at",
+            "status",
+            "next_at",
+            "first_stay",
+          ]);
+      },
+      async down(db: Kysely<unknown>) {
+        if (dialect === "sqlite" || dialect === "postgres")
+          await dropIndex(db, dialect, "IX_MON_StatusHistory_spans", "MON_StatusHistory");
+        await db.schema.alterTable("MON_StatusHistory").dropColumn("first_stay").execute();
+        await db.schema.alterTable("MON_StatusHistory").dropColumn("next_at").execute();
       },
     },
   };

@@ -324,6 +324,10 @@ export interface StatusHistoryTable {
   /** `board` (a planner) or `order-sync` (the echo of a sync write). */
   side: string;
   changed_at: string;
+  /** When the item's next change of this column happened (the history's lead), null while it is the latest (0015). */
+  next_at: string | null;
+  /** 1 on the item's first change to this status, 0 on later ones (0015). */
+  first_stay: number | null;
 }
 
 /**

@@ -34,6 +34,10 @@ export interface HttpDeps {
   ordersSource?: OrdersSource;
   /** Settings, monday and events of `serve`: the dashboard's rollback runs through them. */
   syncDeps?: SyncDeps;
+  /** Warm the dashboard's analytics at start and before they go stale (serve does; see `DashboardDeps`). */
+  analyticsWarm?: boolean;
+  /** Called after each warm-up round with its seconds. */
+  onAnalyticsWarmed?: (seconds: number) => void;
 }
 
 /** The largest `/api/*` request body. */

@@ -1,6 +1,6 @@
 import { sql, type Transaction } from "kysely";
 import type { BoardConfig, Config } from "../config/index.js";
-import type { Database, DbDialect, InboxStatus } from "../db/index.js";
+import { linkStatusChange, type Database, type DbDialect, type InboxStatus } from "../db/index.js";
 import { insertOnce } from "./insert-once.js";
 import type { Canonical } from "../mapping/index.js";
 import {
@@ -138,7 +138,14 @@ async function recordStatus(
     side,
     changed_at: event.changedAt,
   });
-  await insertOnce(dialect, insert, ["event_id"]);
+  if (!(await insertOnce(dialect, insert, ["event_id"]))) return;
+  // The stay it ends and its own end (0015's next_at), so time in each status needs no window.
+  const row = await tx
+    .selectFrom("MON_StatusHistory")
+    .select("history_id")
+    .where("event_id", "=", event.eventId)
+    .executeTakeFirst();
+  if (row) await linkStatusChange(tx, dialect, row.history_id);
 }
 
 /**

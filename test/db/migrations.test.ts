@@ -74,6 +74,8 @@ const EXPECTED: Record<string, string[]> = {
     "previous_status",
     "side",
     "changed_at",
+    "next_at",
+    "first_stay",
   ],
   STG_MON_CustMasterSchedule: [
     "stg_id",

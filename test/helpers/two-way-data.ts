@@ -35,6 +35,7 @@ function orderRecords(b: Batch, index: number, row: Record<string, unknown>, rnd
   const board = `50010000${String(index % 7).padStart(2, "0")}`;
   let at = Date.parse(`${String(row["EX FACTORY DATE"])}T00:00:00Z`) - 70 * DAY + Math.floor(rnd() * DAY);
   let previous: string | null = null;
+  const first = b.history.length;
   pathTo(String(row["ORDER STATUS"])).forEach((status, step) => {
     const changedAt = new Date(at).toISOString();
     b.history.push({
@@ -51,6 +52,16 @@ function orderRecords(b: Batch, index: number, row: Record<string, unknown>, rnd
     previous = status;
     at += Math.floor((1 + rnd() * 20) * DAY);
   });
+  // Each change ends at the item's next one (next_at, 0015), as two-way sync links them.
+  // Each change ends at the item's next one (next_at, 0015) and marks its first stay in a status
+  // (first_stay), as two-way sync links them.
+  const seen = new Set<string | null | undefined>();
+  for (let i = first; i < b.history.length; i++) {
+    const h = b.history[i]!;
+    h.next_at = b.history[i + 1]?.changed_at ?? null;
+    h.first_stay = seen.has(h.status) ? 0 : 1;
+    seen.add(h.status);
+  }
   if (rnd() < 0.1) boardEdit(b, index, key, board, item, new Date(at).toISOString(), rnd);
 }
 
@@ -103,20 +114,20 @@ const perInsert = (columns: number) => Math.max(1, Math.floor(2000 / columns));
 
 async function flush(db: Db, b: Batch): Promise<void> {
   await db.kysely.transaction().execute(async (trx) => {
-    for (let i = 0; i < b.history.length; i += perInsert(9))
+    for (let i = 0; i < b.history.length; i += perInsert(11))
       await trx
         .insertInto("MON_StatusHistory")
-        .values(b.history.slice(i, i + perInsert(9)))
+        .values(b.history.slice(i, i + perInsert(11)))
         .execute();
     for (let i = 0; i < b.changes.length; i += perInsert(16))
       await trx
         .insertInto("MON_BoardChanges")
         .values(b.changes.slice(i, i + perInsert(16)))
         .execute();
-    for (let i = 0; i < b.inbox.length; i += perInsert(10))
+    for (let i = 0; i < b.inbox.length; i += perInsert(11))
       await trx
         .insertInto("MON_WebhookInbox")
-        .values(b.inbox.slice(i, i + perInsert(10)))
+        .values(b.inbox.slice(i, i + perInsert(11)))
         .execute();
   });
 }

@@ -42,6 +42,17 @@ describe("AggregateCache", () => {
     expect((await t.cache.get("k", t.compute)).value).toBe(5);
   });
 
+  it("warms a key: computes it whatever its age, joins one under way, and serves it fresh after", async () => {
+    const t = setup();
+    expect(await t.cache.warm("k", t.compute)).toBe(1);
+    t.tick(500);
+    const [a, b] = await Promise.all([t.cache.warm("k", t.compute), t.cache.get("k", t.compute)]);
+    expect([a, b.value]).toEqual([2, 1]);
+    expect(t.calls()).toBe(2);
+    expect(await t.cache.get("k", t.compute)).toEqual({ value: 2, computedAt: 500, stale: false });
+    expect(t.cache.staleLimitMs).toBe(5000);
+  });
+
   it("does not keep a failed computation", async () => {
     const t = setup();
     await expect(t.cache.get("k", () => Promise.reject(new Error("db down")))).rejects.toThrow("db down");

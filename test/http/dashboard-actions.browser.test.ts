@@ -202,6 +202,18 @@ describe.skipIf(!browserInfo.available)("the dashboard's actions in headless Chr
     const shown = await table.locator("tbody tr").allInnerTexts();
     expect(shown.map((t) => t.split("\t").map((s) => s.trim()))).toEqual(expected);
     await expect(page.locator("main").innerText()).resolves.toMatch(/Dry run: nothing was written/);
+    // A page at a time: two items, then the third behind "next"; the figures count the whole plan.
+    await page.goto(`${dash.url}/runs/${batch.batchId}/rollback?limit=2`);
+    const rowsOf = async () =>
+      (await table.locator("tbody tr").allInnerTexts()).map((t) => t.split("\t").map((x) => x.trim()));
+    await expect(rowsOf()).resolves.toEqual(expected.slice(0, 2));
+    const pages = page.getByRole("navigation", { name: "Pages", exact: true });
+    await expect(pages.innerText()).resolves.toMatch(/1–2 of 3/);
+    await expect(page.locator("main").innerText()).resolves.toMatch(/3 items to put back, 0 conflicts kept/);
+    await pages.getByRole("link", { name: "next" }).click();
+    await expect(rowsOf()).resolves.toEqual(expected.slice(2));
+    await expect(pages.innerText()).resolves.toMatch(/3–3 of 3/);
+    await expect(page.locator("main").innerText()).resolves.toMatch(/3 items to put back, 0 conflicts kept/);
 
     await page.getByRole("button", { name: `Roll back batch ${batch.batchId}` }).click();
     await expect(page.locator("main").innerText()).resolves.toMatch(

@@ -166,6 +166,9 @@ export async function serveCommand(
     log,
     ...(hooks && { webhooks: webhookServiceRoutes(hooks, db, cfg.webhooks.maxBodyBytes, log) }),
     ordersSource: ordersSourceOf(settings.config.source),
+    analyticsWarm: true,
+    onAnalyticsWarmed: (seconds) =>
+      log.debug({ seconds: Math.round(seconds * 10) / 10 }, "dashboard analytics warmed"),
     syncDeps: { settings, db, monday, events },
   });
   const server = await listenOn(app, host, port);

@@ -85,29 +85,67 @@ export function undoRows(s: RollbackSummary): unknown[][] {
   });
 }
 
-/** `/runs/:batchId/rollback`: the dry run (what a rollback would do, nothing written) and the button. */
-export function rollbackPage(s: RollbackSummary, csrf: string | undefined): Html {
+/** Which page of a rollback's lists to show: `offset` of its items, `conflictsOffset` of its conflicts. */
+export interface RollbackPageRequest {
+  limit: number;
+  offset: number;
+  conflictsOffset: number;
+}
+
+/**
+ * `/runs/:batchId/rollback`: the dry run (what a rollback would do, nothing written) and the button. The
+ * figures count the whole plan; its lists show one page (`limit` items, and as many conflicts) at a time.
+ */
+export function rollbackPage(
+  s: RollbackSummary,
+  csrf: string | undefined,
+  p: RollbackPageRequest = { limit: 50, offset: 0, conflictsOffset: 0 },
+): Html {
   const conflicts = s.conflicts.filter((c) => !c.forced);
+  const path = `/runs/${encodeURIComponent(s.target)}/rollback`;
+  const items = { ...s, undo: s.undo.slice(p.offset, p.offset + p.limit) };
+  const shownConflicts = conflicts.slice(p.conflictsOffset, p.conflictsOffset + p.limit);
   return html`<p>
       ${s.dryRun ? "Dry run: nothing was written." : html`Rollback batch <a href="/runs/${encodeURIComponent(s.batchId ?? "")}">${s.batchId}</a> ran${s.run ? ` (${s.run.status})` : ""}.`}
       ${s.undo.length} items to put back, ${conflicts.length} conflicts kept, ${s.alreadyUndone} already as
       before the batch.
     </p>
-    ${table("Changes the rollback makes", ["customer", "order", "action", "item", "column", "from", "to"], undoRows(s))}
+    ${table("Changes the rollback makes", ["customer", "order", "action", "item", "column", "from", "to"], undoRows(items))}
+    ${
+      s.dryRun
+        ? pager(path, { conflictsOffset: String(p.conflictsOffset) }, p.offset, p.limit, s.undo.length)
+        : s.undo.length > p.limit && s.batchId
+          ? html`<p>
+              The first ${p.limit} of ${s.undo.length} are listed; the rollback's run
+              <a href="/runs/${encodeURIComponent(s.batchId)}">${s.batchId}</a> lists every change, page by
+              page.
+            </p>`
+          : ""
+    }
     ${table(
       "Conflicts (left alone)",
       ["customer", "order", "column", "the batch wrote", "the board holds", "changed by"],
-      conflicts.map((c) => [c.customer, c.orderKey, c.column, shown(c.batch), shown(c.board), c.changedBy]),
+      shownConflicts.map((c) => [
+        c.customer,
+        c.orderKey,
+        c.column,
+        shown(c.batch),
+        shown(c.board),
+        c.changedBy,
+      ]),
     )}
     ${
-      s.dryRun && s.undo.length
-        ? actionForm(
-            `/runs/${encodeURIComponent(s.target)}/rollback`,
-            "Roll back",
-            {},
-            csrf,
-            `Roll back batch ${s.target}`,
+      s.dryRun
+        ? pager(
+            path,
+            { offset: String(p.offset) },
+            p.conflictsOffset,
+            p.limit,
+            conflicts.length,
+            "conflictsOffset",
+            "Pages of conflicts",
           )
         : ""
-    }`;
+    }
+    ${s.dryRun && s.undo.length ? actionForm(path, "Roll back", {}, csrf, `Roll back batch ${s.target}`) : ""}`;
 }

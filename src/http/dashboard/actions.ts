@@ -116,7 +116,10 @@ function rollbackActions(r: Hono, deps: ActionDeps): void {
     const batchId = c.req.param("batchId");
     try {
       const summary = await rollbackBatch(deps.syncDeps, { batchId, dryRun: true }, deps.sessions.actor(c));
-      return c.html(page(`Roll back ${batchId}`, "/runs", rollbackPage(summary, deps.sessions.token(c))));
+      const limit = Math.min(200, Math.max(1, Number(c.req.query("limit") ?? 50) || 50));
+      const at = (name: string) => Math.max(0, Number(c.req.query(name) ?? 0) || 0);
+      const p = { limit, offset: at("offset"), conflictsOffset: at("conflictsOffset") };
+      return c.html(page(`Roll back ${batchId}`, "/runs", rollbackPage(summary, deps.sessions.token(c), p)));
     } catch (e) {
       return failed(c, e);
     }

@@ -131,13 +131,15 @@ export function pager(
   offset: number,
   limit: number,
   total: number,
+  param = "offset",
+  label = "Pages",
 ): Html {
   const link = (o: number, text: string) => {
-    const q = new URLSearchParams({ ...query, offset: String(o), limit: String(limit) });
+    const q = new URLSearchParams({ ...query, [param]: String(o), limit: String(limit) });
     return html`<a href="${path}?${q.toString()}">${text}</a>`;
   };
   const last = Math.min(total, offset + limit);
-  return html`<nav aria-label="Pages">
+  return html`<nav aria-label="${label}">
     <p>
       ${total ? `${offset + 1}–${last}` : "0"} of ${total}
       ${offset > 0 ? link(Math.max(0, offset - limit), "previous") : ""}

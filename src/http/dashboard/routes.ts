@@ -8,7 +8,10 @@ import {
   analyticsView,
   parseFilter,
   toCsv,
+  type AnalyticsFilter,
+  type AnalyticsView,
   type OrdersSource,
+  type PageRequest,
   type ViewResult,
 } from "../../analytics/index.js";
 import type { Db } from "../../db/index.js";
@@ -48,6 +51,15 @@ export interface DashboardDeps {
   analyticsCacheSeconds?: number;
   /** The orders table and its columns for the analytics (the demo's by default). */
   ordersSource?: OrdersSource;
+  /**
+   * Warm the analytics (serve sets it): each view's default answer (no filter, as of today, first page)
+   * is computed at start, one view after another, and again before it would be too old to serve (every
+   * 90% of the stale limit), so a visit of those pages never waits on a computation once the first
+   * warm-up has run. Filtered answers are computed on their first request.
+   */
+  analyticsWarm?: boolean;
+  /** Called after each warm-up round with its seconds (serve logs it). */
+  onAnalyticsWarmed?: (seconds: number) => void;
   /** Retry starts a sync of the order's customer at once through it. */
   scheduler?: SyncScheduler;
   /** Settings, monday and events of `serve`: the rollback actions run through them. */
@@ -138,6 +150,9 @@ function analytics(r: Hono, deps: DashboardDeps): void {
   const source = deps.ordersSource ?? DEMO_ORDERS_SOURCE;
   const ttl = (deps.analyticsCacheSeconds ?? 30) * 1000;
   const cache = new AggregateCache<ViewResult>({ ttlMs: ttl });
+  const keyOf = (view: AnalyticsView, filter: AnalyticsFilter, p: PageRequest) =>
+    JSON.stringify([view.name, filter, view.paged ? p : null]);
+  if (deps.analyticsWarm && ttl > 0) warmAnalytics(cache, keyOf, deps.db, source, deps.onAnalyticsWarmed);
   const compute = async (c: Context) => {
     const view = analyticsView(c.req.param("name") ?? "");
     if (!view)
@@ -145,7 +160,7 @@ function analytics(r: Hono, deps: DashboardDeps): void {
     const query = c.req.query();
     const parsed = parseFilter(query);
     if (!parsed.ok) return { error: parsed.error, status: 400 as const };
-    const key = JSON.stringify([view.name, parsed.filter, view.paged ? parsed.page : null]);
+    const key = keyOf(view, parsed.filter, parsed.page);
     const run = () => view.run(deps.db, source, parsed.filter, parsed.page);
     const cached = ttl > 0 ? await cache.get(key, run) : { value: await run(), computedAt: Date.now() };
     const computedAt = new Date(cached.computedAt).toISOString();
@@ -188,6 +203,32 @@ function analytics(r: Hono, deps: DashboardDeps): void {
     const body = analyticsViewPage(out.view, out.result, out.filter, out.page, out.query, out.computedAt);
     return c.html(page(out.view.title, "/analytics", body, { charts: true }));
   });
+}
+
+/**
+ * Computes each view's default answer (the filter and page of a visit without parameters) into the
+ * cache, one view after another, now and then every 90% of the cache's stale limit; the timer does not
+ * keep the process alive. A failed computation is tried again at the next round.
+ */
+function warmAnalytics(
+  cache: AggregateCache<ViewResult>,
+  keyOf: (view: AnalyticsView, filter: AnalyticsFilter, p: PageRequest) => string,
+  db: Db,
+  source: OrdersSource,
+  done?: (seconds: number) => void,
+): void {
+  const round = async () => {
+    const t0 = performance.now();
+    const parsed = parseFilter({});
+    if (!parsed.ok) return;
+    for (const view of ANALYTICS_VIEWS)
+      await cache
+        .warm(keyOf(view, parsed.filter, parsed.page), () => view.run(db, source, parsed.filter, parsed.page))
+        .catch(() => undefined);
+    done?.((performance.now() - t0) / 1000);
+  };
+  void round();
+  setInterval(() => void round(), Math.max(1000, cache.staleLimitMs * 0.9)).unref();
 }
 
 const csvResponse = (c: Context, name: string, body: string) =>
