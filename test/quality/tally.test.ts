@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   buildReport,
+  formatTerminal,
   LISTED_ISSUES,
   mergeResults,
   quarantineIssues,
@@ -70,6 +71,9 @@ describe("ValidationTally (issue 16: a customer's validation page by page)", () 
     const rule = report.rules.find((r) => r.rule === "order-qty-total")!;
     expect(rule.count).toBe(200 * PAGE);
     expect(rule.rows).toHaveLength(100 + 4 * 200);
+    expect(formatTerminal(report)).toContain(
+      `${200 * PAGE - 100 - 4 * 200} issue(s) counted in the table but not listed`,
+    );
     expect(LISTED_ISSUES).toBe(1_000);
   });
 
