@@ -338,7 +338,8 @@ function rowsTable(
 /**
  * One self-contained HTML page (inline CSS, no scripts, no external assets; every value escaped):
  * totals, halted customers, a rule × severity table, then a section per rule and per customer with
- * the offending rows (at most `maxRowsPerSection` each; the JSON report has them all).
+ * the offending rows (at most `maxRowsPerSection` each; the JSON report lists all a customer lists: see
+ * `LISTED_ISSUES`).
  */
 export function toHtml(report: ValidationReport, options: { maxRowsPerSection?: number } = {}): string {
   const max = options.maxRowsPerSection ?? 500;
