@@ -1,7 +1,15 @@
 // Validation, quarantine and reports; the `quality:` config block and the rule catalog are config's.
 export { SEVERITIES, SEVERITY_EFFECTS } from "./severity.js";
 export type { Severity, OrderAction } from "./severity.js";
-export type { Issue, Halt, Unmappable, ValidationContext, ValidationResult } from "./types.js";
+export type {
+  Issue,
+  Halt,
+  Unmappable,
+  UnlistedIssues,
+  ValidationContext,
+  ValidationResult,
+} from "./types.js";
+export { ValidationTally, LISTED_ISSUES } from "./tally.js";
 export {
   validateOrders,
   validateMapped,

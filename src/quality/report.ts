@@ -3,6 +3,7 @@ import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { BUILT_IN_RULES, isBuiltInRule } from "../config/index.js";
 import { SEVERITIES, SEVERITY_EFFECTS, type OrderAction, type Severity } from "./severity.js";
+import { LISTED_ISSUES } from "./tally.js";
 import type { Halt, ValidationResult } from "./types.js";
 import { encodeValue, truncate } from "./values.js";
 
@@ -32,6 +33,7 @@ export interface RuleSection {
   count: number;
   bySeverity: SeverityCounts;
   customers: string[];
+  /** The rule's issues listed; `count` counts those not listed too (see `LISTED_ISSUES`). */
   rows: ReportRow[];
 }
 
@@ -43,6 +45,7 @@ export interface CustomerSection {
   halt: Halt | null;
   count: number;
   bySeverity: SeverityCounts;
+  /** Its issues listed: all of its quarantined orders', and the first `LISTED_ISSUES` others (`count` counts all). */
   issues: ReportRow[];
 }
 
@@ -75,6 +78,23 @@ export interface ValidationReport {
 const zeroSeverities = (): SeverityCounts => ({ INFO: 0, WARNING: 0, ERROR: 0, CRITICAL: 0 });
 const worstRank = (c: SeverityCounts) =>
   Math.max(-1, ...SEVERITIES.filter((s) => c[s] > 0).map((s) => SEVERITY_EFFECTS[s].rank));
+
+/** The report's section of a rule, made on its first issue. */
+function ruleSection(rules: Map<string, RuleSection>, id: string): RuleSection {
+  let rule = rules.get(id);
+  if (!rule) {
+    rule = {
+      rule: id,
+      description: isBuiltInRule(id) ? BUILT_IN_RULES[id].description : "user rule",
+      count: 0,
+      bySeverity: zeroSeverities(),
+      customers: [],
+      rows: [],
+    };
+    rules.set(id, rule);
+  }
+  return rule;
+}
 
 /**
  * Builds the report of a run from its results (one per customer; merge pages first with `mergeResults`).
@@ -113,7 +133,7 @@ export function buildReport(
     totals.issues += result.issues.length;
     if (result.halt) totals.halted++;
     // Orders of a halted customer are neither synced nor quarantined: they are counted apart.
-    if (result.halt) totals.haltedOrders += result.orderKeys.length;
+    if (result.halt) totals.haltedOrders += result.orders;
     else for (const a of Object.keys(totals.orders) as OrderAction[]) totals.orders[a] += result.counts[a];
     for (const issue of result.issues) {
       const row: ReportRow = {
@@ -129,22 +149,22 @@ export function buildReport(
       section.issues.push(row);
       section.bySeverity[issue.severity]++;
       totals.bySeverity[issue.severity]++;
-      let rule = rules.get(issue.rule);
-      if (!rule) {
-        rule = {
-          rule: issue.rule,
-          description: isBuiltInRule(issue.rule) ? BUILT_IN_RULES[issue.rule].description : "user rule",
-          count: 0,
-          bySeverity: zeroSeverities(),
-          customers: [],
-          rows: [],
-        };
-        rules.set(issue.rule, rule);
-      }
+      const rule = ruleSection(rules, issue.rule);
       rule.count++;
       rule.bySeverity[issue.severity]++;
       if (!rule.customers.includes(result.customer)) rule.customers.push(result.customer);
       rule.rows.push(row);
+    }
+    // Counted beyond the listing limit (ValidationTally): in every count, in no list of rows.
+    for (const u of result.unlisted ?? []) {
+      section.count += u.count;
+      section.bySeverity[u.severity] += u.count;
+      totals.issues += u.count;
+      totals.bySeverity[u.severity] += u.count;
+      const rule = ruleSection(rules, u.rule);
+      rule.count += u.count;
+      rule.bySeverity[u.severity] += u.count;
+      if (!rule.customers.includes(result.customer)) rule.customers.push(result.customer);
     }
     customers.push(section);
   }
@@ -234,6 +254,12 @@ export function formatTerminal(
     .filter((r) => SEVERITY_EFFECTS[r.severity].rank >= floor)
     .sort((a, b) => SEVERITY_EFFECTS[b.severity].rank - SEVERITY_EFFECTS[a.severity].rank);
   const shown = rows.slice(0, maxRows);
+  const unlisted = t.issues - report.customers.reduce((n, c) => n + c.issues.length, 0);
+  if (unlisted > 0)
+    out.push(
+      "",
+      `${unlisted} issue(s) counted in the table but not listed (each customer lists those of its quarantined orders and ${LISTED_ISSUES} others)`,
+    );
   out.push(
     "",
     `${rows.length > shown.length ? `First ${shown.length} of ${rows.length}` : `${rows.length}`} issue(s):`,
@@ -312,7 +338,8 @@ function rowsTable(
 /**
  * One self-contained HTML page (inline CSS, no scripts, no external assets; every value escaped):
  * totals, halted customers, a rule × severity table, then a section per rule and per customer with
- * the offending rows (at most `maxRowsPerSection` each; the JSON report has them all).
+ * the offending rows (at most `maxRowsPerSection` each; the JSON report lists all a customer lists: see
+ * `LISTED_ISSUES`).
  */
 export function toHtml(report: ValidationReport, options: { maxRowsPerSection?: number } = {}): string {
   const max = options.maxRowsPerSection ?? 500;

@@ -56,16 +56,33 @@ export interface ValidationContext {
   previouslyQuarantined?: ReadonlySet<string>;
 }
 
+/** Issues a result counted but does not list (see `ValidationTally`): per rule and severity. */
+export interface UnlistedIssues {
+  rule: string;
+  severity: Severity;
+  count: number;
+}
+
 /** The outcome of validating one customer's rows. */
 export interface ValidationResult {
   customer: string;
   /** Rows validated. */
   rows: number;
-  /** Every issue, in row order (customer-level issues first). */
+  /** Orders validated (distinct order numbers). */
+  orders: number;
+  /**
+   * Every issue, in row order (customer-level issues first); in a customer's result merged by
+   * `ValidationTally`, those of quarantined orders and the first `LISTED_ISSUES` others.
+   */
   issues: Issue[];
+  /** Issues counted but not in `issues` (a `ValidationTally`'s beyond its listing limit); absent when none. */
+  unlisted?: UnlistedIssues[];
   /** Issues per order number (orders without issues are absent). */
   byOrder: Map<string, Issue[]>;
-  /** Order numbers validated, in row order, without repeats. */
+  /**
+   * Order numbers validated, in row order, without repeats; in a customer's result merged by
+   * `ValidationTally`, only those the quarantine store needs (quarantined now, or before the run).
+   */
   orderKeys: string[];
   /** What to do with an order: its worst issue's action; SYNC for clean or unknown orders. */
   action(orderKey: string): OrderAction;

@@ -186,15 +186,20 @@ function assemble(
   const orderKeys = [...new Set(keys)];
   const counts: Record<OrderAction, number> = { SYNC: 0, SYNC_WITH_WARNING: 0, QUARANTINE: 0 };
   for (const k of orderKeys) counts[action(k)]++;
+  const considered = limits.previouslyQuarantined
+    ? orderKeys.filter((k) => !limits.previouslyQuarantined!.has(k))
+    : orderKeys;
+  const bad = considered.filter((k) => action(k) === "QUARANTINE").length;
   return {
     customer,
     rows: rowCount,
+    orders: orderKeys.length,
     issues,
     byOrder,
     orderKeys,
     action,
     counts,
-    halt: decideHalt(issues, orderKeys, action, limits),
+    halt: decideHalt(issues, { considered: considered.length, bad }, limits.config),
   };
 }
 
@@ -211,12 +216,14 @@ export function issuesResult(
   return assemble(customer, keys.length, issues, keys, limits);
 }
 
-/** CRITICAL halts; so do more ERROR orders than `maxErrorShare` of the (not previously quarantined) orders. */
-function decideHalt(
+/**
+ * CRITICAL halts; so do more ERROR orders (`bad`) than `maxErrorShare` of the `considered` orders (those not
+ * quarantined before the run).
+ */
+export function decideHalt(
   issues: readonly Issue[],
-  orderKeys: readonly string[],
-  action: (key: string) => OrderAction,
-  { config, previouslyQuarantined }: Pick<ValidationContext, "config" | "previouslyQuarantined">,
+  { considered, bad }: { considered: number; bad: number },
+  config: QualityConfig,
 ): Halt | null {
   const critical = issues.find((i) => SEVERITY_EFFECTS[i.severity].halts);
   if (critical)
@@ -224,15 +231,11 @@ function decideHalt(
       rule: critical.rule,
       reason: `${critical.severity} ${critical.rule}${critical.orderKey === null ? "" : ` (order ${critical.orderKey})`}: ${critical.message}`,
     };
-  const considered = previouslyQuarantined
-    ? orderKeys.filter((k) => !previouslyQuarantined.has(k))
-    : orderKeys;
-  if (considered.length < config.minOrdersForErrorShare) return null;
-  const bad = considered.filter((k) => action(k) === "QUARANTINE").length;
-  if (bad / considered.length <= config.maxErrorShare) return null;
+  if (considered < config.minOrdersForErrorShare) return null;
+  if (bad / considered <= config.maxErrorShare) return null;
   return {
     rule: "error-share",
-    reason: `${bad} of ${considered.length} orders (${Math.round((100 * bad) / considered.length)}%) have ERROR issues, more than maxErrorShare ${config.maxErrorShare}`,
+    reason: `${bad} of ${considered} orders (${Math.round((100 * bad) / considered)}%) have ERROR issues, more than maxErrorShare ${config.maxErrorShare}`,
   };
 }
 
@@ -283,6 +286,7 @@ export function haltedResult(customer: string, rule: string, message: string): V
   return {
     customer,
     rows: 0,
+    orders: 0,
     issues: [issue],
     byOrder: new Map(),
     orderKeys: [],

@@ -51,16 +51,18 @@ export function sumCounts(parts: readonly StepCounts[]): SyncCounts {
 
 /**
  * A customer's running total: the composer adds each step's counts as the step returns, so a customer that
- * fails midway still reports what its finished steps did. Steps never see it.
+ * fails midway still reports what its finished steps did. Steps never see it. The sum is kept, not the
+ * parts: `plan` adds counts once a change, a million times on a first load (issue 16).
  */
 export class CountsTally {
-  private readonly parts: StepCounts[] = [];
+  private readonly sum = emptyCounts();
 
   add(counts: StepCounts): void {
-    this.parts.push(counts);
+    for (const key of Object.keys(counts) as (keyof SyncCounts)[]) this.sum[key] += counts[key] ?? 0;
   }
 
+  /** The counts so far, as a new object. */
   get total(): SyncCounts {
-    return sumCounts(this.parts);
+    return { ...this.sum };
   }
 }

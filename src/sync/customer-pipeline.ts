@@ -1,4 +1,4 @@
-import { strayResult, type ValidationResult } from "../quality/index.js";
+import { strayResult, ValidationTally, type ValidationResult } from "../quality/index.js";
 import type { CountsTally } from "./counts.js";
 import type { CustomerRunContext, SharedBoards } from "./customer-context.js";
 import { StoppedError } from "./errors.js";
@@ -12,7 +12,7 @@ import { matchNewOrders } from "./steps/board-match.js";
 import { reconcileLeftovers } from "./steps/reconcile.js";
 import { recordResults } from "./steps/record.js";
 import { StagingSink, type ChangeSink } from "./steps/stage.js";
-import { finishValidation, startValidation, validateChanges } from "./steps/validate.js";
+import { startValidation, validateChanges } from "./steps/validate.js";
 
 /** How one customer's run is measured: its counts, and its steps' times. */
 export interface CustomerMeters {
@@ -23,7 +23,9 @@ export interface CustomerMeters {
 /**
  * read → detect → validate → stage for one customer, into `sink` (the staging tables for `sync`, the plan
  * for `plan`): page by page in key order, each page lined up with the same key range of the sync state.
- * A halt (CRITICAL, or too many ERRORs) goes to the sink, which throws. Returns the customer's validation.
+ * A halt (CRITICAL, or too many ERRORs) goes to the sink, which throws. Each page's validation is added
+ * to a {@link ValidationTally} and dropped, so memory holds a page, not the table (issue 16). Returns the
+ * customer's validation.
  */
 export async function detectIntoSink(
   ctx: CustomerRunContext,
@@ -32,7 +34,10 @@ export async function detectIntoSink(
 ): Promise<ValidationResult> {
   const { quality, first } = await clock.time("validate", () => startValidation(ctx));
   if (first.halt) await clock.time("stage", () => sink.halt(first));
-  const results = [first];
+  // The stray rows first: their keys may repeat a page's, so the tally is told them (issue 16).
+  const stray = strayResult(await clock.time("read", () => readStray(ctx)), quality);
+  const results = new ValidationTally(quality, stray.orderKeys);
+  results.add(first);
   const fixed: string[] = [];
   const released: string[] = [];
   let after: string | null = null;
@@ -48,7 +53,7 @@ export async function detectIntoSink(
     fixed.push(...found.fixed);
     released.push(...found.released);
     const checked = await clock.time("validate", () => validateChanges(quality, found.detected));
-    results.push(checked.result);
+    results.add(checked.result);
     if (checked.result.halt) await clock.time("stage", () => sink.halt(checked.result));
     tally.add(checked.counts);
     const done = await clock.time("stage", () =>
@@ -64,10 +69,9 @@ export async function detectIntoSink(
       staged,
     });
   }
-  const stray = strayResult(await clock.time("read", () => readStray(ctx)), quality);
-  results.push(stray);
+  results.add(stray);
   tally.add({ quarantined: stray.counts.QUARANTINE });
-  const validation = finishValidation(results, quality);
+  const validation = results.result();
   if (validation.halt) await clock.time("stage", () => sink.halt(validation));
   const gone = await clock.time("detect", () => detector.goneAfter(after));
   tally.add(gone.counts);

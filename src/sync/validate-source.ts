@@ -1,9 +1,9 @@
 import { MappingError } from "../mapping/index.js";
 import {
   buildReport,
-  mergeResults,
   strayResult,
   validateOrders,
+  ValidationTally,
   type ValidationContext,
   type ValidationReport,
   type ValidationResult,
@@ -40,16 +40,21 @@ export async function validateSource(
       customerColumn: src.customerColumn,
       groupTemplate: customer.group,
     };
-    const pages: ValidationResult[] = [validateOrders([], ctx)];
-    if (board && !(board instanceof MappingError)) {
-      const read = { settings: deps.settings, db: deps.db, board, customer };
-      for await (const page of readOrders(read))
-        pages.push(
-          validateChanges(ctx, detectAll({ settings: deps.settings, board, customer }, page)).result,
-        );
-      pages.push(strayResult(await readStray(read), ctx));
+    const first = validateOrders([], ctx);
+    if (!board || board instanceof MappingError) {
+      results.push(first);
+      continue;
     }
-    results.push(mergeResults(pages, ctx));
+    const read = { settings: deps.settings, db: deps.db, board, customer };
+    // Page by page into a tally (issue 16): memory holds a page, not the table; the stray rows' keys
+    // are told to it first, as they may repeat a page's.
+    const stray = strayResult(await readStray(read), ctx);
+    const tally = new ValidationTally(ctx, stray.orderKeys);
+    tally.add(first);
+    for await (const page of readOrders(read))
+      tally.add(validateChanges(ctx, detectAll({ settings: deps.settings, board, customer }, page)).result);
+    tally.add(stray);
+    results.push(tally.result());
   }
   return { results, report: buildReport(results) };
 }

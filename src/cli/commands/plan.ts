@@ -1,6 +1,7 @@
 import type { PlannedChange, PlannedLanes } from "../../sync/index.js";
 import { openReadOnlyContext, type GlobalOptions } from "../context.js";
 import { plural, table } from "../output.js";
+import { growHeapSlowly } from "./plan-memory.js";
 
 /** A value as `plan` shows it: JSON, cut to 40 characters (`null` when the state had none). */
 function shown(value: unknown): string {
@@ -66,6 +67,7 @@ export async function planCommand(
   global: GlobalOptions,
 ): Promise<number> {
   const ctx = await openReadOnlyContext(global, "migrated");
+  growHeapSlowly();
   try {
     const customers = opts.customer ? { customers: opts.customer } : {};
     if (global.json) {

@@ -3,6 +3,7 @@ import { formatTerminal, toJson, writeReports, type Severity } from "../../quali
 import { EXIT } from "../../sync/index.js";
 import { openReadOnlyContext, type GlobalOptions } from "../context.js";
 import { positiveInt } from "./init.js";
+import { growHeapSlowly } from "./plan-memory.js";
 
 /** `validate`'s flags. */
 export interface ValidateFlags {
@@ -19,6 +20,7 @@ export interface ValidateFlags {
 export async function validateCommand(opts: ValidateFlags, global: GlobalOptions): Promise<number> {
   const limit = positiveInt(opts.limit ?? "20", "--limit", 1_000_000);
   const ctx = await openReadOnlyContext(global, "none");
+  growHeapSlowly();
   try {
     const { results, report } = await ctx.app.validate(opts.customer ? { customers: opts.customer } : {});
     const dir = resolve(ctx.settings.baseDir, opts.reportDir ?? ctx.settings.config.quality.reportDir);

@@ -1,6 +1,5 @@
 import { RowError } from "../../detect/index.js";
 import {
-  mergeResults,
   quarantinedKeys,
   validateMapped,
   validateOrders,
@@ -88,12 +87,4 @@ export function validateChanges(
     out.changes.push(d.change as PendingChange);
   }
   return out;
-}
-
-/** The customer's whole validation: the pages' results merged (the share of ERRORs is judged on it). */
-export function finishValidation(
-  results: readonly ValidationResult[],
-  quality: ValidationContext,
-): ValidationResult {
-  return mergeResults(results, quality);
 }
