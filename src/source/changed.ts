@@ -72,7 +72,8 @@ function notKnownAlike(db: Db, opts: ChangedReadOptions, key: KeyColumn): RawBui
 /**
  * Streams one customer's open orders that are not known alike in the sync state (new, changed, or whose
  * state the database cannot vouch for), by keyset pagination in byte order of the key, each with its
- * fingerprint. Unchanged orders never leave the database: a run with nothing to do reads no row.
+ * fingerprint. Unchanged orders never leave the database: a run with nothing to do reads no row. On a
+ * SQLite file the query runs in a reader thread ({@link Db.readers}), so customers scan in parallel.
  */
 export async function* readChangedOrderPages(
   db: Db,
@@ -87,12 +88,14 @@ export async function* readChangedOrderPages(
   let after: string | null = null;
   for (;;) {
     const range = after === null ? sql`` : sql` and ${keyExpr} > ${after}`;
-    const { rows } =
-      await sql<OrderRow>`select ${top} ${select}, ${fingerprint(db, opts)} as ${sql.id(FP_ALIAS)}
+    const query = sql<OrderRow>`select ${top} ${select}, ${fingerprint(db, opts)} as ${sql.id(FP_ALIAS)}
       from ${tableIdentifier(opts.table)} ${sql.id(S)}
       where ${filter}${range} and ${known}
       order by ${keyExpr}
-      ${limit}`.execute(db.kysely);
+      ${limit}`;
+    // On a SQLite file a reader thread scans (the customers' scans then use the machine's cores).
+    const rows =
+      (await db.readers?.all<OrderRow>(query.compile(db.kysely))) ?? (await query.execute(db.kysely)).rows;
     if (rows.length === 0) return;
     const fingerprints = rows.map((r) => {
       const fp = String(r[FP_ALIAS]);
