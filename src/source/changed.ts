@@ -55,18 +55,23 @@ function fingerprint(db: Db, opts: ChangedReadOptions): RawBuilder<string> {
  * `NOT EXISTS` a state row that holds what the source row maps to: active, with its item, and its
  * `source_hash` (`fingerprint:hash`) made from this very fingerprint and the state's own `last_sync_hash`,
  * so any other write of the state (a board edit learnt, a rollback, sizes still to land) reads the row again.
- * Orders in quarantine are always read (validation tells when they are fine again): their state does not
- * count as alike. One `NOT EXISTS` and no `OR`, so the planner can make it an anti-join (PostgreSQL: a
- * hash or merge join instead of one index probe per source row).
+ * Orders in quarantine are always read (validation tells when they are fine again).
+ *
+ * On SQLite the quarantine check sits inside the `NOT EXISTS` (one probe less per row). Elsewhere it is an
+ * `OR` beside it: that keeps the check a probe per source row in key order, which the page's `LIMIT`
+ * stops early; a plain `NOT EXISTS` lets PostgreSQL plan a merge anti-join that sorts all the customer's
+ * remaining rows for every page of a first load.
  */
 function notKnownAlike(db: Db, opts: ChangedReadOptions, key: KeyColumn): RawBuilder<unknown> {
   const k = sourceKey(db, key);
   const expected = concatSql(db.dialect, [fingerprint(db, opts), sql`${":"}`, sql.ref("t.last_sync_hash")]);
-  return sql`not exists (select 1 from ${sql.table("MON_SyncState")} t
+  const alike = sql`select 1 from ${sql.table("MON_SyncState")} t
       where t.customer = ${opts.customer} and t.order_key = ${k} and t.sync_status = ${"ACTIVE"}
-        and t.monday_item_id is not null and t.source_hash = ${expected}
-        and not exists (select 1 from ${sql.table("MON_Quarantine")} q
-          where q.customer = ${opts.customer} and q.order_key = ${k}))`;
+        and t.monday_item_id is not null and t.source_hash = ${expected}`;
+  const quarantined = sql`select 1 from ${sql.table("MON_Quarantine")} q
+      where q.customer = ${opts.customer} and q.order_key = ${k}`;
+  if (db.dialect === "sqlite") return sql`not exists (${alike} and not exists (${quarantined}))`;
+  return sql`(not exists (${alike}) or exists (${quarantined}))`;
 }
 
 /**
