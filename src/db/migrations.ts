@@ -469,6 +469,17 @@ export function migrations(dialect: DbDialect): Record<string, Migration> {
         for (const [name, table] of DASHBOARD_INDEXES) await dropIndex(db, dialect, name, table);
       },
     },
+    "0014_sync_state_counts": {
+      // Issue 16: a no-op sync counts the state's active items of each customer and of each board (the GONE
+      // check, the board check, the config check's group by): covering indexes make those index-only scans
+      // instead of a lookup of each state row (a second of a million-order no-op).
+      async up(db: Kysely<unknown>) {
+        for (const [name, table, columns] of STATE_COUNT_INDEXES) await index(db, name, table, columns);
+      },
+      async down(db: Kysely<unknown>) {
+        for (const [name, table] of STATE_COUNT_INDEXES) await dropIndex(db, dialect, name, table);
+      },
+    },
     "0015_status_spans": {
       // Issue 17: time in each status at 1,000,000 orders. Each status change carries when the item's next
       // change of that column happened (`next_at`, the history's lead, see status-spans.ts) and whether it
@@ -507,6 +518,16 @@ const DASHBOARD_INDEXES: readonly [string, string, string[]][] = [
   ["IX_MON_BoardChanges_kind_changed", "MON_BoardChanges", ["kind", "changed_at", "change_id"]],
   ["IX_MON_WebhookInbox_status_received", "MON_WebhookInbox", ["status", "received_at"]],
   ["IX_MON_StatusHistory_stays", "MON_StatusHistory", ["board_id", "item_id", "column_id", "changed_at"]],
+];
+
+/** The indexes of `0014_sync_state_counts`: name, table, columns. */
+const STATE_COUNT_INDEXES: readonly [string, string, string[]][] = [
+  [
+    "IX_MON_SyncState_customer_active",
+    "MON_SyncState",
+    ["customer", "board_id", "sync_status", "monday_item_id"],
+  ],
+  ["IX_MON_SyncState_board_active", "MON_SyncState", ["board_id", "sync_status", "monday_item_id"]],
 ];
 
 /** `DROP INDEX`: MySQL/MariaDB and SQL Server name the table too. */

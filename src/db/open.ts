@@ -15,11 +15,14 @@ import pg from "pg";
 import type { Database, DbDialect } from "./types.js";
 import { dialectOfUrl } from "../config/db-url.js";
 import { guardSqliteDriver, SQLITE_BUSY_TIMEOUT_MS, sqliteBusyTimeout } from "./sqlite-faults.js";
+import { SqliteReaders } from "./sqlite-readers.js";
 
 /** An open connection (pool) to order-sync's database, with the dialect it speaks. */
 export interface Db {
   kysely: Kysely<Database>;
   dialect: DbDialect;
+  /** SQLite files: threads for the long change-detection reads (see {@link SqliteReaders}). */
+  readers?: SqliteReaders;
   /** Closes the pool / file handle; safe to call twice. */
   close(): Promise<void>;
 }
@@ -97,7 +100,11 @@ export async function openDatabase(target: DbTarget, opts: OpenOptions = {}): Pr
 
 function openSqlite(file: string, opts: OpenOptions): Db {
   // A read-only connection never writes, and `BEGIN IMMEDIATE` would need the write lock it cannot take.
-  return sqliteDb(sqliteHandle(file, opts), !opts.readOnly, sqliteBusyTimeout(opts.busyTimeoutMs));
+  const busyMs = sqliteBusyTimeout(opts.busyTimeoutMs);
+  const db = sqliteDb(sqliteHandle(file, opts), !opts.readOnly, busyMs);
+  if (file === ":memory:" || file === "") return db;
+  const readers = new SqliteReaders(file, busyMs);
+  return { ...db, readers, close: once(() => readers.close().then(db.close)) };
 }
 
 function sqliteHandle(file: string, opts: OpenOptions): SqliteDatabase.Database {

@@ -4,6 +4,7 @@ export {
   readOrderPages,
   readOrdersByKeys,
   readStrayRows,
+  spacedCustomerNames,
   KEYS_PER_QUERY,
   STRAY_SAMPLE,
   resolveKey,

@@ -241,12 +241,38 @@ export const STRAY_SAMPLE = 5;
 const STRAY_SPACED_MAX = 1000;
 
 /**
+ * The names (trimmed) of every customer that has open orders whose customer column has spaces around it,
+ * in one scan of the table: a run asks once, then {@link readStrayRows} scans again only for a customer
+ * named here. SQLite and PostgreSQL only, where `trim(customer) = ?` is the names' exact equality; null
+ * on the others (each customer scans as before).
+ */
+export async function spacedCustomerNames(
+  db: Db,
+  opts: Omit<ReadOrdersOptions, "customer" | "columns">,
+): Promise<Set<string> | null> {
+  if (db.dialect !== "sqlite" && db.dialect !== "postgres") return null;
+  const customer = sql.id(opts.customerColumn);
+  const filter = baseFilter(db, { ...opts, customer: "", columns: [] }, false, undefined, [
+    sql`${sql.id(opts.keyColumn)} is not null`,
+    sql`${customer} <> trim(${customer})`,
+  ]);
+  const { rows } = await sql<{ name: unknown }>`select distinct trim(${customer}) as name
+    from ${tableIdentifier(opts.table)} where ${filter}`.execute(db.kysely);
+  return new Set(rows.map((r) => String(r.name)));
+}
+
+/**
  * The rows a customer's read skips without a word (issue 12): open orders with a NULL key, and orders
  * whose customer column is the customer's name with leading or trailing spaces (`= ?` never matches them on
  * SQLite and PostgreSQL; MySQL/MariaDB and SQL Server compare trailing spaces away, so there only leading
- * ones are stray). The second query cannot use the (customer, key) index: one scan of the table per customer.
+ * ones are stray). The second query cannot use the (customer, key) index: one scan of the table per customer,
+ * unless `spacedNames` ({@link spacedCustomerNames}) says the customer has no such rows.
  */
-export async function readStrayRows(db: Db, opts: ReadOrdersOptions): Promise<StrayRows> {
+export async function readStrayRows(
+  db: Db,
+  opts: ReadOrdersOptions,
+  spacedNames?: ReadonlySet<string>,
+): Promise<StrayRows> {
   const key = await resolveKey(db, opts);
   const customer = sql.id(opts.customerColumn);
   const keyId = sql.id(opts.keyColumn);
@@ -274,6 +300,8 @@ export async function readStrayRows(db: Db, opts: ReadOrdersOptions): Promise<St
     sql`${customer} <> trim(${customer})`,
     sql`trim(${customer}) = ${opts.customer}`,
   ]);
+  if (spacedNames && !spacedNames.has(opts.customer))
+    return { nullKey: { count, samples }, spaced: { rows: [], keys: [] } };
   const many = rowLimit(db.dialect, STRAY_SPACED_MAX);
   const spaced = await sql<OrderRow>`select ${many.top} ${selectList(db, opts, key)} from ${table}
     where ${spacedFilter} order by ${orderKeyExpression(db.dialect, key)} ${many.limit}`.execute(db.kysely);
