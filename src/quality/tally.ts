@@ -1,7 +1,7 @@
 import { storedOrderKey } from "./store.js";
-import { SEVERITY_EFFECTS, worst, type OrderAction, type Severity } from "./severity.js";
+import type { OrderAction } from "./severity.js";
 import type { Halt, Issue, UnlistedIssues, ValidationContext, ValidationResult } from "./types.js";
-import { decideHalt } from "./validate.js";
+import { decideHalt, issuesByOrder } from "./validate.js";
 
 type Limits = Pick<ValidationContext, "config" | "previouslyQuarantined">;
 
@@ -127,20 +127,7 @@ export class ValidationTally {
    */
   result(): ValidationResult {
     if (this.customer === undefined) throw new Error("a ValidationTally needs at least one result");
-    const byOrder = new Map<string, Issue[]>();
-    const worstOf = new Map<string, Severity>();
-    for (const issue of this.issues) {
-      if (issue.orderKey === null) continue;
-      const list = byOrder.get(issue.orderKey);
-      if (list) list.push(issue);
-      else byOrder.set(issue.orderKey, [issue]);
-      const w = worstOf.get(issue.orderKey);
-      worstOf.set(issue.orderKey, w === undefined ? issue.severity : worst(w, issue.severity));
-    }
-    const action = (key: string): OrderAction => {
-      const w = worstOf.get(key);
-      return w === undefined ? "SYNC" : SEVERITY_EFFECTS[w].action;
-    };
+    const { byOrder, action } = issuesByOrder(this.issues);
     return {
       customer: this.customer,
       rows: this.rows,

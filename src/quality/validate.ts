@@ -161,14 +161,11 @@ function rowIssues(r: RowView, { plan, sev, customer, userRules }: RowCheck, can
   return out;
 }
 
-/** Builds a result from issues: per-order lookup, actions, counts and the halt decision. */
-function assemble(
-  customer: string,
-  rowCount: number,
-  issues: Issue[],
-  keys: readonly string[],
-  limits: Pick<ValidationContext, "config" | "previouslyQuarantined">,
-): ValidationResult {
+/** Each order's issues, and the action its worst issue calls for (`SYNC` for an order with none). */
+export function issuesByOrder(issues: readonly Issue[]): {
+  byOrder: Map<string, Issue[]>;
+  action: (key: string) => OrderAction;
+} {
   const byOrder = new Map<string, Issue[]>();
   const worstOf = new Map<string, Severity>();
   for (const issue of issues) {
@@ -183,6 +180,18 @@ function assemble(
     const w = worstOf.get(key);
     return w === undefined ? "SYNC" : SEVERITY_EFFECTS[w].action;
   };
+  return { byOrder, action };
+}
+
+/** Builds a result from issues: per-order lookup, actions, counts and the halt decision. */
+function assemble(
+  customer: string,
+  rowCount: number,
+  issues: Issue[],
+  keys: readonly string[],
+  limits: Pick<ValidationContext, "config" | "previouslyQuarantined">,
+): ValidationResult {
+  const { byOrder, action } = issuesByOrder(issues);
   const orderKeys = [...new Set(keys)];
   const counts: Record<OrderAction, number> = { SYNC: 0, SYNC_WITH_WARNING: 0, QUARANTINE: 0 };
   for (const k of orderKeys) counts[action(k)]++;
